@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Shared pieces of the `tarn` command: the command and option tables (help text is generated
+ * from them), argument parsing, the read options every reading command accepts, error
+ * reporting with tarn's exit codes, and progress on a terminal.
+ */
+#ifndef TN_CLI_H
+#define TN_CLI_H
+
+#include "core/core.h"
+#include "formats/formats.h"
+
+#include <stdio.h>
+
+/* Exit codes: 0 ok, 1 the user's input or invocation is at fault, 2 tarn itself failed. */
+#define TN_EXIT_OK 0
+#define TN_EXIT_USER 1
+#define TN_EXIT_INTERNAL 2
+
+typedef struct tn_cli_option {
+    const char *long_name; /* "format" for --format */
+    char short_name;       /* 'o' for -o, 0 for none */
+    const char *arg_name;  /* "FORMAT"; NULL for a flag */
+    const char *help;
+} tn_cli_option;
+
+typedef struct tn_cli_args tn_cli_args;
+
+typedef struct tn_cli_command {
+    const char *name;
+    const char *usage;   /* after "tarn NAME ": "FILE..." */
+    const char *summary; /* one line for `tarn --help` */
+    const char *details; /* paragraphs for `tarn NAME --help` (may be NULL) */
+    const tn_cli_option *options; /* terminated by an entry with long_name NULL */
+    int min_positional;
+    int (*run)(const struct tn_cli_command *cmd, tn_cli_args *args);
+} tn_cli_command;
+
+typedef struct tn_cli_value {
+    const tn_cli_option *option;
+    const char *value; /* NULL for flags */
+} tn_cli_value;
+
+struct tn_cli_args {
+    int positional_count;
+    char **positional;
+    int value_count;
+    tn_cli_value *values;
+};
+
+/* Parses argv (after the command name) against cmd's options. Returns 0 when the command
+ * should run, or an exit code (after printing help or an error) when it should not. */
+int tn_cli_parse(const tn_cli_command *cmd, int argc, char **argv, tn_cli_args *args,
+                 bool *exit_now);
+void tn_cli_args_free(tn_cli_args *args);
+/* The last value given for --name, or NULL. */
+const char *tn_cli_get(const tn_cli_args *args, const char *long_name);
+bool tn_cli_flag(const tn_cli_args *args, const char *long_name);
+void tn_cli_print_help(const tn_cli_command *cmd, FILE *out);
+
+/* Prints "tarn: error: file:line:column: message" and returns the exit code for the error. */
+int tn_cli_fail(const tn_error *err);
+/* Prints a usage error for cmd and returns TN_EXIT_USER. */
+int tn_cli_usage_error(const tn_cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Reading options shared by inspect, convert and later ingest. */
+#define TN_CLI_READ_OPTIONS                                                                    \
+    {"input-format", 0, "FORMAT", "read inputs as csv, json (ndjson) or parquet instead of "  \
+                                  "detecting it"},                                             \
+        {"sample", 0, "N", "rows used to infer types (default 20480; 'all' = whole file)"},    \
+        {"strict", 0, NULL, "stop at the first row that does not fit instead of rejecting it"}, \
+        {"all-varchar", 0, NULL, "read every column as VARCHAR (no type inference)"},          \
+        {"delimiter", 'd', "CHAR", "CSV field delimiter (default: detected among , ; tab |)"}, \
+        {"header", 0, NULL, "CSV: the first row is a header"},                                 \
+        {"no-header", 0, NULL, "CSV: the first row is data"},                                  \
+        {"quote", 0, "CHAR", "CSV quote character (default \")"},                              \
+        {"escape", 0, "CHAR", "CSV escape character inside quotes (default: the quote)"},      \
+        {"comment", 0, "CHAR", "CSV: skip lines starting with CHAR"},                          \
+        {"null", 0, "STRING", "read STRING as NULL (repeatable; default: empty field)"},       \
+        {"threads", 0, "N", "worker threads (default: all cores)"}
+
+#define TN_CLI_MAX_NULL_STRINGS 16
+
+typedef struct tn_cli_read_setup {
+    tn_read_options options;
+    const char *null_strings[TN_CLI_MAX_NULL_STRINGS];
+} tn_cli_read_setup;
+
+/* Fills setup from the TN_CLI_READ_OPTIONS values in args. Returns 0 or an exit code after
+ * printing what is wrong. */
+int tn_cli_read_setup_init(const tn_cli_command *cmd, const tn_cli_args *args,
+                           tn_cli_read_setup *setup);
+
+/* Expands globs and folders among the inputs into a list of files (sorted within each
+ * pattern). Returns 0 or an exit code after printing what is wrong. Free with
+ * tn_cli_paths_free. */
+int tn_cli_expand_inputs(char **patterns, int count, char ***paths, int *path_count);
+void tn_cli_paths_free(char **paths, int count);
+
+/* Progress on stderr when it is a terminal; silent otherwise. */
+typedef struct tn_cli_progress {
+    bool enabled;
+    int64_t started_ns;
+    int64_t last_draw_ns;
+    bool drawn;
+} tn_cli_progress;
+
+void tn_cli_progress_start(tn_cli_progress *progress);
+/* Redraws at most ~10 times a second: "label  42%  1,234,567 rows  3.1 s". */
+void tn_cli_progress_update(tn_cli_progress *progress, const char *label, double fraction,
+                            int64_t rows);
+void tn_cli_progress_finish(tn_cli_progress *progress);
+
+/* "1,234,567" into out (at least 32 bytes); returns out. */
+const char *tn_cli_thousands(int64_t value, char *out);
+
+/* The commands. */
+extern const tn_cli_command tn_cmd_inspect;
+extern const tn_cli_command tn_cmd_convert;
+
+#endif /* TN_CLI_H */

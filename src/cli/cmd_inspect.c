@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * `tarn inspect FILE...`: reads every row of each file (so the counts are exact) and shows
+ * the detected format and dialect, the inferred schema, the row count, the rejected rows with
+ * up to ten problems, and a few sample rows; as a table or as JSON for scripts.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+#define MAX_PROBLEMS 10
+#define DEFAULT_SAMPLE_ROWS 5
+#define MAX_CELL_WIDTH 32
+
+static const tn_cli_option inspect_options[] = {
+    {"format", 'f', "FORMAT", "output as 'table' (default) or 'json'"},
+    {"rows", 'n', "N", "sample rows to show (default 5)"},
+    TN_CLI_READ_OPTIONS,
+    {NULL, 0, NULL, NULL},
+};
+
+typedef struct problem {
+    char *file;
+    int64_t line;
+    int64_t column;
+    char *column_name;
+    char *reason;
+} problem;
+
+typedef struct problem_log {
+    problem items[MAX_PROBLEMS];
+    int count;
+    bool out_of_memory;
+} problem_log;
+
+static void collect_problem(void *ctx, const tn_reject *reject)
+{
+    problem_log *log = ctx;
+    if (log->count == MAX_PROBLEMS) return;
+    problem *p = &log->items[log->count];
+    p->file = tn_strdup(reject->file ? reject->file : "");
+    p->reason = tn_strdup(reject->reason ? reject->reason : "");
+    p->column_name = reject->column_name ? tn_strdup(reject->column_name) : NULL;
+    p->line = reject->line;
+    p->column = reject->column;
+    if (!p->file || !p->reason) {
+        tn_free(p->file);
+        tn_free(p->reason);
+        tn_free(p->column_name);
+        log->out_of_memory = true;
+        return;
+    }
+    log->count++;
+}
+
+static void problem_log_free(problem_log *log)
+{
+    for (int i = 0; i < log->count; i++) {
+        tn_free(log->items[i].file);
+        tn_free(log->items[i].reason);
+        tn_free(log->items[i].column_name);
+    }
+    log->count = 0;
+}
+
+/* What one file turned out to hold. */
+typedef struct inspection {
+    const char *path;
+    const tn_format *format;
+    tn_schema *schema;
+    tn_buf details; /* the format's JSON description */
+    int64_t rows;
+    int64_t rejected;
+    problem_log problems;
+    tn_batch *sample; /* the first rows, copied */
+    tn_error error;
+    bool failed;
+} inspection;
+
+static void inspection_free(inspection *in)
+{
+    tn_schema_unref(in->schema);
+    tn_buf_free(&in->details);
+    problem_log_free(&in->problems);
+    tn_batch_free(in->sample);
+}
+
+static int keep_sample_rows(inspection *in, const tn_batch *batch, uint32_t wanted,
+                            tn_error *err)
+{
+    if (!in->sample) {
+        in->sample = tn_batch_new(batch->schema, wanted ? wanted : 1);
+        if (!in->sample) return tn_error_set(err, TN_ENOMEM, "out of memory keeping sample rows");
+    }
+    for (uint32_t r = 0; r < batch->row_count && in->sample->row_count < wanted; r++) {
+        uint32_t dst = in->sample->row_count;
+        for (uint32_t c = 0; c < batch->schema->column_count; c++) {
+            int rc = tn_vector_copy_row(&in->sample->columns[c], dst, &batch->columns[c], r);
+            if (rc < 0) return tn_error_set(err, rc, "out of memory keeping sample rows");
+        }
+        in->sample->row_count++;
+    }
+    return 0;
+}
+
+static void inspect_one(const char *path, const tn_cli_read_setup *setup, uint32_t sample_rows,
+                        inspection *in)
+{
+    memset(in, 0, sizeof *in);
+    in->path = path;
+    tn_read_options options = setup->options;
+    options.on_reject = collect_problem;
+    options.reject_ctx = &in->problems;
+    tn_reader *reader = NULL;
+    tn_cli_progress progress;
+    tn_cli_progress_start(&progress);
+    int rc = tn_reader_open(path, &options, &reader, &in->error);
+    if (rc < 0) goto fail;
+    in->format = tn_reader_format(reader);
+    in->schema = tn_schema_ref((tn_schema *)tn_reader_schema(reader));
+    for (;;) {
+        tn_batch *batch = NULL;
+        rc = tn_reader_next(reader, &batch, &in->error);
+        if (rc < 0) goto fail;
+        if (!batch) break;
+        in->rows += batch->row_count;
+        if (in->sample == NULL || in->sample->row_count < sample_rows)
+            rc = keep_sample_rows(in, batch, sample_rows, &in->error);
+        tn_batch_free(batch);
+        if (rc < 0) goto fail;
+        tn_cli_progress_update(&progress, path, tn_reader_progress(reader), in->rows);
+    }
+    tn_cli_progress_finish(&progress);
+    in->rejected = tn_reader_rejected(reader);
+    rc = tn_reader_describe(reader, &in->details);
+    if (rc < 0) {
+        tn_error_set(&in->error, rc, "out of memory describing '%s'", path);
+        goto fail;
+    }
+    tn_reader_close(reader);
+    return;
+fail:
+    tn_cli_progress_finish(&progress);
+    in->failed = true;
+    if (reader) in->rejected = tn_reader_rejected(reader);
+    tn_reader_close(reader);
+}
+
+/* ---- JSON output ------------------------------------------------------------------------ */
+
+static bool type_is_json_number(tn_type t)
+{
+    switch ((tn_type_id)t.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_DECIMAL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int append_json_value(tn_buf *out, const tn_vector *v, uint32_t row, tn_buf *scratch)
+{
+    if (!tn_vector_is_valid(v, row)) return tn_buf_append_cstr(out, "null");
+    if (v->type.id == TN_TYPE_BOOLEAN)
+        return tn_buf_append_cstr(out, tn_vector_get_bool(v, row) ? "true" : "false");
+    tn_buf_clear(scratch);
+    int rc = tn_vector_format_value(v, row, scratch);
+    if (rc < 0) return rc;
+    bool number = type_is_json_number(v->type);
+    if (v->type.id == TN_TYPE_DOUBLE || v->type.id == TN_TYPE_REAL) {
+        double d = v->type.id == TN_TYPE_DOUBLE ? tn_vector_f64(v)[row] : tn_vector_f32(v)[row];
+        number = d == d && d - d == 0; /* finite: JSON has no inf or nan */
+    }
+    if (number) return tn_buf_append(out, scratch->data, scratch->len);
+    return tn_buf_append_json_string(out, scratch->data ? scratch->data : "", scratch->len);
+}
+
+static int append_json_inspection(tn_buf *out, const inspection *in)
+{
+    char type_name[64];
+    tn_buf scratch = TN_BUF_INIT;
+    int rc = tn_buf_append_cstr(out, "{\"file\":");
+    rc |= tn_buf_append_json_string(out, in->path, strlen(in->path));
+    if (in->failed) {
+        char text[2048];
+        tn_error_format(&in->error, text, sizeof text);
+        rc |= tn_buf_append_cstr(out, ",\"error\":");
+        rc |= tn_buf_append_json_string(out, text, strlen(text));
+    }
+    if (in->format) {
+        rc |= tn_buf_printf(out, ",\"format\":\"%s\"", in->format->name);
+        bool parquet = strcmp(in->format->name, "parquet") == 0;
+        if (in->details.len) {
+            rc |= tn_buf_printf(out, ",\"%s\":", parquet ? "parquet" : "dialect");
+            rc |= tn_buf_append(out, in->details.data, in->details.len);
+        }
+    }
+    rc |= tn_buf_append_cstr(out, ",\"columns\":[");
+    for (uint32_t c = 0; in->schema && c < in->schema->column_count; c++) {
+        const tn_column *col = &in->schema->columns[c];
+        rc |= tn_buf_append_cstr(out, c ? ",{\"name\":" : "{\"name\":");
+        rc |= tn_buf_append_json_string(out, col->name, strlen(col->name));
+        rc |= tn_buf_printf(out, ",\"type\":\"%s\",\"nullable\":%s}",
+                            tn_type_format(col->type, type_name, sizeof type_name),
+                            col->nullable ? "true" : "false");
+    }
+    rc |= tn_buf_printf(out, "],\"rows\":%lld,\"rejected\":%lld,\"problems\":[",
+                        (long long)in->rows, (long long)in->rejected);
+    for (int i = 0; i < in->problems.count; i++) {
+        const problem *p = &in->problems.items[i];
+        rc |= tn_buf_append_cstr(out, i ? ",{\"file\":" : "{\"file\":");
+        rc |= tn_buf_append_json_string(out, p->file, strlen(p->file));
+        rc |= tn_buf_printf(out, ",\"line\":%lld,\"column\":", (long long)p->line);
+        if (p->column_name)
+            rc |= tn_buf_append_json_string(out, p->column_name, strlen(p->column_name));
+        else if (p->column > 0)
+            rc |= tn_buf_printf(out, "%lld", (long long)p->column);
+        else
+            rc |= tn_buf_append_cstr(out, "null");
+        rc |= tn_buf_printf(out, ",\"position\":%lld,\"reason\":", (long long)p->column);
+        rc |= tn_buf_append_json_string(out, p->reason, strlen(p->reason));
+        rc |= tn_buf_append_cstr(out, "}");
+    }
+    rc |= tn_buf_append_cstr(out, "],\"sample\":[");
+    for (uint32_t r = 0; in->sample && r < in->sample->row_count; r++) {
+        rc |= tn_buf_append_cstr(out, r ? ",{" : "{");
+        for (uint32_t c = 0; c < in->schema->column_count; c++) {
+            const char *name = in->schema->columns[c].name;
+            if (c) rc |= tn_buf_putc(out, ',');
+            rc |= tn_buf_append_json_string(out, name, strlen(name));
+            rc |= tn_buf_putc(out, ':');
+            rc |= append_json_value(out, &in->sample->columns[c], r, &scratch);
+        }
+        rc |= tn_buf_putc(out, '}');
+    }
+    rc |= tn_buf_append_cstr(out, "]}");
+    tn_buf_free(&scratch);
+    return rc ? TN_ENOMEM : 0;
+}
+
+/* ---- Table output ----------------------------------------------------------------------- */
+
+/* Display width of UTF-8 text, counting code points (good enough for a terminal table). */
+static size_t display_width(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++) w += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return w;
+}
+
+/* Copies at most max_width code points of s into out, with "…" when cut; control characters
+ * become spaces so a value cannot break the table. */
+static void cell_text(const char *s, size_t n, size_t max_width, tn_buf *out)
+{
+    tn_buf_clear(out);
+    size_t width = display_width(s, n);
+    size_t keep = width > max_width ? max_width - 1 : width;
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch & 0xC0) != 0x80) {
+            if (seen == keep) break;
+            seen++;
+        }
+        tn_buf_putc(out, ch < 0x20 ? ' ' : (char)ch);
+    }
+    if (width > max_width) tn_buf_append_cstr(out, "\xE2\x80\xA6");
+}
+
+static void print_padded(const char *s, size_t len, size_t width, bool right)
+{
+    size_t w = display_width(s, len);
+    size_t pad = width > w ? width - w : 0;
+    if (right) printf("%*s", (int)pad, "");
+    fwrite(s, 1, len, stdout);
+    if (!right) printf("%*s", (int)pad, "");
+}
+
+static bool type_aligns_right(tn_type t)
+{
+    return type_is_json_number(t) || t.id == TN_TYPE_DOUBLE || t.id == TN_TYPE_REAL;
+}
+
+static void print_sample_table(const inspection *in)
+{
+    const tn_schema *schema = in->schema;
+    const tn_batch *sample = in->sample;
+    if (!sample || sample->row_count == 0 || schema->column_count == 0) return;
+    uint32_t cols = schema->column_count, rows = sample->row_count;
+    tn_buf *cells = tn_calloc((size_t)cols * (rows + 1), sizeof(tn_buf));
+    size_t *widths = tn_calloc(cols, sizeof(size_t));
+    if (!cells || !widths) goto done;
+    tn_buf value = TN_BUF_INIT;
+    for (uint32_t c = 0; c < cols; c++) {
+        cell_text(schema->columns[c].name, strlen(schema->columns[c].name), MAX_CELL_WIDTH,
+                  &cells[c]);
+        widths[c] = display_width(cells[c].data, cells[c].len);
+        for (uint32_t r = 0; r < rows; r++) {
+            tn_buf *cell = &cells[(size_t)(r + 1) * cols + c];
+            tn_buf_clear(&value);
+            if (tn_vector_is_valid(&sample->columns[c], r))
+                tn_vector_format_value(&sample->columns[c], r, &value);
+            else
+                tn_buf_append_cstr(&value, "NULL");
+            cell_text(value.data ? value.data : "", value.len, MAX_CELL_WIDTH, cell);
+            size_t w = display_width(cell->data ? cell->data : "", cell->len);
+            if (w > widths[c]) widths[c] = w;
+        }
+    }
+    tn_buf_free(&value);
+    for (uint32_t r = 0; r <= rows; r++) {
+        printf("  ");
+        for (uint32_t c = 0; c < cols; c++) {
+            tn_buf *cell = &cells[(size_t)r * cols + c];
+            if (c) printf(" | ");
+            print_padded(cell->data ? cell->data : "", cell->len, widths[c],
+                         r > 0 && type_aligns_right(schema->columns[c].type));
+        }
+        printf("\n");
+        if (r == 0) {
+            printf("  ");
+            for (uint32_t c = 0; c < cols; c++) {
+                if (c) printf("-+-");
+                for (size_t k = 0; k < widths[c]; k++) putchar('-');
+            }
+            printf("\n");
+        }
+    }
+done:
+    for (size_t i = 0; cells && i < (size_t)cols * (rows + 1); i++) tn_buf_free(&cells[i]);
+    tn_free(cells);
+    tn_free(widths);
+}
+
+static void print_table_inspection(const inspection *in)
+{
+    char count[32], type_name[64];
+    printf("%s\n", in->path);
+    if (in->format) {
+        printf("  format    %s\n", in->format->name);
+        if (in->details.len)
+            printf("  %-9s %.*s\n", strcmp(in->format->name, "parquet") == 0 ? "details" : "dialect",
+                   (int)in->details.len, in->details.data);
+    }
+    if (in->failed) {
+        char text[2048];
+        printf("  error     %s\n", tn_error_format(&in->error, text, sizeof text));
+    }
+    if (in->schema) {
+        printf("  rows      %s\n", tn_cli_thousands(in->rows, count));
+        printf("  rejected  %s\n", tn_cli_thousands(in->rejected, count));
+        size_t name_width = 6;
+        for (uint32_t c = 0; c < in->schema->column_count; c++) {
+            size_t w = display_width(in->schema->columns[c].name,
+                                     strlen(in->schema->columns[c].name));
+            if (w > name_width) name_width = w;
+        }
+        if (name_width > 40) name_width = 40;
+        printf("\n  %-*s  %-16s %s\n", (int)name_width, "column", "type", "nullable");
+        for (uint32_t c = 0; c < in->schema->column_count; c++) {
+            const tn_column *col = &in->schema->columns[c];
+            printf("  ");
+            print_padded(col->name, strlen(col->name), name_width, false);
+            printf("  %-16s %s\n", tn_type_format(col->type, type_name, sizeof type_name),
+                   col->nullable ? "yes" : "no");
+        }
+    }
+    if (in->problems.count) {
+        printf("\n  problems (first %d of %s):\n", in->problems.count,
+               tn_cli_thousands(in->rejected, count));
+        for (int i = 0; i < in->problems.count; i++) {
+            const problem *p = &in->problems.items[i];
+            printf("    %s:%lld", p->file, (long long)p->line);
+            if (p->column > 0) printf(":%lld", (long long)p->column);
+            if (p->column_name) printf(" (%s)", p->column_name);
+            printf(": %s\n", p->reason);
+        }
+    }
+    if (in->sample && in->sample->row_count) {
+        printf("\n  sample (first %u rows):\n", in->sample->row_count);
+        print_sample_table(in);
+    }
+}
+
+static int run_inspect(const tn_cli_command *cmd, tn_cli_args *args)
+{
+    tn_cli_read_setup setup;
+    int rc = tn_cli_read_setup_init(cmd, args, &setup);
+    if (rc) return rc;
+    const char *output = tn_cli_get(args, "format");
+    bool json = false;
+    if (output) {
+        if (strcasecmp(output, "json") == 0)
+            json = true;
+        else if (strcasecmp(output, "table") != 0)
+            return tn_cli_usage_error(cmd, "--format takes 'table' or 'json', not '%s'", output);
+    }
+    uint32_t sample_rows = DEFAULT_SAMPLE_ROWS;
+    const char *rows_arg = tn_cli_get(args, "rows");
+    if (rows_arg) {
+        char *end = NULL;
+        long n = strtol(rows_arg, &end, 10);
+        if (!end || *end || n < 0 || n > 10000)
+            return tn_cli_usage_error(cmd, "--rows takes a number from 0 to 10000, not '%s'",
+                                      rows_arg);
+        sample_rows = (uint32_t)n;
+    }
+    char **paths = NULL;
+    int path_count = 0;
+    rc = tn_cli_expand_inputs(args->positional, args->positional_count, &paths, &path_count);
+    if (rc) return rc;
+
+    int exit_code = TN_EXIT_OK;
+    tn_buf out = TN_BUF_INIT;
+    if (json && path_count > 1) tn_buf_putc(&out, '[');
+    for (int i = 0; i < path_count; i++) {
+        inspection in;
+        inspect_one(paths[i], &setup, sample_rows, &in);
+        if (in.failed) {
+            int code = tn_cli_fail(&in.error);
+            if (code > exit_code) exit_code = code;
+        }
+        if (json) {
+            if (i) tn_buf_putc(&out, ',');
+            if (append_json_inspection(&out, &in) < 0) exit_code = TN_EXIT_INTERNAL;
+        } else if (!in.failed || in.schema) {
+            if (i) printf("\n");
+            print_table_inspection(&in);
+        }
+        if (in.problems.out_of_memory) exit_code = TN_EXIT_INTERNAL;
+        inspection_free(&in);
+    }
+    if (json) {
+        if (path_count > 1) tn_buf_putc(&out, ']');
+        tn_buf_putc(&out, '\n');
+        fwrite(out.data, 1, out.len, stdout);
+    }
+    tn_buf_free(&out);
+    tn_cli_paths_free(paths, path_count);
+    if (fflush(stdout) != 0) return TN_EXIT_USER;
+    return exit_code;
+}
+
+const tn_cli_command tn_cmd_inspect = {
+    .name = "inspect",
+    .usage = "FILE...",
+    .summary = "show the format, schema, row count and problems of data files",
+    .details = "Reads every row of each FILE (CSV, TSV, NDJSON, JSON or Parquet; .gz and .zst\n"
+               "are decompressed on the fly), so the counts are exact. Rows that do not fit the\n"
+               "inferred schema are counted as rejected and the first ten are listed with file,\n"
+               "line, column and reason. FILE may be a glob or a folder.",
+    .options = inspect_options,
+    .min_positional = 1,
+    .run = run_inspect,
+};
