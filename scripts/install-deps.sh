@@ -9,7 +9,8 @@ packages=(
   clang llvm libclang-rt-14-dev          # fuzzing (libFuzzer) and sanitizers
   libcriterion-dev                       # unit tests
   zlib1g-dev libzstd-dev libsnappy-dev liblz4-dev libbrotli-dev   # compression codecs
-  libsqlite3-dev                         # the catalog
+  libsqlite3-dev sqlite3                 # the catalog
+  libfyaml-dev                           # project settings (tarn.yaml)
   time valgrind zstd gzip                # benchmarks, profiling, test inputs
 )
 

@@ -115,7 +115,11 @@ void tn_cli_progress_finish(tn_cli_progress *progress);
 /* "1,234,567" into out (at least 32 bytes); returns out. */
 const char *tn_cli_thousands(int64_t value, char *out);
 
+/* The project folder given with `tarn -C DIR`, or NULL (find it from the current folder). */
+extern const char *tn_cli_project_dir;
+
 /* The commands. */
+extern const tn_cli_command tn_cmd_init;
 extern const tn_cli_command tn_cmd_inspect;
 extern const tn_cli_command tn_cmd_convert;
 

@@ -7,7 +7,10 @@
 
 #include <stdlib.h>
 
+const char *tn_cli_project_dir;
+
 static const tn_cli_command *const commands[] = {
+    &tn_cmd_init,
     &tn_cmd_inspect,
     &tn_cmd_convert,
     NULL,
@@ -16,7 +19,9 @@ static const tn_cli_command *const commands[] = {
 static void print_main_help(FILE *out)
 {
     fprintf(out, "tarn %s: a data platform in one program\n\n"
-                 "usage: tarn [--version] [--help] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
+                 "usage: tarn [--version] [--help] [-C DIR] COMMAND [OPTIONS] [ARGS]\n\n"
+                 "  -C DIR       use the project in DIR instead of finding it from the current "
+                 "folder\n\ncommands:\n",
             TARN_VERSION);
     for (size_t i = 0; commands[i]; i++)
         fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
@@ -27,6 +32,21 @@ static void print_main_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* Global options come before the command, as with git. */
+    while (argc >= 2 && strncmp(argv[1], "-C", 2) == 0) {
+        if (argv[1][2]) {
+            tn_cli_project_dir = argv[1] + 2;
+            argv++;
+            argc--;
+        } else if (argc >= 3) {
+            tn_cli_project_dir = argv[2];
+            argv += 2;
+            argc -= 2;
+        } else {
+            fprintf(stderr, "tarn: error: -C needs a folder\n");
+            return TN_EXIT_USER;
+        }
+    }
     if (argc < 2) {
         print_main_help(stderr);
         return TN_EXIT_USER;
