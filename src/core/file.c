@@ -1,4 +1,333 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * TODO: being written
+ * Whole-file reads and atomic file writes. An atomic file is written under a temporary name
+ * in the destination folder (`<path>.tmp-<pid>-<counter>`), then fsynced, renamed over the
+ * final name and the folder fsynced, so that readers see either the old file or the complete
+ * new one, and a crash leaves at most a temporary file, never a half-written one. Writing to
+ * "-" goes to standard output instead, where commit only flushes.
  */
+#include "core/core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WRITE_BUFFER_SIZE (1024 * 1024)
+
+static _Atomic uint64_t temp_counter; /* distinguishes temporary files of one process */
+
+/* What the user can do about an errno, or "" when there is nothing obvious. */
+static const char *errno_hint(int e, bool writing)
+{
+    switch (e) {
+    case EACCES:
+    case EPERM:
+        return writing ? ": check that the folder is writable" : ": check the file's permissions";
+    case ENOENT:
+        return writing ? ": create the folder first" : ": check the path";
+    case ENOSPC:
+    case EDQUOT:
+        return ": free some disk space";
+    case EROFS:
+        return ": write to a writable location";
+    case EISDIR:
+        return ": give a file, not a folder";
+    case ENOTDIR:
+        return ": a part of the path is not a folder";
+    case EMFILE:
+    case ENFILE:
+        return ": too many open files, raise the limit (ulimit -n)";
+    default:
+        return "";
+    }
+}
+
+/* Maps an errno to a tarn code: missing files and memory keep their meaning, the rest is I/O. */
+static int errno_code(int e)
+{
+    switch (e) {
+    case ENOENT:
+        return TN_ENOENT;
+    case ENOMEM:
+        return TN_ENOMEM;
+    case EEXIST:
+        return TN_EEXIST;
+    default:
+        return TN_EIO;
+    }
+}
+
+/* Sets err to "<what> '<path>': <errno text><hint>" and returns the matching code. */
+static int errno_error(tn_error *err, int e, const char *what, const char *path, bool writing)
+{
+    return tn_error_set(err, errno_code(e), "%s '%s': %s%s", what, path, strerror(e),
+                        errno_hint(e, writing));
+}
+
+/* Writes all of [p, p+n) to fd, retrying on EINTR and short writes. 0 or an errno. */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static const char *display_path(const tn_atomic_file *file)
+{
+    return file->path ? file->path : "standard output";
+}
+
+/* Writes out the buffered bytes. */
+static int flush_buffer(tn_atomic_file *file, tn_error *err)
+{
+    if (file->buffered == 0)
+        return 0;
+    int e = write_all(file->fd, file->buffer, file->buffered);
+    if (e)
+        return errno_error(err, e, "cannot write", display_path(file), true);
+    file->bytes_written += file->buffered;
+    file->buffered = 0;
+    return 0;
+}
+
+/* Frees the names and buffer and marks the file closed (abort is then a no-op). */
+static void release(tn_atomic_file *file)
+{
+    tn_free(file->path);
+    tn_free(file->temp_path);
+    tn_free(file->buffer);
+    file->path = NULL;
+    file->temp_path = NULL;
+    file->buffer = NULL;
+    file->buffered = 0;
+    file->fd = -1;
+}
+
+/* Opens a temporary file beside path for writing ("-" = standard output). Returns 0,
+ * TN_ENOMEM, TN_ENOENT (missing folder) or TN_EIO, with the message naming the path. On
+ * failure nothing is left on disk and abort is a no-op. */
+int tn_atomic_file_open(tn_atomic_file *file, const char *path, tn_error *err)
+{
+    memset(file, 0, sizeof *file);
+    file->fd = -1;
+    file->buffer = tn_malloc(WRITE_BUFFER_SIZE);
+    if (!file->buffer)
+        return tn_error_set(err, TN_ENOMEM, "out of memory opening '%s'", path);
+    if (strcmp(path, "-") == 0) {
+        /* Anything printed with stdio so far must come out before our bytes. */
+        fflush(stdout);
+        file->fd = STDOUT_FILENO;
+        return 0;
+    }
+    file->path = tn_strdup(path);
+    size_t temp_len = strlen(path) + 64;
+    file->temp_path = tn_malloc(temp_len);
+    if (!file->path || !file->temp_path) {
+        release(file);
+        return tn_error_set(err, TN_ENOMEM, "out of memory opening '%s'", path);
+    }
+    uint64_t n = atomic_fetch_add(&temp_counter, 1);
+    snprintf(file->temp_path, temp_len, "%s.tmp-%ld-%llu", path, (long)getpid(),
+             (unsigned long long)n);
+    int fd;
+    do {
+        fd = open(file->temp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+        int e = errno;
+        int rc = errno_error(err, e, "cannot create a file beside", path, true);
+        release(file);
+        return rc;
+    }
+    file->fd = fd;
+    return 0;
+}
+
+/* Appends len bytes (buffered). Returns 0 or TN_EIO (e.g. disk full), naming the path. */
+int tn_atomic_file_write(tn_atomic_file *file, const void *data, size_t len, tn_error *err)
+{
+    if (!file->buffer)
+        return tn_error_set(err, TN_EINVAL, "write to a file that is not open");
+    const char *p = data;
+    if (file->buffered + len <= WRITE_BUFFER_SIZE) {
+        memcpy(file->buffer + file->buffered, p, len);
+        file->buffered += len;
+        return 0;
+    }
+    int rc = flush_buffer(file, err);
+    if (rc)
+        return rc;
+    if (len >= WRITE_BUFFER_SIZE) {
+        /* Large writes skip the copy. */
+        int e = write_all(file->fd, p, len);
+        if (e)
+            return errno_error(err, e, "cannot write", display_path(file), true);
+        file->bytes_written += len;
+        return 0;
+    }
+    memcpy(file->buffer, p, len);
+    file->buffered = len;
+    return 0;
+}
+
+/* fsyncs the folder holding path so that the rename itself survives a crash. */
+static int sync_folder(const char *path, tn_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *folder;
+    if (!slash)
+        folder = tn_strdup(".");
+    else if (slash == path)
+        folder = tn_strdup("/");
+    else
+        folder = tn_strndup(path, (size_t)(slash - path));
+    if (!folder)
+        return tn_error_set(err, TN_ENOMEM, "out of memory committing '%s'", path);
+    int fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = 0;
+    if (fd < 0) {
+        rc = errno_error(err, errno, "cannot open the folder", folder, false);
+    } else {
+        /* Some file systems cannot fsync folders (EINVAL); they need no such sync. */
+        if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
+            rc = errno_error(err, errno, "cannot sync the folder", folder, true);
+        close(fd);
+    }
+    tn_free(folder);
+    return rc;
+}
+
+/* Flushes, fsyncs, renames the temporary file over the path, fsyncs the folder and closes.
+ * For standard output only flushes. Returns 0 or TN_EIO naming the path; on failure the
+ * temporary file is removed. Either way the file is closed afterwards (abort is a no-op). */
+int tn_atomic_file_commit(tn_atomic_file *file, tn_error *err)
+{
+    if (!file->buffer)
+        return tn_error_set(err, TN_EINVAL, "commit of a file that is not open");
+    int rc = flush_buffer(file, err);
+    if (!file->path) { /* standard output */
+        release(file);
+        return rc;
+    }
+    if (rc)
+        goto fail;
+    if (fsync(file->fd) != 0) {
+        rc = errno_error(err, errno, "cannot sync", file->path, true);
+        goto fail;
+    }
+    int fd = file->fd;
+    file->fd = -1;
+    if (close(fd) != 0 && errno != EINTR) {
+        /* Some network file systems report write errors only on close. */
+        rc = errno_error(err, errno, "cannot write", file->path, true);
+        goto fail;
+    }
+    if (rename(file->temp_path, file->path) != 0) {
+        rc = errno_error(err, errno, "cannot rename the temporary file to", file->path, true);
+        goto fail;
+    }
+    rc = sync_folder(file->path, err);
+    /* The file is in place even if the folder sync failed; only report it. */
+    release(file);
+    return rc;
+
+fail:
+    if (file->fd >= 0)
+        close(file->fd);
+    unlink(file->temp_path);
+    release(file);
+    return rc;
+}
+
+/* Closes and removes the temporary file. Accepts a file that was committed, aborted, failed
+ * to open, or zero-initialised. For standard output it only drops unflushed bytes. */
+void tn_atomic_file_abort(tn_atomic_file *file)
+{
+    if (!file->buffer)
+        return;
+    if (file->path) {
+        if (file->fd >= 0)
+            close(file->fd);
+        if (file->temp_path)
+            unlink(file->temp_path);
+    }
+    release(file);
+}
+
+/* Reads the whole file at path into a tn_malloc'd, NUL-terminated buffer (*data, free with
+ * tn_free) and its length (*len, may be NULL). Returns 0, TN_ENOENT, TN_ENOMEM or TN_EIO,
+ * with the message naming the path. */
+int tn_file_read_all(const char *path, char **data, size_t *len, tn_error *err)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    int fd;
+    do {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return errno_error(err, errno, "cannot open", path, false);
+    int rc = 0;
+    char *buf = NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        rc = errno_error(err, errno, "cannot read", path, false);
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        rc = tn_error_set(err, TN_EINVAL, "cannot read '%s': it is a folder, not a file", path);
+        goto fail;
+    }
+    /* The size is a hint: files in /proc report 0 and files may grow while being read. */
+    size_t cap = (S_ISREG(st.st_mode) && st.st_size > 0) ? (size_t)st.st_size + 1 : 4096;
+    size_t used = 0;
+    buf = tn_malloc(cap);
+    if (!buf)
+        goto oom;
+    for (;;) {
+        if (cap - used < 2) {
+            if (cap > SIZE_MAX / 2)
+                goto oom;
+            char *bigger = tn_realloc(buf, cap * 2);
+            if (!bigger)
+                goto oom;
+            buf = bigger;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + used, cap - used - 1);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = errno_error(err, errno, "cannot read", path, false);
+            goto fail;
+        }
+        if (r == 0)
+            break;
+        used += (size_t)r;
+    }
+    close(fd);
+    buf[used] = '\0';
+    *data = buf;
+    if (len)
+        *len = used;
+    return 0;
+
+oom:
+    rc = tn_error_set(err, TN_ENOMEM, "out of memory reading '%s'", path);
+fail:
+    close(fd);
+    tn_free(buf);
+    return rc;
+}

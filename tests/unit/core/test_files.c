@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Unit tests for atomic file writes and whole-file reads.
+ */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/core.h"
+
+static char test_dir[256];
+
+static void make_dir(void)
+{
+    snprintf(test_dir, sizeof test_dir, "/tmp/tarn-test-files-XXXXXX");
+    cr_assert_not_null(mkdtemp(test_dir));
+}
+
+static void remove_dir(void)
+{
+    DIR *d = opendir(test_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char path[512];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", test_dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(test_dir);
+}
+
+/* Number of entries in the test folder, and the name of the last one into name. */
+static int dir_entries(char *name, size_t name_size)
+{
+    DIR *d = opendir(test_dir);
+    cr_assert_not_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (name)
+            snprintf(name, name_size, "%s", e->d_name);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+TestSuite(files, .init = make_dir, .fini = remove_dir);
+
+Test(files, commit_makes_file_appear_complete)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/out.csv", test_dir);
+    tn_atomic_file f;
+    tn_error err = {0};
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_atomic_file_write(&f, "a,b\n", 4, &err), 0);
+    cr_assert_eq(tn_atomic_file_write(&f, "1,2\n", 4, &err), 0);
+
+    cr_assert_eq(access(path, F_OK), -1, "nothing at the path before commit");
+    char name[256];
+    cr_assert_eq(dir_entries(name, sizeof name), 1);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "out.csv.tmp-%ld-", (long)getpid());
+    cr_assert_eq(strncmp(name, prefix, strlen(prefix)), 0, "temporary name %s", name);
+
+    cr_assert_eq(tn_atomic_file_commit(&f, &err), 0, "%s", err.message);
+    cr_assert_eq(dir_entries(name, sizeof name), 1);
+    cr_assert_str_eq(name, "out.csv", "no temporary file left");
+
+    char *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(tn_file_read_all(path, &data, &len, &err), 0, "%s", err.message);
+    cr_assert_eq(len, 8);
+    cr_assert_str_eq(data, "a,b\n1,2\n");
+    tn_free(data);
+
+    /* abort after commit is a no-op */
+    tn_atomic_file_abort(&f);
+    cr_assert_eq(access(path, F_OK), 0);
+}
+
+Test(files, commit_replaces_existing_file)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/x.txt", test_dir);
+    FILE *fp = fopen(path, "w");
+    fputs("old contents", fp);
+    fclose(fp);
+    tn_atomic_file f;
+    tn_error err = {0};
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), 0);
+    cr_assert_eq(tn_atomic_file_write(&f, "new", 3, &err), 0);
+    char *data = NULL;
+    tn_file_read_all(path, &data, NULL, &err);
+    cr_assert_str_eq(data, "old contents", "old file intact until commit");
+    tn_free(data);
+    cr_assert_eq(tn_atomic_file_commit(&f, &err), 0);
+    tn_file_read_all(path, &data, NULL, &err);
+    cr_assert_str_eq(data, "new");
+    tn_free(data);
+}
+
+Test(files, abort_leaves_nothing)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/gone.parquet", test_dir);
+    tn_atomic_file f;
+    tn_error err = {0};
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), 0);
+    char block[4096];
+    memset(block, 'z', sizeof block);
+    for (int i = 0; i < 600; i++) /* more than the write buffer, so bytes reach the disk */
+        cr_assert_eq(tn_atomic_file_write(&f, block, sizeof block, &err), 0);
+    cr_assert_eq(dir_entries(NULL, 0), 1);
+    tn_atomic_file_abort(&f);
+    cr_assert_eq(dir_entries(NULL, 0), 0, "temporary file removed");
+    tn_atomic_file_abort(&f); /* twice is fine */
+    cr_assert_eq(tn_atomic_file_commit(&f, &err), TN_EINVAL);
+
+    tn_atomic_file zeroed = {0};
+    tn_atomic_file_abort(&zeroed);
+}
+
+Test(files, large_and_mixed_writes)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/big.bin", test_dir);
+    size_t total = 5 * 1024 * 1024 + 123;
+    unsigned char *want = malloc(total);
+    for (size_t i = 0; i < total; i++)
+        want[i] = (unsigned char)(i * 31 + (i >> 11));
+    tn_atomic_file f;
+    tn_error err = {0};
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), 0);
+    size_t off = 0, step = 1;
+    while (off < total) {
+        size_t n = step < total - off ? step : total - off;
+        cr_assert_eq(tn_atomic_file_write(&f, want + off, n, &err), 0);
+        off += n;
+        step = step * 3 + 7; /* small writes, then ones larger than the buffer */
+        if (step > 3 * 1024 * 1024)
+            step = 1;
+    }
+    cr_assert_eq(tn_atomic_file_commit(&f, &err), 0);
+    char *data = NULL;
+    size_t len = 0;
+    cr_assert_eq(tn_file_read_all(path, &data, &len, &err), 0);
+    cr_assert_eq(len, total);
+    cr_assert_eq(memcmp(data, want, total), 0);
+    cr_assert_eq(data[len], '\0');
+    tn_free(data);
+    free(want);
+}
+
+Test(files, errors_name_the_path)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/no/such/folder/out.csv", test_dir);
+    tn_atomic_file f;
+    tn_error err = {0};
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), TN_ENOENT);
+    cr_assert_not_null(strstr(err.message, path), "%s", err.message);
+    cr_assert_not_null(strstr(err.message, "create the folder"), "%s", err.message);
+    tn_atomic_file_abort(&f);
+
+    char *data = (char *)1;
+    cr_assert_eq(tn_file_read_all(path, &data, NULL, &err), TN_ENOENT);
+    cr_assert_null(data);
+    cr_assert_not_null(strstr(err.message, path));
+    cr_assert_not_null(strstr(err.message, strerror(ENOENT)), "%s", err.message);
+
+    cr_assert_eq(tn_file_read_all(test_dir, &data, NULL, &err), TN_EINVAL);
+    cr_assert_not_null(strstr(err.message, "folder"), "%s", err.message);
+}
+
+Test(files, permission_denied_says_what_to_do)
+{
+    if (geteuid() == 0)
+        cr_skip_test("root ignores folder permissions");
+    chmod(test_dir, 0500);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out.csv", test_dir);
+    tn_atomic_file f;
+    tn_error err = {0};
+    int rc = tn_atomic_file_open(&f, path, &err);
+    chmod(test_dir, 0700);
+    cr_assert_eq(rc, TN_EIO);
+    cr_assert_not_null(strstr(err.message, "check that the folder is writable"), "%s",
+                       err.message);
+}
+
+Test(files, read_all_small_and_special_files)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/empty", test_dir);
+    FILE *fp = fopen(path, "w");
+    fclose(fp);
+    char *data = NULL;
+    size_t len = 99;
+    tn_error err = {0};
+    cr_assert_eq(tn_file_read_all(path, &data, &len, &err), 0);
+    cr_assert_eq(len, 0);
+    cr_assert_str_eq(data, "");
+    tn_free(data);
+    /* /proc files report size 0 but have contents */
+    cr_assert_eq(tn_file_read_all("/proc/self/status", &data, &len, &err), 0, "%s", err.message);
+    cr_assert_gt(len, 0);
+    cr_assert_not_null(strstr(data, "Name:"));
+    cr_assert_eq(strlen(data), len);
+    tn_free(data);
+}
+
+Test(files, out_of_memory_is_an_error)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/o.txt", test_dir);
+    tn_atomic_file f;
+    tn_error err = {0};
+    tn_alloc_fail_every(1);
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), TN_ENOMEM);
+    char *data = NULL;
+    cr_assert_eq(tn_file_read_all("/proc/self/status", &data, NULL, &err), TN_ENOMEM);
+    tn_alloc_fail_every(0);
+    cr_assert_eq(dir_entries(NULL, 0), 0);
+    tn_atomic_file_abort(&f);
+}
+
+Test(files_stdout, dash_writes_to_standard_output, .init = cr_redirect_stdout)
+{
+    tn_atomic_file f;
+    tn_error err = {0};
+    printf("before ");
+    cr_assert_eq(tn_atomic_file_open(&f, "-", &err), 0);
+    cr_assert_null(f.path);
+    cr_assert_eq(tn_atomic_file_write(&f, "hello ", 6, &err), 0);
+    cr_assert_eq(tn_atomic_file_write(&f, "world\n", 6, &err), 0);
+    cr_assert_eq(tn_atomic_file_commit(&f, &err), 0);
+    fflush(stdout);
+    cr_assert_stdout_eq_str("before hello world\n");
+}
