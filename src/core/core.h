@@ -471,7 +471,9 @@ void tn_batch_reset(tn_batch *batch);
  * the whole input (no surrounding whitespace).
  * ---------------------------------------------------------------------------------------- */
 
-bool tn_parse_bool(const char *p, size_t n, bool *out); /* true/false/t/f/yes/no/y/n/1/0 */
+/* true/false/t/f/yes/no/y/n, case-insensitive. Not 1/0: inference must keep 0/1 columns as
+ * integers (casts from VARCHAR accept 1/0 on their own). */
+bool tn_parse_bool(const char *p, size_t n, bool *out);
 bool tn_parse_int64(const char *p, size_t n, int64_t *out); /* optional sign, digits only */
 bool tn_parse_int32(const char *p, size_t n, int32_t *out);
 /* Decimal or scientific notation, inf/infinity/nan (case-insensitive), correctly rounded. */
@@ -499,8 +501,8 @@ size_t tn_format_timestamp(int64_t micros, bool with_zone, char *out); /* "2024-
 int32_t tn_days_from_civil(int64_t year, unsigned month, unsigned day);
 void tn_civil_from_days(int32_t days, int64_t *year, unsigned *month, unsigned *day);
 
-/* Formats row `row` of v as text the way CSV output and `tarn inspect` show it (NULL rows
- * append nothing and return 1 through *is_null when given). */
+/* Appends row `row` of v as text the way CSV output and `tarn inspect` show it. Returns 0, 1
+ * for a NULL row (nothing appended), or a negative code. */
 int tn_vector_format_value(const tn_vector *v, uint32_t row, tn_buf *out);
 
 /* ------------------------------------------------------------------------------------------
@@ -511,7 +513,9 @@ int tn_vector_format_value(const tn_vector *v, uint32_t row, tn_buf *out);
 int tn_vector_cast(const tn_vector *src, uint32_t rows, tn_type to, bool try_cast,
                    tn_vector *dst, tn_error *err);
 /* Whether every value of `from` fits `to` without loss (INTEGER->BIGINT, REAL->DOUBLE,
- * DECIMAL(p,s)->DECIMAL(p+k,s) ...). The rule schema evolution and inference widen by. */
+ * DECIMAL(p,s)->DECIMAL(p+k,s), DATE->TIMESTAMP, and anything but BLOB -> VARCHAR as text).
+ * The rule inference and file concatenation widen by. Iceberg schema evolution allows fewer
+ * promotions (no -> VARCHAR) and keeps its own rule in the lake. */
 bool tn_type_widens_to(tn_type from, tn_type to);
 
 /* ------------------------------------------------------------------------------------------
