@@ -5,6 +5,7 @@
  * up to ten problems, and a few sample rows; as a table or as JSON for scripts.
  */
 #include "cli/cli.h"
+#include "formats/json/json.h"
 
 #include <stdlib.h>
 #include <strings.h>
@@ -316,8 +317,10 @@ static void print_sample_table(const inspection *in)
         for (uint32_t c = 0; c < cols; c++) {
             tn_buf *cell = &cells[(size_t)r * cols + c];
             if (c) printf(" | ");
-            print_padded(cell->data ? cell->data : "", cell->len, widths[c],
-                         r > 0 && type_aligns_right(schema->columns[c].type));
+            bool right = r > 0 && type_aligns_right(schema->columns[c].type);
+            /* The last column needs no padding on the right: no trailing blanks. */
+            print_padded(cell->data ? cell->data : "", cell->len,
+                         c + 1 == cols && !right ? 0 : widths[c], right);
         }
         printf("\n");
         if (r == 0) {
@@ -335,15 +338,62 @@ done:
     tn_free(widths);
 }
 
+/* Prints the format's description: scalar members on one "dialect" line (delimiter ',',
+ * header yes, ...), nested members (Parquet row groups) as compact JSON below it. */
+static void print_details(const inspection *in)
+{
+    if (!in->details.len) return;
+    tn_json_doc *doc = NULL;
+    tn_error err = {0};
+    if (tn_json_parse(in->details.data, in->details.len, &doc, &err) < 0) {
+        printf("  details   %.*s\n", (int)in->details.len, in->details.data);
+        return;
+    }
+    const tn_json *root = tn_json_root(doc);
+    tn_buf line = TN_BUF_INIT, nested = TN_BUF_INIT;
+    for (size_t i = 0; i < tn_json_count(root); i++) {
+        tn_str key;
+        const tn_json *value = tn_json_member_at(root, i, &key);
+        tn_json_type type = tn_json_type_of(value);
+        if (type == TN_JSON_OBJECT || type == TN_JSON_ARRAY) {
+            tn_buf_printf(&nested, "  %-9.*s ", (int)key.len, key.ptr);
+            tn_json_write(value, &nested);
+            tn_buf_putc(&nested, '\n');
+            continue;
+        }
+        if (type == TN_JSON_NULL) continue;
+        if (line.len) tn_buf_append_cstr(&line, ", ");
+        tn_buf_printf(&line, "%.*s ", (int)key.len, key.ptr);
+        tn_str text;
+        bool flag;
+        if (tn_json_string(value, &text)) {
+            bool visible = text.len == 1 && text.ptr[0] > ' ' && text.ptr[0] < 127;
+            if (text.len == 1 && text.ptr[0] == '\t')
+                tn_buf_append_cstr(&line, "tab");
+            else if (visible)
+                tn_buf_printf(&line, "'%c'", text.ptr[0]);
+            else
+                tn_buf_append(&line, text.ptr, text.len);
+        } else if (tn_json_bool(value, &flag)) {
+            tn_buf_append_cstr(&line, flag ? "yes" : "no");
+        } else {
+            tn_json_write(value, &line);
+        }
+    }
+    if (line.len) printf("  details   %.*s\n", (int)line.len, line.data);
+    if (nested.len) fwrite(nested.data, 1, nested.len, stdout);
+    tn_buf_free(&line);
+    tn_buf_free(&nested);
+    tn_json_free(doc);
+}
+
 static void print_table_inspection(const inspection *in)
 {
     char count[32], type_name[64];
     printf("%s\n", in->path);
     if (in->format) {
         printf("  format    %s\n", in->format->name);
-        if (in->details.len)
-            printf("  %-9s %.*s\n", strcmp(in->format->name, "parquet") == 0 ? "details" : "dialect",
-                   (int)in->details.len, in->details.data);
+        print_details(in);
     }
     if (in->failed) {
         char text[2048];

@@ -435,7 +435,9 @@ static int write_settings_file(const tn_project *p, const char *name, tn_error *
 static int make_folder(const char *root, const char *name, tn_error *err)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s%s%s", root, name ? "/" : "", name ? name : "");
+    if ((size_t)snprintf(path, sizeof path, "%s%s%s", root, name ? "/" : "", name ? name : "") >=
+        sizeof path)
+        return tn_error_set(err, TN_ELIMIT, "path too long: '%s'", root);
     if (mkdir(path, 0777) < 0 && errno != EEXIST)
         return tn_error_set(err, TN_EIO, "cannot create folder '%s': %s", path, strerror(errno));
     return 0;
@@ -445,7 +447,8 @@ static int write_small_file(const char *root, const char *name, const char *text
 {
     if (file_exists(root, name)) return 0;
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", root, name);
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", root, name) >= sizeof path)
+        return tn_error_set(err, TN_ELIMIT, "path too long: '%s/%s'", root, name);
     tn_atomic_file file;
     int rc = tn_atomic_file_open(&file, path, err);
     if (rc == 0) rc = tn_atomic_file_write(&file, text, strlen(text), err);
