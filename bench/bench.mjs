@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// tarn vs DuckDB on the same files, in one run, on one machine: the benchmark table.
+//
+// bench/run.sh builds tarn, generates the data and installs DuckDB, then runs this script.
+// Every case is one row of CASES below: a tarn command line, a DuckDB statement doing the same
+// work, a check that tarn's answer is right, and a target for the time ratio tarn/DuckDB.
+//
+// Timing. tarn: wall time of the whole process, start to exit, as a user sees it. DuckDB: the
+// time of the statement inside its process (start-up and loading the library are not
+// counted, which favours DuckDB). Both sides run once untimed to warm the file cache, then
+// three times; the best of the three is reported.
+// Memory. tarn: peak RSS of the process (/usr/bin/time). DuckDB: peak RSS of a separate node
+// process running just the statement once, minus the peak RSS of node running an empty
+// script (the node runtime is not DuckDB's cost; the DuckDB library is).
+//
+// Usage: node bench/bench.mjs --rows "1000000 10000000"   (run.sh passes BENCH_ROWS)
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const outDir = path.join(here, 'out');
+const TARN = process.env.TARN_BIN || path.join(root, process.env.BENCH_BUILD_DIR || 'build', 'src/cli/tarn');
+const TIME = '/usr/bin/time';
+const RUNS = Number(process.env.BENCH_RUNS || 3);
+const hasTime = fs.existsSync(TIME);
+
+let rowCounts = [1_000_000, 10_000_000];
+for (let i = 2; i < process.argv.length; i++) {
+  if (process.argv[i] === '--rows') rowCounts = process.argv[++i].split(/[\s,]+/).filter(Boolean).map(Number);
+}
+
+const label = (n) => (n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n % 1000 === 0 ? `${n / 1000}k` : String(n));
+const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
+const mib = (bytes) => bytes / (1024 * 1024);
+
+/** Checks on tarn's `inspect --format json` answer: every row read, none rejected. */
+function expectInspect(rows) {
+  return (stdout) => {
+    let info;
+    try {
+      info = JSON.parse(stdout);
+    } catch {
+      return 'inspect printed no JSON';
+    }
+    if (info.rows !== rows) return `inspect counted ${info.rows} rows, want ${rows}`;
+    if (info.rejected) return `inspect rejected ${info.rejected} rows`;
+    return null;
+  };
+}
+
+/** Checks that `file` is a Parquet file. */
+function expectParquet(file) {
+  return () => {
+    if (!fs.existsSync(file)) return `no ${path.basename(file)} written`;
+    const fd = fs.openSync(file, 'r');
+    const magic = Buffer.alloc(4);
+    fs.readSync(fd, magic, 0, 4, 0);
+    fs.closeSync(fd);
+    return magic.toString() === 'PAR1' ? null : `${path.basename(file)} is not Parquet`;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases. To add one: push an object with
+//   name     shown in the table
+//   tarn     argv for tarn
+//   duckdb   one SQL statement doing the same work
+//   check    (stdout) => null if tarn's answer is right, else why not
+//   target   the time ratio tarn/DuckDB to reach (PASS when ratio <= target)
+//   needs    files that must exist before the case can run (optional)
+//   outputs  {tarn, duckdb} files written, whose sizes are reported (optional)
+//
+// The DuckDB statements for reading aggregate every column (count(*) plus max() of each
+// column via COLUMNS(*)). count(*) alone lets DuckDB skip building the columns, and
+// CREATE TABLE AS would add the cost of DuckDB's own storage; max() forces every field to be
+// parsed and converted while adding almost nothing (measured: the same time as count(col) of
+// every column, see README.md).
+
+function casesFor(rows) {
+  const L = label(rows);
+  const csv = path.join(outDir, `sales_${L}.csv`);
+  const ndjson = path.join(outDir, `sales_${L}.ndjson`);
+  const tarnPq = path.join(outDir, `sales_${L}.tarn.parquet`);
+  const duckPq = path.join(outDir, `sales_${L}.duckdb.parquet`);
+  return [
+    {
+      name: `parse csv ${L}`,
+      tarn: ['inspect', csv, '--format', 'json'],
+      duckdb: `SELECT count(*), max(COLUMNS(*)) FROM read_csv(${q(csv)})`,
+      check: expectInspect(rows),
+      target: 1.0,
+    },
+    {
+      name: `parse ndjson ${L}`,
+      tarn: ['inspect', ndjson, '--format', 'json'],
+      duckdb: `SELECT count(*), max(COLUMNS(*)) FROM read_json(${q(ndjson)}, format='newline_delimited')`,
+      check: expectInspect(rows),
+      target: 1.0,
+    },
+    {
+      name: `csv->parquet zstd ${L}`,
+      tarn: ['convert', csv, tarnPq, '--compression', 'zstd'],
+      duckdb: `COPY (SELECT * FROM read_csv(${q(csv)})) TO ${q(duckPq)} (FORMAT parquet, COMPRESSION zstd)`,
+      check: expectParquet(tarnPq),
+      outputs: { tarn: tarnPq, duckdb: duckPq },
+      clean: [tarnPq],
+      target: 1.0,
+    },
+    {
+      name: `decode parquet(duckdb) ${L}`,
+      needs: [duckPq],
+      tarn: ['inspect', duckPq, '--format', 'json'],
+      duckdb: `SELECT count(*), max(COLUMNS(*)) FROM read_parquet(${q(duckPq)})`,
+      check: expectInspect(rows),
+      target: 1.0,
+    },
+    {
+      name: `decode parquet(tarn) ${L}`,
+      needs: [tarnPq],
+      tarn: ['inspect', tarnPq, '--format', 'json'],
+      duckdb: `SELECT count(*), max(COLUMNS(*)) FROM read_parquet(${q(tarnPq)})`,
+      check: expectInspect(rows),
+      target: 1.0,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Runs argv under /usr/bin/time; returns {seconds, rssKiB, status, stdout, stderr}. */
+function timed(argv) {
+  const rssFile = path.join(os.tmpdir(), `tarn-bench-rss-${process.pid}`);
+  const cmd = hasTime ? [TIME, '-f', '%M', '-o', rssFile, ...argv] : argv;
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd[0], cmd.slice(1), { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  let rssKiB = null;
+  if (hasTime) {
+    try {
+      rssKiB = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    } catch { /* the process never started */ }
+    fs.rmSync(rssFile, { force: true });
+  }
+  if (r.error) return { seconds, rssKiB, status: -1, stdout: '', stderr: r.error.message };
+  // GNU time reports a signal death as "Command terminated by signal N" on its -o file and
+  // exits 128+N; keep that visible.
+  return { seconds, rssKiB, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function firstLine(s) {
+  return (s || '').split('\n').find((l) => l.trim()) || '';
+}
+
+function runTarnCase(c) {
+  if (!fs.existsSync(TARN)) return { error: `no tarn binary at ${TARN}` };
+  for (const f of c.clean || []) fs.rmSync(f, { force: true });
+  const warm = timed([TARN, ...c.tarn]);
+  if (warm.status !== 0) return { error: `tarn exit ${warm.status}: ${firstLine(warm.stderr)}` };
+  const wrong = c.check(warm.stdout);
+  let best = Infinity;
+  let rss = 0;
+  for (let i = 0; i < RUNS; i++) {
+    for (const f of c.clean || []) fs.rmSync(f, { force: true });
+    const r = timed([TARN, ...c.tarn]);
+    if (r.status !== 0) return { error: `tarn exit ${r.status}: ${firstLine(r.stderr)}` };
+    best = Math.min(best, r.seconds);
+    if (r.rssKiB != null) rss = Math.max(rss, r.rssKiB);
+  }
+  return { seconds: best, rssMiB: hasTime ? rss / 1024 : null, wrong };
+}
+
+const QUERY = path.join(here, 'duckdb_query.mjs');
+
+function runDuckdbCase(c, nodeBaselineKiB) {
+  const t = spawnSync(process.execPath, [QUERY, '--warm', '--runs', String(RUNS), c.duckdb], { encoding: 'utf8' });
+  if (t.status !== 0) return { error: `duckdb: ${firstLine(t.stderr)}` };
+  const { best } = JSON.parse(t.stdout);
+  let rssMiB = null;
+  if (hasTime) {
+    const m = timed([process.execPath, QUERY, '--runs', '1', c.duckdb]);
+    if (m.status === 0 && m.rssKiB != null) rssMiB = Math.max(0, m.rssKiB - nodeBaselineKiB) / 1024;
+  }
+  return { seconds: best, rssMiB };
+}
+
+function pad(s, n, right = false) {
+  s = String(s);
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+function fmt(x, digits) {
+  return x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(digits);
+}
+
+function main() {
+  const baseline = hasTime ? timed([process.execPath, '-e', '']).rssKiB : 0;
+  const duckVersion = (() => {
+    const r = spawnSync(process.execPath, [QUERY, 'SELECT version()'], { encoding: 'utf8' });
+    try {
+      return JSON.parse(r.stdout).rows[0][0];
+    } catch {
+      return 'unavailable';
+    }
+  })();
+  const tarnVersion = fs.existsSync(TARN) ? firstLine(spawnSync(TARN, ['--version'], { encoding: 'utf8' }).stdout) : 'not built';
+  const cpu = os.cpus();
+  console.log(`tarn benchmark: ${tarnVersion} vs DuckDB ${duckVersion}`);
+  console.log(`machine: ${cpu.length} x ${cpu[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`);
+  console.log(`timing: best of ${RUNS} after one warm-up run; tarn = whole process wall time, DuckDB = statement time in-process`);
+  console.log(`memory: peak RSS; DuckDB's is a node process running the statement minus node's own baseline (${fmt(baseline / 1024, 1)} MiB, empty script)`);
+  if (!hasTime) console.log(`memory: ${TIME} not found, so no peak RSS (apt-get install time)`);
+  console.log('');
+
+  const header = [pad('case', 30), pad('tarn s', 8, true), pad('duckdb s', 9, true), pad('ratio', 7, true),
+    pad('tarn MiB', 9, true), pad('duckdb MiB', 11, true), pad('target', 7, true), '  result'].join(' ');
+  console.log(header);
+  console.log('-'.repeat(header.length));
+  const notes = [];
+  const results = [];
+  for (const rows of rowCounts) {
+    for (const c of casesFor(rows)) {
+      const missing = (c.needs || []).filter((f) => !fs.existsSync(f));
+      let t;
+      let d;
+      if (missing.length) {
+        t = { error: `needs ${missing.map((f) => path.basename(f)).join(', ')} (an earlier case did not write it)` };
+        d = { error: 'skipped' };
+      } else {
+        d = runDuckdbCase(c, baseline);
+        t = runTarnCase(c);
+      }
+      const ratio = t.seconds != null && d.seconds ? t.seconds / d.seconds : null;
+      let result;
+      if (t.error) result = 'not available';
+      else if (t.wrong) result = 'WRONG';
+      else if (ratio == null) result = 'n/a';
+      else result = ratio <= c.target ? 'PASS' : 'MISS';
+      console.log([pad(c.name, 30), pad(fmt(t.seconds, 3), 8, true), pad(fmt(d.seconds, 3), 9, true),
+        pad(fmt(ratio, 2), 7, true), pad(fmt(t.rssMiB, 1), 9, true), pad(fmt(d.rssMiB, 1), 11, true),
+        pad(`<=${c.target.toFixed(2)}`, 7, true), `  ${result}`].join(' '));
+      if (t.error) notes.push(`${c.name}: ${t.error}`);
+      if (t.wrong) notes.push(`${c.name}: tarn's answer is wrong: ${t.wrong}`);
+      if (d.error && d.error !== 'skipped') notes.push(`${c.name}: ${d.error}`);
+      if (c.outputs) {
+        const size = (f) => (fs.existsSync(f) ? `${fmt(mib(fs.statSync(f).size), 1)} MiB` : 'none');
+        notes.push(`${c.name}: output size tarn ${size(c.outputs.tarn)}, duckdb ${size(c.outputs.duckdb)}`);
+      }
+      results.push({ case: c.name, rows, tarn: t, duckdb: d, ratio, target: c.target, result });
+    }
+  }
+  if (notes.length) {
+    console.log('');
+    for (const n of notes) console.log(`  ${n}`);
+  }
+  fs.writeFileSync(path.join(outDir, 'last_results.json'),
+    JSON.stringify({ date: new Date().toISOString(), tarn: tarnVersion, duckdb: duckVersion, results }, null, 2) + '\n');
+}
+
+main();
