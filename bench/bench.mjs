@@ -82,6 +82,59 @@ function expectParquet(file) {
 // parsed and converted while adding almost nothing (measured: the same time as count(col) of
 // every column, see README.md).
 
+/** Checks the summary of `tarn ingest`: every row added, none rejected. */
+function expectIngest(rows) {
+  return (stdout) => {
+    const m = /: ([\d,]+) rows added/.exec(stdout);
+    if (!m) return `ingest printed no summary: ${stdout.slice(0, 200)}`;
+    const added = Number(m[1].replaceAll(',', ''));
+    if (added !== rows) return `ingest added ${added} rows, want ${rows}`;
+    if (/rejected/.test(stdout)) return 'ingest rejected rows';
+    return null;
+  };
+}
+
+// The lake cases run in a project of their own, made afresh before every tarn run.
+const lakeProject = path.join(outDir, 'lake_project');
+const duckPartDir = path.join(outDir, 'duckdb_partitioned');
+// 1,000 small CSV files (bench/run.sh makes them): ingest (with the catalog's work: hashes,
+// ledger, one commit) against convert of the same files, to price the catalog.
+const smallDir = path.join(outDir, 'small_1000');
+const smallProject = path.join(outDir, 'small_project');
+const smallPq = path.join(outDir, 'small_1000.tarn.parquet');
+let smallFilesCasesAdded = 0;
+
+function newProject(dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const r = spawnSync(TARN, ['init', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tarn init ${dir}: ${r.stderr}`);
+}
+
+function smallFileCases() {
+  const files = fs.readdirSync(smallDir).filter((f) => f.endsWith('.csv')).length;
+  return [
+    {
+      name: `convert ${files} small files`,
+      tarn: ['convert', smallDir, smallPq, '--compression', 'zstd'],
+      duckdb: `COPY (SELECT * FROM read_csv(${q(path.join(smallDir, '*.csv'))})) TO ${q(path.join(outDir, 'small_1000.duckdb.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+      check: expectParquet(smallPq),
+      clean: [smallPq],
+      target: 1.0,
+    },
+    {
+      name: `ingest ${files} small files`,
+      setup: () => newProject(smallProject),
+      tarn: ['-C', smallProject, 'ingest', smallDir, '--into', 'small'],
+      duckdb: `COPY (SELECT * FROM read_csv(${q(path.join(smallDir, '*.csv'))})) TO ${q(path.join(outDir, 'small_1000.duckdb.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+      check: (stdout) => (/rows added/.test(stdout) ? null : `ingest printed no summary: ${stdout.slice(0, 200)}`),
+      // Compared with the convert case above (see the note under the table): <= 1.2.
+      versus: `convert ${files} small files`,
+      versusTarget: 1.2,
+      target: 1.0,
+    },
+  ];
+}
+
 function casesFor(rows) {
   const L = label(rows);
   const csv = path.join(outDir, `sales_${L}.csv`);
@@ -120,6 +173,18 @@ function casesFor(rows) {
       check: expectInspect(rows),
       target: 1.0,
     },
+    {
+      // One snapshot of a table partitioned by day, from a new project each run. DuckDB writes
+      // the same Hive-partitioned Parquet files (its day column computed) without a catalog.
+      name: `ingest csv by day ${L}`,
+      setup: () => newProject(lakeProject),
+      tarn: ['-C', lakeProject, 'ingest', csv, '--into', 'sales', '--partition-by', 'day(order_ts)'],
+      duckdb: `COPY (SELECT *, CAST(order_ts AS DATE) AS day FROM read_csv(${q(csv)})) TO ${q(duckPartDir)} ` +
+        '(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (day), OVERWRITE_OR_IGNORE)',
+      check: expectIngest(rows),
+      target: 0.8,
+    },
+    ...(smallFilesCasesAdded++ === 0 && fs.existsSync(smallDir) ? smallFileCases() : []),
     {
       name: `decode parquet(tarn) ${L}`,
       needs: [tarnPq],
@@ -160,6 +225,7 @@ function firstLine(s) {
 function runTarnCase(c) {
   if (!fs.existsSync(TARN)) return { error: `no tarn binary at ${TARN}` };
   for (const f of c.clean || []) fs.rmSync(f, { force: true });
+  c.setup?.();
   const warm = timed([TARN, ...c.tarn]);
   if (warm.status !== 0) return { error: `tarn exit ${warm.status}: ${firstLine(warm.stderr)}` };
   const wrong = c.check(warm.stdout);
@@ -167,6 +233,7 @@ function runTarnCase(c) {
   let rss = 0;
   for (let i = 0; i < RUNS; i++) {
     for (const f of c.clean || []) fs.rmSync(f, { force: true });
+    c.setup?.();
     const r = timed([TARN, ...c.tarn]);
     if (r.status !== 0) return { error: `tarn exit ${r.status}: ${firstLine(r.stderr)}` };
     best = Math.min(best, r.seconds);
@@ -251,8 +318,17 @@ function main() {
         const size = (f) => (fs.existsSync(f) ? `${fmt(mib(fs.statSync(f).size), 1)} MiB` : 'none');
         notes.push(`${c.name}: output size tarn ${size(c.outputs.tarn)}, duckdb ${size(c.outputs.duckdb)}`);
       }
-      results.push({ case: c.name, rows, tarn: t, duckdb: d, ratio, target: c.target, result });
+      results.push({ case: c.name, rows, tarn: t, duckdb: d, ratio, target: c.target, result,
+        versus: c.versus, versusTarget: c.versusTarget });
     }
+  }
+  // Cases measured against another tarn case (the catalog's cost over plain conversion).
+  for (const r of results) {
+    const c = r.versus && results.find((x) => x.case === r.versus);
+    if (!c || r.tarn.seconds == null || c.tarn.seconds == null) continue;
+    const ratio = r.tarn.seconds / c.tarn.seconds;
+    notes.push(`${r.case} vs ${r.versus}: ${fmt(ratio, 2)}x (target <= ${r.versusTarget.toFixed(2)}) ` +
+      `${ratio <= r.versusTarget ? 'PASS' : 'MISS'}`);
   }
   if (notes.length) {
     console.log('');

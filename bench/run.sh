@@ -69,6 +69,18 @@ for n in $rows; do
     done
 done
 
+# 1,000 small CSV files for the ingest-vs-convert case (distinct seeds: distinct content).
+small="$out/small_1000"
+if [[ ! -s "$small/part_0999.csv" ]]; then
+    say "generating $small"
+    mkdir -p "$small.tmp"
+    for i in $(seq 0 999); do
+        "$gen" --rows 1000 --seed $((i + 1)) --format csv -o "$small.tmp/$(printf 'part_%04d.csv' "$i")"
+    done
+    rm -rf "$small"
+    mv "$small.tmp" "$small"
+fi
+
 # 3. The DuckDB peer.
 if [[ ! -d "$TARN_PEERS_DIR/@duckdb/node-api" ]]; then
     say "installing the DuckDB peer (tests/peers)"

@@ -14,9 +14,12 @@ declare -A seeds=(
   [fuzz_csv]="$conformance/csv"
   [fuzz_json]="$conformance/json/test_parsing"
   [fuzz_parquet]="$conformance/parquet/parquet-testing/data"
+  [fuzz_sql]="$root/tests/fuzz/seeds/sql"
+  [fuzz_iceberg_metadata]="$conformance/iceberg/iceberg-rust/table_metadata"
+  [fuzz_avro]="$conformance/iceberg/icebird"
 )
 status=0
-for target in fuzz_csv fuzz_json fuzz_parquet; do
+for target in fuzz_csv fuzz_json fuzz_parquet fuzz_sql fuzz_iceberg_metadata fuzz_avro; do
   bin=$build/tests/fuzz/$target
   [ -x "$bin" ] || { echo "fuzz: $target not built" >&2; status=1; continue; }
   corpus=$build/corpus/$target

@@ -10,7 +10,9 @@ packages=(
   libcriterion-dev                       # unit tests
   zlib1g-dev libzstd-dev libsnappy-dev liblz4-dev libbrotli-dev   # compression codecs
   libsqlite3-dev sqlite3                 # the catalog
+  libjansson-dev libavro-dev             # Iceberg metadata JSON and Avro manifests
   libfyaml-dev                           # project settings (tarn.yaml)
+  libpcre2-dev                           # SQL regular expressions (regexp_matches/replace)
   time valgrind zstd gzip                # benchmarks, profiling, test inputs
 )
 

@@ -123,4 +123,54 @@ extern const tn_cli_command tn_cmd_init;
 extern const tn_cli_command tn_cmd_inspect;
 extern const tn_cli_command tn_cmd_convert;
 
+/* ------------------------------------------------------------------------------------------
+ * Lake commands (ingest, crawl, tables, describe, history, quarantine, vacuum): the project
+ * with its store, catalog and lake, opened together (cli_lake.c).
+ * ---------------------------------------------------------------------------------------- */
+
+typedef struct tn_cli_lake {
+    struct tn_project *project;
+    struct tn_store *store;
+    struct tn_catalog *catalog;
+    struct tn_lake *lake;
+} tn_cli_lake;
+
+/* Opens the project (-C DIR or found from the current folder), its catalog and its lake.
+ * TN_ENOENT with advice (run `tarn init`) when there is no project. */
+int tn_cli_lake_open(tn_cli_lake *lake, tn_error *err);
+void tn_cli_lake_close(tn_cli_lake *lake); /* accepts a zeroed struct */
+/* Splits "[NS.]TABLE" (the project's default namespace when none); *ns and *name are
+ * tn_malloc'd. TN_EUSAGE for an empty part. */
+int tn_cli_table_name(const tn_cli_lake *lake, const char *text, char **ns, char **name,
+                      tn_error *err);
+/* "12.3 MiB" into out (at least 32 bytes); returns out. */
+const char *tn_cli_bytes(int64_t bytes, char *out);
+
+/* "2024-03-01T10:00:00.123Z" (UTC, milliseconds) into out (at least 32 bytes); returns out. */
+const char *tn_cli_iso_time(int64_t ms, char *out);
+
+/* Aligned text tables for people: add rows of cells, then print with column widths fitted. */
+typedef struct tn_cli_grid {
+    size_t columns;
+    size_t rows;  /* including the header row */
+    size_t cap;
+    char **cells; /* rows * columns, tn_malloc'd copies */
+} tn_cli_grid;
+
+int tn_cli_grid_init(tn_cli_grid *grid, size_t columns, const char *const *header);
+/* Adds a row of `columns` cells (NULL cells print empty). Returns 0 or TN_ENOMEM. */
+int tn_cli_grid_add(tn_cli_grid *grid, const char *const *cells);
+/* Prints the rows; right_align (may be NULL) says per column whether to align right. */
+void tn_cli_grid_print(const tn_cli_grid *grid, FILE *out, const bool *right_align);
+void tn_cli_grid_free(tn_cli_grid *grid);
+
+extern const tn_cli_command tn_cmd_ingest;
+extern const tn_cli_command tn_cmd_crawl;
+extern const tn_cli_command tn_cmd_tables;
+extern const tn_cli_command tn_cmd_describe;
+extern const tn_cli_command tn_cmd_history;
+extern const tn_cli_command tn_cmd_quarantine;
+extern const tn_cli_command tn_cmd_vacuum;
+extern const tn_cli_command tn_cmd_sql;
+
 #endif /* TN_CLI_H */

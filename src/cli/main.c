@@ -13,6 +13,14 @@ static const tn_cli_command *const commands[] = {
     &tn_cmd_init,
     &tn_cmd_inspect,
     &tn_cmd_convert,
+    &tn_cmd_ingest,
+    &tn_cmd_crawl,
+    &tn_cmd_tables,
+    &tn_cmd_describe,
+    &tn_cmd_history,
+    &tn_cmd_quarantine,
+    &tn_cmd_vacuum,
+    &tn_cmd_sql,
     NULL,
 };
 

@@ -1,0 +1,926 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Scans: which rows to read and decoding them in parallel.
+ *
+ * Planning drops row groups whose column-chunk statistics cannot satisfy the predicates, then
+ * narrows each remaining row group to row ranges using the page index (ColumnIndex gives each
+ * page's min/max/null facts, OffsetIndex its first row): pages of every projected column that
+ * fall outside the ranges are then skipped without being decompressed.
+ *
+ * Decoding goes in windows of consecutive selected rows (bounded by an estimate of their
+ * decoded size). A window is cut into pieces, one per row group it touches; each (piece,
+ * output column) pair is one task on the worker pool, filling that column of the piece's
+ * batches. Column readers live across windows, so a row group larger than a window is read
+ * sequentially, and batches come out in file order.
+ */
+#include "formats/parquet/reader_int.h"
+
+#include <math.h>
+
+/* Decoded bytes one window may hold (per pool thread, at least the minimum), and bounds on
+ * its rows. Small windows keep freed batches' memory hot for the next ones; enough per thread
+ * keeps every thread busy even when a single column is read. */
+#define WINDOW_BYTES_MIN ((int64_t)32 << 20)
+#define WINDOW_BYTES_PER_THREAD ((int64_t)16 << 20)
+#define WINDOW_MAX_ROWS ((int64_t)16 << 20)
+#define WINDOW_FIRST_ROWS ((int64_t)64 << 10)
+/* Largest page index accepted (they are a few bytes per page). */
+#define MAX_INDEX_BYTES ((int64_t)64 << 20)
+
+typedef struct rg_plan {
+    uint32_t rg;
+    int64_t *ranges;     /* [start, end) pairs in the row group's row numbers */
+    uint32_t range_count;
+    int64_t selected;    /* rows inside the ranges */
+    bool full;           /* one range over every row: verify the chunks end with it */
+} rg_plan;
+
+/* The readers of one output column in one row group, kept between windows. */
+typedef struct col_state {
+    bool open;
+    pq_chunk *chunks;     /* one per leaf of the output column */
+    uint32_t chunk_count;
+    pq_leaf_rows *rows;   /* nested columns: one per leaf */
+    int64_t file_row;     /* row-group row the readers stand at */
+    uint32_t range_idx;   /* current range of the plan */
+    tn_arena arena;       /* offset index */
+    int64_t pages_skipped;
+} col_state;
+
+typedef struct piece {
+    uint32_t plan;        /* index into plans */
+    int64_t from, to;     /* selected rows of the plan, [from, to) */
+    uint32_t batch_first; /* its first batch in the window */
+    uint32_t batch_count;
+} piece;
+
+struct tn_parquet_scan {
+    tn_parquet_file *file;
+    tn_schema *schema;
+    uint32_t *outs;       /* file output column of each scan column */
+    uint32_t out_count;
+    uint32_t batch_rows;
+    tn_pool *pool;
+    bool own_pool;
+    tn_arena arena;       /* plans and ranges */
+    rg_plan *plans;
+    uint32_t plan_count;
+    uint32_t plan_next;   /* first plan not fully produced */
+    int64_t plan_done;    /* selected rows of plans[plan_next] produced */
+    col_state **plan_cols; /* per plan: out_count states, NULL until started */
+    int64_t window_rows;  /* rows of the next window */
+    int64_t window_max;   /* what the windows grow to */
+    tn_batch **ready;
+    uint32_t ready_count, ready_pos;
+    bool failed;
+    tn_parquet_scan_stats stats;
+};
+
+/* ------------------------------------------------------------------------------------------
+ * Pruning
+ * ---------------------------------------------------------------------------------------- */
+
+/* A statistic as a comparable value. */
+typedef struct stat_key {
+    bool ok;
+    tn_vector v; /* one row of the leaf's type */
+} stat_key;
+
+static bool is_bytes_physical(int32_t t)
+{
+    return t == TN_PARQUET_BYTE_ARRAY || t == TN_PARQUET_FIXED_LEN_BYTE_ARRAY;
+}
+
+/* Whether min/max statistics of this leaf can be compared in its tarn type's order. */
+static bool leaf_orderable(const tn_parquet_file *f, uint32_t leaf_idx)
+{
+    const pq_leaf *leaf = &f->leaves[leaf_idx];
+    if (f->md.column_order_count > leaf_idx &&
+        f->md.column_orders[leaf_idx] == TN_PARQUET_ORDER_UNKNOWN)
+        return false;
+    switch (leaf->conv) {
+    case PQ_CONV_INT96:
+    case PQ_CONV_F16:
+    case PQ_CONV_UUID:
+    case PQ_CONV_TIME_MILLIS:
+    case PQ_CONV_TIME_MICROS:
+    case PQ_CONV_TIME_NANOS:
+    case PQ_CONV_BIN_DOUBLE:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* Compares a statistic with the predicate constant: <0, 0, >0; false when not comparable. */
+static bool compare(const tn_vector *v, const tn_parquet_value *c, int *out)
+{
+    switch (v->type.id) {
+    case TN_TYPE_BOOLEAN: {
+        int64_t a = tn_vector_get_bool(v, 0);
+        *out = (a > c->i) - (a < c->i);
+        return true;
+    }
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: {
+        int64_t a = tn_vector_i32(v)[0];
+        *out = (a > c->i) - (a < c->i);
+        return true;
+    }
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: {
+        int64_t a = tn_vector_i64(v)[0];
+        *out = (a > c->i) - (a < c->i);
+        return true;
+    }
+    case TN_TYPE_DECIMAL: {
+        tn_i128 a = tn_vector_i128(v)[0];
+        *out = (a > c->dec) - (a < c->dec);
+        return true;
+    }
+    case TN_TYPE_REAL:
+    case TN_TYPE_DOUBLE: {
+        double a = v->type.id == TN_TYPE_REAL ? (double)tn_vector_f32(v)[0] : tn_vector_f64(v)[0];
+        if (isnan(a) || isnan(c->d))
+            return false;
+        *out = (a > c->d) - (a < c->d);
+        return true;
+    }
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB: {
+        tn_str a = tn_vector_get_str(v, 0);
+        int r = tn_str_cmp(a, c->s);
+        *out = (r > 0) - (r < 0);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+/* Facts about a chunk or a page. */
+typedef struct stat_facts {
+    const tn_vector *min, *max; /* NULL when unknown */
+    bool null_count_known;
+    int64_t null_count;
+    bool all_null;
+} stat_facts;
+
+static bool may_match(const tn_parquet_predicate *p, const stat_facts *s)
+{
+    int c;
+    switch (p->op) {
+    case TN_PARQUET_OP_IS_NULL:
+        return !(s->null_count_known && s->null_count == 0);
+    case TN_PARQUET_OP_IS_NOT_NULL:
+        return !s->all_null;
+    default:
+        break;
+    }
+    if (s->all_null)
+        return false;
+    switch (p->op) {
+    case TN_PARQUET_OP_EQ:
+        if (s->min && compare(s->min, &p->value, &c) && c > 0)
+            return false;
+        if (s->max && compare(s->max, &p->value, &c) && c < 0)
+            return false;
+        return true;
+    case TN_PARQUET_OP_LT:
+        return !(s->min && compare(s->min, &p->value, &c) && c >= 0);
+    case TN_PARQUET_OP_LE:
+        return !(s->min && compare(s->min, &p->value, &c) && c > 0);
+    case TN_PARQUET_OP_GT:
+        return !(s->max && compare(s->max, &p->value, &c) && c <= 0);
+    case TN_PARQUET_OP_GE:
+        return !(s->max && compare(s->max, &p->value, &c) && c < 0);
+    default:
+        return true;
+    }
+}
+
+/* Decodes a raw statistic into key (key->ok false when unusable). */
+static int stat_key_set(stat_key *key, const pq_leaf *leaf, bool has, tn_str raw)
+{
+    key->ok = false;
+    if (!has)
+        return 0;
+    tn_vector_reset(&key->v);
+    if (!pq_stat_value(leaf, raw, &key->v))
+        return 0;
+    if (key->v.type.id == TN_TYPE_REAL && isnan(tn_vector_f32(&key->v)[0]))
+        return 0;
+    if (key->v.type.id == TN_TYPE_DOUBLE && isnan(tn_vector_f64(&key->v)[0]))
+        return 0;
+    key->ok = true;
+    return 0;
+}
+
+/* Makes both keys hold one value of `type`. */
+static int keys_prepare(stat_key *kmin, stat_key *kmax, tn_type type)
+{
+    if (kmin->v.validity && tn_type_eq(kmin->v.type, type))
+        return 0;
+    if (kmin->v.validity)
+        tn_vector_destroy(&kmin->v);
+    if (kmax->v.validity)
+        tn_vector_destroy(&kmax->v);
+    memset(kmin, 0, sizeof(*kmin));
+    memset(kmax, 0, sizeof(*kmax));
+    if (tn_vector_init(&kmin->v, type, 1) != 0 || tn_vector_init(&kmax->v, type, 1) != 0)
+        return TN_ENOMEM;
+    return 0;
+}
+
+/* Row-group level: false when the chunk statistics rule every row out. */
+static bool chunk_may_match(const tn_parquet_file *f, uint32_t rg, uint32_t leaf_idx,
+                            const tn_parquet_predicate *p, stat_key *kmin, stat_key *kmax)
+{
+    const tn_parquet_column_metadata *m = &f->md.row_groups[rg].columns[leaf_idx].meta_data;
+    const pq_leaf *leaf = &f->leaves[leaf_idx];
+    if (!m->has_statistics)
+        return true;
+    const tn_parquet_statistics *st = &m->statistics;
+    stat_facts s = {0};
+    s.null_count_known = st->has_null_count && st->null_count >= 0;
+    s.null_count = st->null_count;
+    s.all_null = s.null_count_known && m->num_values > 0 && st->null_count >= m->num_values;
+    if (leaf_orderable(f, leaf_idx)) {
+        bool modern = st->has_min_value || st->has_max_value;
+        bool legacy_ok = !leaf->unsigned_order && !is_bytes_physical(leaf->physical);
+        if (modern) {
+            stat_key_set(kmin, leaf, st->has_min_value, st->min_value);
+            stat_key_set(kmax, leaf, st->has_max_value, st->max_value);
+        } else if (legacy_ok) {
+            stat_key_set(kmin, leaf, st->has_min, st->min);
+            stat_key_set(kmax, leaf, st->has_max, st->max);
+        } else {
+            kmin->ok = kmax->ok = false;
+        }
+        s.min = kmin->ok ? &kmin->v : NULL;
+        s.max = kmax->ok ? &kmax->v : NULL;
+    }
+    return may_match(p, &s);
+}
+
+static int read_index(const tn_parquet_file *f, int64_t offset, int64_t len, uint8_t **out,
+                      tn_error *err)
+{
+    *out = NULL;
+    if (offset < 0 || len <= 0 || len > MAX_INDEX_BYTES || (uint64_t)offset > f->src.size ||
+        (uint64_t)len > f->src.size - (uint64_t)offset)
+        return 1; /* unusable: ignore it */
+    uint8_t *buf = tn_malloc((size_t)len);
+    if (!buf)
+        return tn_error_set(err, TN_ENOMEM, "out of memory reading a page index");
+    int rc = f->src.read(f->src.ctx, (uint64_t)offset, buf, (size_t)len, err);
+    if (rc != 0) {
+        tn_free(buf);
+        return pq_error_wrap(err, rc, f, -1, NULL);
+    }
+    *out = buf;
+    return 0;
+}
+
+/* Loads the offset index of a chunk into arena; *oi NULL when there is none (or it is bad). */
+static int load_offset_index(const tn_parquet_file *f, uint32_t rg, uint32_t leaf_idx,
+                             tn_arena *arena, tn_parquet_offset_index **oi, tn_error *err)
+{
+    *oi = NULL;
+    const tn_parquet_column_chunk *cc = &f->md.row_groups[rg].columns[leaf_idx];
+    if (!cc->has_offset_index)
+        return 0;
+    uint8_t *buf;
+    int rc = read_index(f, cc->offset_index_offset, cc->offset_index_length, &buf, err);
+    if (rc != 0)
+        return rc > 0 ? 0 : rc;
+    tn_parquet_offset_index *idx = tn_arena_calloc(arena, sizeof(*idx));
+    if (!idx) {
+        tn_free(buf);
+        return tn_error_set(err, TN_ENOMEM, "out of memory reading a page index");
+    }
+    tn_error ignored = {0};
+    rc = tn_parquet_offset_index_decode(buf, (size_t)cc->offset_index_length, arena, idx,
+                                        &ignored);
+    tn_free(buf);
+    if (rc == TN_ENOMEM)
+        return tn_error_set(err, TN_ENOMEM, "out of memory reading a page index");
+    /* A broken page index only costs the pruning it would have allowed. */
+    if (rc == 0)
+        *oi = idx;
+    return 0;
+}
+
+/* Intersects sorted disjoint ranges a (in place) with b. */
+static void intersect(int64_t *a, uint32_t *a_count, const int64_t *b, uint32_t b_count,
+                      int64_t *tmp)
+{
+    uint32_t i = 0, j = 0, n = 0;
+    while (i < *a_count && j < b_count) {
+        int64_t lo = a[2 * i] > b[2 * j] ? a[2 * i] : b[2 * j];
+        int64_t hi = a[2 * i + 1] < b[2 * j + 1] ? a[2 * i + 1] : b[2 * j + 1];
+        if (lo < hi) {
+            tmp[2 * n] = lo;
+            tmp[2 * n + 1] = hi;
+            n++;
+        }
+        if (a[2 * i + 1] < b[2 * j + 1])
+            i++;
+        else
+            j++;
+    }
+    memcpy(a, tmp, (size_t)n * 2 * sizeof(int64_t));
+    *a_count = n;
+}
+
+/* Page level: narrows plan->ranges with one predicate's page index. */
+static int prune_pages(tn_parquet_scan *s, rg_plan *plan, uint32_t leaf_idx,
+                       const tn_parquet_predicate *p, stat_key *kmin, stat_key *kmax,
+                       tn_error *err)
+{
+    const tn_parquet_file *f = s->file;
+    const tn_parquet_column_chunk *cc = &f->md.row_groups[plan->rg].columns[leaf_idx];
+    if (!cc->has_column_index || !cc->has_offset_index || !leaf_orderable(f, leaf_idx))
+        return 0;
+    tn_arena tmp;
+    tn_arena_init(&tmp, 0);
+    int rc = 0;
+    tn_parquet_offset_index *oi = NULL;
+    uint8_t *buf = NULL;
+    tn_parquet_column_index ci;
+    int64_t *pages = NULL, *scratch = NULL;
+    rc = load_offset_index(f, plan->rg, leaf_idx, &tmp, &oi, err);
+    if (rc != 0 || !oi)
+        goto done;
+    rc = read_index(f, cc->column_index_offset, cc->column_index_length, &buf, err);
+    if (rc != 0) {
+        rc = rc > 0 ? 0 : rc;
+        goto done;
+    }
+    tn_error ignored = {0};
+    rc = tn_parquet_column_index_decode(buf, (size_t)cc->column_index_length, &tmp, &ci,
+                                        &ignored);
+    if (rc != 0) {
+        rc = rc == TN_ENOMEM ? tn_error_set(err, TN_ENOMEM, "out of memory") : 0;
+        goto done;
+    }
+    if (ci.page_count != oi->page_count || ci.page_count == 0)
+        goto done;
+    const pq_leaf *leaf = &f->leaves[leaf_idx];
+    int64_t rows = f->md.row_groups[plan->rg].num_rows;
+    pages = tn_malloc((size_t)ci.page_count * 2 * sizeof(int64_t));
+    scratch = tn_malloc(((size_t)ci.page_count + plan->range_count) * 2 * sizeof(int64_t));
+    if (!pages || !scratch) {
+        rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+        goto done;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < ci.page_count; i++) {
+        int64_t lo = oi->page_locations[i].first_row_index;
+        int64_t hi = i + 1 < oi->page_count ? oi->page_locations[i + 1].first_row_index : rows;
+        if (lo < 0 || hi > rows || lo > hi || (n > 0 && lo < pages[2 * n - 1]))
+            goto done; /* inconsistent: ignore the index */
+        stat_facts st = {0};
+        st.all_null = ci.null_pages[i];
+        st.null_count_known = ci.has_null_counts;
+        st.null_count = ci.has_null_counts ? ci.null_counts[i] : 0;
+        if (!st.all_null) {
+            stat_key_set(kmin, leaf, true, ci.min_values[i]);
+            stat_key_set(kmax, leaf, true, ci.max_values[i]);
+            st.min = kmin->ok ? &kmin->v : NULL;
+            st.max = kmax->ok ? &kmax->v : NULL;
+        }
+        if (!may_match(p, &st) || lo == hi)
+            continue;
+        if (n > 0 && pages[2 * n - 1] == lo) {
+            pages[2 * n - 1] = hi; /* merge with the previous page */
+        } else {
+            pages[2 * n] = lo;
+            pages[2 * n + 1] = hi;
+            n++;
+        }
+    }
+    intersect(plan->ranges, &plan->range_count, pages, n, scratch);
+done:
+    tn_free(pages);
+    tn_free(scratch);
+    tn_free(buf);
+    tn_arena_free(&tmp);
+    return rc;
+}
+
+static int plan_scan(tn_parquet_scan *s, const tn_parquet_scan_options *opts, tn_error *err)
+{
+    const tn_parquet_file *f = s->file;
+    const tn_parquet_file_metadata *md = &f->md;
+    s->plans = tn_arena_calloc(&s->arena, (md->row_group_count ? md->row_group_count : 1) *
+                                              sizeof(rg_plan));
+    if (!s->plans)
+        return tn_error_set(err, TN_ENOMEM, "out of memory planning a scan");
+    stat_key kmin = {0}, kmax = {0};
+    int rc = 0;
+    s->stats.row_groups = md->row_group_count;
+    for (uint32_t g = 0; g < md->row_group_count; g++) {
+        int64_t rows = md->row_groups[g].num_rows;
+        s->stats.rows_total += rows;
+        rg_plan *plan = &s->plans[s->plan_count];
+        plan->rg = g;
+        bool keep = rows > 0;
+        for (uint32_t i = 0; i < opts->predicate_count && keep; i++) {
+            const tn_parquet_predicate *p = &opts->predicates[i];
+            const pq_out *o = &f->outs[p->column];
+            if (o->nested)
+                continue;
+            const pq_leaf *leaf = &f->leaves[o->leaf_first];
+            if (keys_prepare(&kmin, &kmax, leaf->type) != 0) {
+                rc = tn_error_set(err, TN_ENOMEM, "out of memory planning a scan");
+                goto done;
+            }
+            keep = chunk_may_match(f, g, o->leaf_first, p, &kmin, &kmax);
+        }
+        if (!keep) {
+            if (rows > 0)
+                s->stats.row_groups_pruned++;
+            s->stats.rows_pruned += rows;
+            continue;
+        }
+        plan->ranges = tn_arena_alloc(&s->arena, 2 * sizeof(int64_t));
+        if (!plan->ranges) {
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory planning a scan");
+            goto done;
+        }
+        plan->ranges[0] = 0;
+        plan->ranges[1] = rows;
+        plan->range_count = 1;
+        for (uint32_t i = 0; i < opts->predicate_count && plan->range_count > 0; i++) {
+            const tn_parquet_predicate *p = &opts->predicates[i];
+            const pq_out *o = &f->outs[p->column];
+            if (o->nested)
+                continue;
+            const pq_leaf *leaf = &f->leaves[o->leaf_first];
+            if (keys_prepare(&kmin, &kmax, leaf->type) != 0) {
+                rc = tn_error_set(err, TN_ENOMEM, "out of memory planning a scan");
+                goto done;
+            }
+            rc = prune_pages(s, plan, o->leaf_first, p, &kmin, &kmax, err);
+            if (rc != 0)
+                goto done;
+        }
+        plan->selected = 0;
+        for (uint32_t i = 0; i < plan->range_count; i++)
+            plan->selected += plan->ranges[2 * i + 1] - plan->ranges[2 * i];
+        plan->full = plan->range_count == 1 && plan->ranges[0] == 0 && plan->ranges[1] == rows;
+        s->stats.rows_pruned += rows - plan->selected;
+        if (plan->selected == 0) {
+            s->stats.row_groups_pruned++;
+            continue;
+        }
+        s->plan_count++;
+    }
+done:
+    if (kmin.v.validity)
+        tn_vector_destroy(&kmin.v);
+    if (kmax.v.validity)
+        tn_vector_destroy(&kmax.v);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Column readers
+ * ---------------------------------------------------------------------------------------- */
+
+static void col_state_close(col_state *cs)
+{
+    for (uint32_t i = 0; i < cs->chunk_count; i++) {
+        if (cs->chunks)
+            pq_chunk_free(&cs->chunks[i]);
+        if (cs->rows)
+            pq_leaf_rows_free(&cs->rows[i]);
+    }
+    tn_free(cs->chunks);
+    tn_free(cs->rows);
+    tn_arena_free(&cs->arena);
+    int64_t skipped = cs->pages_skipped;
+    memset(cs, 0, sizeof(*cs));
+    cs->pages_skipped = skipped;
+}
+
+static int col_state_open(tn_parquet_scan *s, const rg_plan *plan, uint32_t col,
+                          col_state *cs, tn_error *err)
+{
+    const tn_parquet_file *f = s->file;
+    const pq_out *o = &f->outs[s->outs[col]];
+    tn_arena_init(&cs->arena, 0);
+    cs->open = true;
+    cs->chunks = tn_calloc(o->leaf_count, sizeof(pq_chunk));
+    if (o->nested)
+        cs->rows = tn_calloc(o->leaf_count, sizeof(pq_leaf_rows));
+    if (!cs->chunks || (o->nested && !cs->rows))
+        return tn_error_set(err, TN_ENOMEM, "out of memory opening a column");
+    cs->chunk_count = o->leaf_count;
+    for (uint32_t i = 0; i < o->leaf_count; i++) {
+        tn_parquet_offset_index *oi = NULL;
+        if (!plan->full && !o->nested) {
+            int rc = load_offset_index(f, plan->rg, o->leaf_first + i, &cs->arena, &oi, err);
+            if (rc != 0)
+                return rc;
+        }
+        int rc = pq_chunk_open(&cs->chunks[i], f, plan->rg, o->leaf_first + i, oi, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Passes over n rows of the column. */
+static int col_skip(tn_parquet_scan *s, const pq_out *o, col_state *cs, int64_t n,
+                    tn_error *err)
+{
+    if (!o->nested)
+        return pq_chunk_skip_flat(&cs->chunks[0], n);
+    while (n > 0) {
+        uint32_t k = n > TN_PQ_LEVEL_CHUNK ? TN_PQ_LEVEL_CHUNK : (uint32_t)n;
+        for (uint32_t i = 0; i < cs->chunk_count; i++) {
+            pq_leaf_rows_clear(&cs->rows[i]);
+            int rc = pq_chunk_read_nested(&cs->chunks[i], k, &cs->rows[i]);
+            if (rc != 0)
+                return rc;
+        }
+        n -= k;
+    }
+    (void)s;
+    (void)err;
+    return 0;
+}
+
+/* Reads n rows of the column into v from row `row`. */
+static int col_read(tn_parquet_scan *s, const pq_out *o, col_state *cs, tn_vector *v,
+                    uint32_t row, uint32_t n, tn_error *err)
+{
+    if (!o->nested)
+        return pq_chunk_read_flat(&cs->chunks[0], v, row, n);
+    for (uint32_t i = 0; i < cs->chunk_count; i++) {
+        pq_leaf_rows_clear(&cs->rows[i]);
+        int rc = pq_chunk_read_nested(&cs->chunks[i], n, &cs->rows[i]);
+        if (rc != 0)
+            return rc;
+    }
+    return pq_nested_assemble(s->file, o, cs->rows, n, v, row, err);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Windows
+ * ---------------------------------------------------------------------------------------- */
+
+typedef struct window {
+    tn_parquet_scan *scan;
+    piece *pieces;
+    uint32_t piece_count;
+    tn_batch **batches;
+    uint32_t batch_count;
+    tn_error *errors; /* one per task */
+} window;
+
+static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, tn_batch **batches,
+                      tn_error *err)
+{
+    const rg_plan *plan = &s->plans[pc->plan];
+    const pq_out *o = &s->file->outs[s->outs[col]];
+    col_state *cs = &s->plan_cols[pc->plan][col];
+    int rc;
+    if (!cs->open) {
+        rc = col_state_open(s, plan, col, cs, err);
+        if (rc != 0)
+            return rc;
+    }
+    int64_t produce = pc->to - pc->from, done = 0;
+    while (produce > 0) {
+        if (cs->range_idx >= plan->range_count)
+            return tn_error_set(err, TN_EINTERNAL, "scan ran past its row ranges");
+        int64_t start = plan->ranges[2 * cs->range_idx];
+        int64_t end = plan->ranges[2 * cs->range_idx + 1];
+        if (cs->file_row < start) {
+            rc = col_skip(s, o, cs, start - cs->file_row, err);
+            if (rc != 0)
+                return rc;
+            cs->file_row = start;
+        }
+        int64_t k = end - cs->file_row;
+        if (k > produce)
+            k = produce;
+        /* Split at batch boundaries. */
+        int64_t left = k;
+        while (left > 0) {
+            uint32_t b = (uint32_t)(done / s->batch_rows);
+            uint32_t r = (uint32_t)(done % s->batch_rows);
+            uint32_t n = s->batch_rows - r;
+            if ((int64_t)n > left)
+                n = (uint32_t)left;
+            rc = col_read(s, o, cs, &batches[pc->batch_first + b]->columns[col], r, n, err);
+            if (rc != 0)
+                return rc;
+            done += n;
+            left -= n;
+        }
+        cs->file_row += k;
+        produce -= k;
+        if (cs->file_row == end)
+            cs->range_idx++;
+    }
+    if (pc->to == plan->selected) {
+        if (plan->full) {
+            for (uint32_t i = 0; i < cs->chunk_count; i++) {
+                rc = pq_chunk_check_end(&cs->chunks[i]);
+                if (rc != 0)
+                    return rc;
+            }
+        }
+        for (uint32_t i = 0; i < cs->chunk_count; i++)
+            cs->pages_skipped += cs->chunks[i].pages_skipped;
+        col_state_close(cs);
+    }
+    return 0;
+}
+
+static void window_task(void *ctx, size_t task_idx, int worker_idx)
+{
+    (void)worker_idx;
+    window *w = ctx;
+    tn_parquet_scan *s = w->scan;
+    const piece *pc = &w->pieces[task_idx / s->out_count];
+    uint32_t col = (uint32_t)(task_idx % s->out_count);
+    read_piece(s, pc, col, w->batches, &w->errors[task_idx]);
+}
+
+static void free_batches(tn_batch **b, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        tn_batch_free(b[i]);
+}
+
+/* Decodes the next window into s->ready. */
+static int run_window(tn_parquet_scan *s, tn_error *err)
+{
+    window w;
+    memset(&w, 0, sizeof(w));
+    w.scan = s;
+    int rc = 0;
+    /* Cut the window into pieces. */
+    uint32_t max_pieces = s->plan_count - s->plan_next;
+    w.pieces = tn_calloc(max_pieces ? max_pieces : 1, sizeof(piece));
+    if (!w.pieces)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    int64_t budget = s->window_rows;
+    uint32_t plan = s->plan_next;
+    int64_t done = s->plan_done;
+    uint32_t batch_count = 0;
+    while (plan < s->plan_count && budget > 0) {
+        int64_t left = s->plans[plan].selected - done;
+        int64_t take = left < budget ? left : budget;
+        piece *pc = &w.pieces[w.piece_count++];
+        pc->plan = plan;
+        pc->from = done;
+        pc->to = done + take;
+        pc->batch_first = batch_count;
+        pc->batch_count = (uint32_t)((take + s->batch_rows - 1) / s->batch_rows);
+        batch_count += pc->batch_count;
+        budget -= take;
+        if (take == left) {
+            plan++;
+            done = 0;
+        } else {
+            done += take;
+        }
+    }
+    w.batches = tn_calloc(batch_count ? batch_count : 1, sizeof(tn_batch *));
+    size_t tasks = (size_t)w.piece_count * s->out_count;
+    w.errors = tn_calloc(tasks ? tasks : 1, sizeof(tn_error));
+    if (!w.batches || !w.errors) {
+        rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (uint32_t i = 0; i < w.piece_count; i++) {
+        const piece *pc = &w.pieces[i];
+        if (!s->plan_cols[pc->plan]) {
+            s->plan_cols[pc->plan] = tn_calloc(s->out_count ? s->out_count : 1, sizeof(col_state));
+            if (!s->plan_cols[pc->plan]) {
+                rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+                goto done;
+            }
+        }
+        int64_t rows = pc->to - pc->from;
+        for (uint32_t b = 0; b < pc->batch_count; b++) {
+            tn_batch *batch = tn_batch_new(s->schema, s->batch_rows);
+            if (!batch) {
+                rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+                goto done;
+            }
+            int64_t r = rows - (int64_t)b * s->batch_rows;
+            batch->row_count = (uint32_t)(r < s->batch_rows ? r : s->batch_rows);
+            w.batches[pc->batch_first + b] = batch;
+            w.batch_count++;
+        }
+    }
+    if (tasks > 0) {
+        rc = tn_pool_run(s->pool, tasks, window_task, &w);
+        if (rc != 0) {
+            tn_error_set(err, rc, "could not run the decoding tasks");
+            goto done;
+        }
+        for (size_t t = 0; t < tasks; t++) {
+            if (w.errors[t].code != 0) {
+                *err = w.errors[t];
+                rc = w.errors[t].code;
+                goto done;
+            }
+        }
+    }
+    /* Finished plans free their column states. */
+    for (uint32_t p = s->plan_next; p < plan; p++) {
+        if (s->plan_cols[p]) {
+            for (uint32_t c = 0; c < s->out_count; c++) {
+                s->stats.pages_pruned += s->plan_cols[p][c].pages_skipped;
+                col_state_close(&s->plan_cols[p][c]);
+            }
+            tn_free(s->plan_cols[p]);
+            s->plan_cols[p] = NULL;
+        }
+    }
+    s->plan_next = plan;
+    s->plan_done = done;
+    if (s->window_rows < s->window_max)
+        s->window_rows = s->window_rows * 2 < s->window_max ? s->window_rows * 2 : s->window_max;
+    s->ready = w.batches;
+    s->ready_count = w.batch_count;
+    s->ready_pos = 0;
+    w.batches = NULL;
+done:
+    if (w.batches)
+        free_batches(w.batches, w.batch_count);
+    tn_free(w.batches);
+    tn_free(w.errors);
+    tn_free(w.pieces);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Public entry points
+ * ---------------------------------------------------------------------------------------- */
+
+int tn_parquet_scan_open(tn_parquet_file *file, const tn_parquet_scan_options *opts,
+                         tn_parquet_scan **out, tn_error *err)
+{
+    *out = NULL;
+    tn_parquet_scan_options none;
+    if (!opts) {
+        memset(&none, 0, sizeof(none));
+        opts = &none;
+    }
+    for (uint32_t i = 0; opts->columns && i < opts->column_count; i++) {
+        if (opts->columns[i] >= file->out_count)
+            return tn_error_set(err, TN_EINVAL, "projected column %u does not exist (the file "
+                                "has %u columns)", opts->columns[i], file->out_count);
+    }
+    for (uint32_t i = 0; i < opts->predicate_count; i++) {
+        if (opts->predicates[i].column >= file->out_count)
+            return tn_error_set(err, TN_EINVAL, "predicate column %u does not exist (the file "
+                                "has %u columns)", opts->predicates[i].column, file->out_count);
+    }
+    tn_parquet_scan *s = tn_calloc(1, sizeof(*s));
+    if (!s)
+        return tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+    tn_arena_init(&s->arena, 0);
+    s->file = file;
+    s->batch_rows = opts->batch_rows ? opts->batch_rows : TN_BATCH_ROWS;
+    int rc = 0;
+    s->out_count = opts->columns ? opts->column_count : file->out_count;
+    s->outs = tn_arena_alloc(&s->arena, (s->out_count ? s->out_count : 1) * sizeof(uint32_t));
+    s->schema = tn_schema_new();
+    if (!s->outs || !s->schema) {
+        rc = tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+        goto fail;
+    }
+    for (uint32_t i = 0; i < s->out_count; i++) {
+        s->outs[i] = opts->columns ? opts->columns[i] : i;
+        const tn_column *col = &file->schema->columns[s->outs[i]];
+        if (tn_schema_add(s->schema, col->name, col->type, col->nullable) != 0) {
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+            goto fail;
+        }
+        s->schema->columns[i].field_id = col->field_id;
+    }
+    if ((rc = plan_scan(s, opts, err)) != 0)
+        goto fail;
+    s->plan_cols = tn_calloc(s->plan_count ? s->plan_count : 1, sizeof(col_state *));
+    if (!s->plan_cols) {
+        rc = tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+        goto fail;
+    }
+    if (opts->threads == 1) {
+        s->pool = NULL;
+    } else if (opts->threads > 1) {
+        rc = tn_pool_create(opts->threads, &s->pool);
+        if (rc != 0) {
+            rc = tn_error_set(err, rc, "could not start %d threads", opts->threads);
+            goto fail;
+        }
+        s->own_pool = true;
+    } else {
+        s->pool = tn_pool_shared();
+    }
+    /* Window size from the decoded bytes a row of the projection takes. */
+    int64_t bytes = 0, rows = 0;
+    for (uint32_t g = 0; g < file->md.row_group_count; g++) {
+        const tn_parquet_row_group *rg = &file->md.row_groups[g];
+        rows += rg->num_rows;
+        for (uint32_t i = 0; i < s->out_count; i++) {
+            const pq_out *o = &file->outs[s->outs[i]];
+            for (uint32_t l = 0; l < o->leaf_count; l++) {
+                int64_t u = rg->columns[o->leaf_first + l].meta_data.total_uncompressed_size;
+                if (u > 0 && __builtin_add_overflow(bytes, u, &bytes))
+                    bytes = INT64_MAX / 2;
+            }
+        }
+    }
+    int64_t per_row = rows > 0 ? bytes / rows + (int64_t)s->out_count * 8 + 1 : 64;
+    int threads = s->pool ? tn_pool_threads(s->pool) : 1;
+    int64_t budget = WINDOW_BYTES_PER_THREAD * threads;
+    if (budget < WINDOW_BYTES_MIN)
+        budget = WINDOW_BYTES_MIN;
+    int64_t w = budget / per_row;
+    if (w > WINDOW_MAX_ROWS)
+        w = WINDOW_MAX_ROWS;
+    w -= w % s->batch_rows;
+    if (w < s->batch_rows)
+        w = s->batch_rows;
+    s->window_max = w;
+    /* Start small and double: a footer that claims billions of rows in a tiny file then
+     * costs one small window before the data runs out, not gigabytes of empty batches. */
+    s->window_rows = WINDOW_FIRST_ROWS - WINDOW_FIRST_ROWS % s->batch_rows;
+    if (s->window_rows < s->batch_rows)
+        s->window_rows = s->batch_rows;
+    if (s->window_rows > w)
+        s->window_rows = w;
+    *out = s;
+    return 0;
+fail:
+    tn_parquet_scan_close(s);
+    return rc;
+}
+
+const tn_schema *tn_parquet_scan_schema(const tn_parquet_scan *scan) { return scan->schema; }
+
+int tn_parquet_scan_next(tn_parquet_scan *s, tn_batch **out, tn_error *err)
+{
+    *out = NULL;
+    if (s->failed)
+        return tn_error_set(err, TN_EINVAL, "the scan of %s failed earlier", s->file->src.name);
+    while (s->ready_pos == s->ready_count) {
+        tn_free(s->ready);
+        s->ready = NULL;
+        s->ready_count = s->ready_pos = 0;
+        if (s->plan_next >= s->plan_count)
+            return 0;
+        int rc = run_window(s, err);
+        if (rc != 0) {
+            s->failed = true;
+            return rc;
+        }
+    }
+    *out = s->ready[s->ready_pos];
+    s->ready[s->ready_pos++] = NULL;
+    s->stats.rows_read += (*out)->row_count;
+    return 0;
+}
+
+void tn_parquet_scan_get_stats(const tn_parquet_scan *scan, tn_parquet_scan_stats *out)
+{
+    *out = scan->stats;
+}
+
+void tn_parquet_scan_close(tn_parquet_scan *s)
+{
+    if (!s)
+        return;
+    if (s->ready) {
+        for (uint32_t i = s->ready_pos; i < s->ready_count; i++)
+            tn_batch_free(s->ready[i]);
+        tn_free(s->ready);
+    }
+    if (s->plan_cols) {
+        for (uint32_t p = 0; p < s->plan_count; p++) {
+            if (!s->plan_cols[p])
+                continue;
+            for (uint32_t c = 0; c < s->out_count; c++)
+                col_state_close(&s->plan_cols[p][c]);
+            tn_free(s->plan_cols[p]);
+        }
+        tn_free(s->plan_cols);
+    }
+    if (s->own_pool)
+        tn_pool_destroy(s->pool);
+    tn_schema_unref(s->schema);
+    tn_arena_free(&s->arena);
+    tn_free(s);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Private to sql/binder: the binder's state and scopes shared by binder.c (queries, FROM)
+ * and binder_expr.c (expressions, types, function resolution).
+ */
+#ifndef TN_SQL_BINDER_INT_H
+#define TN_SQL_BINDER_INT_H
+
+#include "sql/sql_int.h"
+
+/* One visible column: table alias (may be NULL), name, its index in the input operator. */
+typedef struct tn_bind_col {
+    const char *table;
+    const char *name;
+    tn_type type;
+    uint32_t index;
+    bool hidden; /* USING duplicates: not expanded by * */
+} tn_bind_col;
+
+typedef struct tn_bind_scope {
+    tn_bind_col *cols;
+    uint32_t count;
+} tn_bind_scope;
+
+typedef struct tn_bind_cte {
+    const tn_sql_cte *cte;
+    struct tn_bind_cte *next;
+} tn_bind_cte;
+
+/* Aggregation context while binding select items, HAVING and ORDER BY of a grouped query. */
+typedef struct tn_bind_agg {
+    const tn_bind_scope *input; /* scope under the aggregate */
+    tn_sql_expr **group_ast;
+    const char **group_text;    /* printed group expressions, for matching */
+    uint32_t group_count;
+    tn_plan_expr **groups;
+    tn_plan_agg *aggs;
+    uint32_t agg_count;
+    uint32_t agg_cap;
+    const char **agg_text;
+} tn_bind_agg;
+
+struct tn_binder {
+    tn_sql_engine *engine;
+    tn_arena *arena;
+    tn_plan *plan;
+    tn_error *err;
+    tn_bind_cte *ctes;
+    tn_bind_agg *agg; /* non-NULL while binding above an aggregate */
+    uint32_t depth;
+};
+
+int tn_bind_expr(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
+                 tn_plan_expr **out);
+/* Casts e to type t (no-op when equal). */
+int tn_bind_cast(tn_binder *b, tn_plan_expr *e, tn_type t, tn_plan_expr **out);
+/* Common type of two expressions for comparison/union; false when none. */
+bool tn_bind_common_type(const tn_plan_expr *a, const tn_plan_expr *b, tn_type *out);
+bool tn_bind_common_of_types(tn_type a, tn_type b, bool a_lit, bool b_lit, tn_type *out);
+int tn_bind_query_op(tn_binder *b, const tn_sql_query *q, tn_plan_op **out);
+int tn_bind_error(tn_binder *b, int code, tn_sql_pos pos, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+bool tn_bind_is_aggregate(const char *name);
+/* A boolean condition (casts from NULL allowed). */
+int tn_bind_condition(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
+                      tn_plan_expr **out);
+tn_plan_expr *tn_bind_column_ref(tn_binder *b, uint32_t index, tn_type type);
+
+#endif /* TN_SQL_BINDER_INT_H */

@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Hash aggregation: GROUP BY keys (any expressions) and the aggregates COUNT(*), COUNT, SUM,
+ * AVG, MIN, MAX, each optionally DISTINCT and with FILTER (WHERE ...). Per input chunk: the
+ * keys are evaluated and serialised, each row is mapped to a group id through a hash table,
+ * then each aggregate updates its state arrays in one loop per vector (the switch on kind
+ * and type is outside the loop). SUM of integers accumulates in 128 bits and is checked
+ * against BIGINT at the end. Without GROUP BY an empty input still gives one row.
+ */
+#include "sql/sql_int.h"
+
+typedef union agg_value {
+    bool b;
+    int64_t i;
+    double d;
+    tn_i128 dec;
+    tn_str s;
+} agg_value;
+
+typedef struct agg_state {
+    int64_t *count;    /* COUNT, AVG: rows counted */
+    tn_i128 *isum;     /* SUM/AVG over integers and decimals */
+    double *dsum;      /* SUM/AVG over floats */
+    agg_value *val;    /* MIN/MAX */
+    uint8_t *has;      /* MIN/MAX/SUM: a value was seen */
+    tn_hash *distinct; /* DISTINCT: (group, value) pairs seen */
+} agg_state;
+
+typedef struct agg_exec {
+    tn_exec_op op;
+    tn_hash *groups;       /* serialised key -> group id + 1 */
+    tn_exec_rows keys;     /* group key values, one row per group */
+    tn_schema *key_schema;
+    tn_batch *key_batch;   /* this chunk's keys, dense */
+    agg_state *states;
+    size_t group_count;
+    size_t group_cap;
+    tn_arena strings;      /* MIN/MAX string copies */
+    bool done;
+    size_t emit_group;     /* next group to output */
+    tn_batch *out;
+} agg_exec;
+
+static int oom(agg_exec *s)
+{
+    return tn_error_set(s->op.ctx->err, TN_ENOMEM, "out of memory");
+}
+
+static int grow_states(agg_exec *s, size_t need)
+{
+    if (need <= s->group_cap)
+        return 0;
+    size_t cap = s->group_cap ? s->group_cap * 2 : 1024;
+    while (cap < need)
+        cap *= 2;
+    tn_plan_op *plan = s->op.plan;
+    for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
+        agg_state *st = &s->states[a];
+#define GROW(field)                                                                            \
+    do {                                                                                       \
+        void *p = tn_realloc(st->field, cap * sizeof *st->field);                              \
+        if (!p)                                                                                \
+            return oom(s);                                                                     \
+        memset((char *)p + s->group_cap * sizeof *st->field, 0,                                \
+               (cap - s->group_cap) * sizeof *st->field);                                      \
+        st->field = p;                                                                         \
+    } while (0)
+        GROW(count);
+        GROW(isum);
+        GROW(dsum);
+        GROW(val);
+        GROW(has);
+#undef GROW
+    }
+    int rc = tn_exec_memory_add(s->op.ctx, (int64_t)(cap - s->group_cap) *
+                                               (int64_t)plan->aggregate.agg_count * 64);
+    s->group_cap = cap;
+    return rc;
+}
+
+static bool is_int(tn_type t)
+{
+    return t.id == TN_TYPE_INTEGER || t.id == TN_TYPE_BIGINT || t.id == TN_TYPE_BOOLEAN;
+}
+
+/* Updates one aggregate for rows rows[0..n) (positions in the chunk), groups g[]. */
+static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const tn_exec_arg *a,
+                      const uint32_t *rows, uint32_t n, const uint32_t *g)
+{
+    if (agg->kind == TN_PLAN_AGG_COUNT_STAR) {
+        for (uint32_t k = 0; k < n; k++)
+            st->count[g[rows[k]]]++;
+        return 0;
+    }
+    const tn_vector *v = a->vec;
+    tn_type t = v->type;
+    switch (agg->kind) {
+    case TN_PLAN_AGG_COUNT:
+        for (uint32_t k = 0; k < n; k++)
+            st->count[g[rows[k]]] += tn_vector_is_valid(v, a->sel[rows[k]]);
+        return 0;
+    case TN_PLAN_AGG_SUM:
+    case TN_PLAN_AGG_AVG:
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t r = a->sel[rows[k]], grp = g[rows[k]];
+            if (!tn_vector_is_valid(v, r))
+                continue;
+            st->count[grp]++;
+            st->has[grp] = 1;
+            switch ((tn_type_id)t.id) {
+            case TN_TYPE_INTEGER: st->isum[grp] += tn_vector_i32(v)[r]; break;
+            case TN_TYPE_BIGINT: st->isum[grp] += tn_vector_i64(v)[r]; break;
+            case TN_TYPE_DECIMAL:
+                if (__builtin_add_overflow(st->isum[grp], tn_vector_i128(v)[r], &st->isum[grp]))
+                    return tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
+                break;
+            case TN_TYPE_REAL: st->dsum[grp] += tn_vector_f32(v)[r]; break;
+            case TN_TYPE_DOUBLE: st->dsum[grp] += tn_vector_f64(v)[r]; break;
+            default: break;
+            }
+        }
+        return 0;
+    case TN_PLAN_AGG_MIN:
+    case TN_PLAN_AGG_MAX: {
+        bool is_min = agg->kind == TN_PLAN_AGG_MIN;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t r = a->sel[rows[k]], grp = g[rows[k]];
+            if (!tn_vector_is_valid(v, r))
+                continue;
+            agg_value *cur = &st->val[grp];
+            bool better = !st->has[grp];
+            int c = 0;
+            switch ((tn_type_id)t.id) {
+            case TN_TYPE_BOOLEAN: {
+                bool x = tn_vector_get_bool(v, r);
+                c = (int)x - (int)cur->b;
+                if (better || (is_min ? c < 0 : c > 0))
+                    cur->b = x;
+                break;
+            }
+            case TN_TYPE_INTEGER:
+            case TN_TYPE_DATE: {
+                int64_t x = tn_vector_i32(v)[r];
+                if (better || (is_min ? x < cur->i : x > cur->i))
+                    cur->i = x;
+                break;
+            }
+            case TN_TYPE_BIGINT:
+            case TN_TYPE_TIMESTAMP:
+            case TN_TYPE_TIMESTAMPTZ: {
+                int64_t x = tn_vector_i64(v)[r];
+                if (better || (is_min ? x < cur->i : x > cur->i))
+                    cur->i = x;
+                break;
+            }
+            case TN_TYPE_REAL:
+            case TN_TYPE_DOUBLE: {
+                double x = t.id == TN_TYPE_REAL ? tn_vector_f32(v)[r] : tn_vector_f64(v)[r];
+                if (better || (is_min ? x < cur->d : x > cur->d))
+                    cur->d = x;
+                break;
+            }
+            case TN_TYPE_DECIMAL: {
+                tn_i128 x = tn_vector_i128(v)[r];
+                if (better || (is_min ? x < cur->dec : x > cur->dec))
+                    cur->dec = x;
+                break;
+            }
+            case TN_TYPE_VARCHAR:
+            case TN_TYPE_BLOB: {
+                tn_str x = tn_vector_get_str(v, r);
+                c = better ? 0 : tn_str_cmp(x, cur->s);
+                if (better || (is_min ? c < 0 : c > 0)) {
+                    char *p = tn_arena_alloc(&s->strings, x.len + 1);
+                    if (!p)
+                        return oom(s);
+                    memcpy(p, x.ptr, x.len);
+                    cur->s = tn_str_make(p, x.len);
+                }
+                break;
+            }
+            default: break;
+            }
+            st->has[grp] = 1;
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static int consume(agg_exec *s, const tn_exec_chunk *in)
+{
+    tn_plan_op *plan = s->op.plan;
+    tn_exec_ctx *ctx = s->op.ctx;
+    uint32_t n = in->count;
+    uint32_t g[TN_BATCH_ROWS];
+    int rc;
+    /* 1. group ids */
+    if (plan->aggregate.group_count == 0) {
+        if (s->group_count == 0) {
+            if ((rc = grow_states(s, 1)) != 0)
+                return rc;
+            s->group_count = 1;
+        }
+        memset(g, 0, n * sizeof *g);
+    } else {
+        tn_batch_reset(s->key_batch);
+        for (uint32_t k = 0; k < plan->aggregate.group_count; k++) {
+            tn_exec_arg a;
+            if ((rc = tn_exec_eval_expr(&ctx->eval, plan->aggregate.groups[k], in, &a)) != 0)
+                return rc;
+            if ((rc = tn_exec_gather(&s->key_batch->columns[k], 0, a.vec, a.sel, n)) != 0)
+                return oom(s);
+        }
+        s->key_batch->row_count = n;
+        tn_buf key = TN_BUF_INIT;
+        uint32_t fresh[TN_BATCH_ROWS], nf = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            tn_buf_clear(&key);
+            for (uint32_t k = 0; k < plan->aggregate.group_count; k++)
+                if (tn_exec_key_append(&key, &s->key_batch->columns[k], i) != 0) {
+                    tn_buf_free(&key);
+                    return oom(s);
+                }
+            void *val;
+            if (tn_hash_get(s->groups, key.data, key.len, &val)) {
+                g[i] = (uint32_t)((uintptr_t)val - 1);
+                continue;
+            }
+            if (s->group_count >= UINT32_MAX - 1 || grow_states(s, s->group_count + 1) != 0 ||
+                tn_hash_put(s->groups, key.data, key.len, (void *)(uintptr_t)(s->group_count + 1)) != 0) {
+                tn_buf_free(&key);
+                return ctx->err->code ? ctx->err->code : oom(s);
+            }
+            g[i] = (uint32_t)s->group_count++;
+            fresh[nf++] = i;
+        }
+        tn_buf_free(&key);
+        if (nf) {
+            tn_exec_chunk kc = {s->key_batch, fresh, nf};
+            if ((rc = tn_exec_rows_append(ctx, &s->keys, &kc)) != 0)
+                return rc;
+        }
+    }
+    /* 2. aggregates */
+    uint32_t all[TN_BATCH_ROWS];
+    for (uint32_t i = 0; i < n; i++)
+        all[i] = i;
+    for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
+        const tn_plan_agg *agg = &plan->aggregate.aggs[a];
+        agg_state *st = &s->states[a];
+        const uint32_t *rows = all;
+        uint32_t m = n;
+        uint32_t filtered[TN_BATCH_ROWS];
+        if (agg->filter) {
+            tn_exec_arg f;
+            if ((rc = tn_exec_eval_expr(&ctx->eval, agg->filter, in, &f)) != 0)
+                return rc;
+            m = 0;
+            for (uint32_t i = 0; i < n; i++)
+                if (tn_vector_is_valid(f.vec, f.sel[i]) && tn_vector_get_bool(f.vec, f.sel[i]))
+                    filtered[m++] = i;
+            rows = filtered;
+        }
+        tn_exec_arg arg = {0};
+        if (agg->arg && (rc = tn_exec_eval_expr(&ctx->eval, agg->arg, in, &arg)) != 0)
+            return rc;
+        uint32_t uniq[TN_BATCH_ROWS];
+        if (agg->distinct && agg->arg) {
+            if (!st->distinct && !(st->distinct = tn_hash_new(1024)))
+                return oom(s);
+            tn_buf key = TN_BUF_INIT;
+            uint32_t u = 0;
+            for (uint32_t k = 0; k < m; k++) {
+                uint32_t r = arg.sel[rows[k]];
+                if (!tn_vector_is_valid(arg.vec, r))
+                    continue;
+                tn_buf_clear(&key);
+                uint32_t grp = g[rows[k]];
+                if (tn_buf_append(&key, &grp, sizeof grp) != 0 ||
+                    tn_exec_key_append(&key, arg.vec, r) != 0) {
+                    tn_buf_free(&key);
+                    return oom(s);
+                }
+                if (tn_hash_get(st->distinct, key.data, key.len, NULL))
+                    continue;
+                if (tn_hash_put(st->distinct, key.data, key.len, NULL) != 0) {
+                    tn_buf_free(&key);
+                    return oom(s);
+                }
+                uniq[u++] = rows[k];
+            }
+            tn_buf_free(&key);
+            rows = uniq;
+            m = u;
+        }
+        if ((rc = update_agg(s, agg, st, &arg, rows, m, g)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size_t grp,
+                        tn_vector *out, uint32_t row)
+{
+    tn_type at = agg->arg ? agg->arg->type : tn_type_make(TN_TYPE_BIGINT);
+    switch (agg->kind) {
+    case TN_PLAN_AGG_COUNT_STAR:
+    case TN_PLAN_AGG_COUNT:
+        tn_vector_i64(out)[row] = st->count[grp];
+        return 0;
+    case TN_PLAN_AGG_SUM:
+        if (!st->has[grp]) {
+            tn_vector_append_null(out, row);
+            return 0;
+        }
+        if (out->type.id == TN_TYPE_DOUBLE) {
+            tn_vector_f64(out)[row] = st->dsum[grp];
+        } else if (out->type.id == TN_TYPE_BIGINT) {
+            tn_i128 v = st->isum[grp];
+            if (v > INT64_MAX || v < INT64_MIN)
+                return tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range for BIGINT");
+            tn_vector_i64(out)[row] = (int64_t)v;
+        } else {
+            tn_vector_i128(out)[row] = st->isum[grp];
+        }
+        return 0;
+    case TN_PLAN_AGG_AVG: {
+        if (!st->count[grp]) {
+            tn_vector_append_null(out, row);
+            return 0;
+        }
+        double sum;
+        if (at.id == TN_TYPE_DECIMAL) {
+            double scale = 1;
+            for (int k = 0; k < at.scale; k++)
+                scale *= 10;
+            sum = (double)st->isum[grp] / scale;
+        } else if (is_int(at)) {
+            sum = (double)st->isum[grp];
+        } else {
+            sum = st->dsum[grp];
+        }
+        tn_vector_f64(out)[row] = sum / (double)st->count[grp];
+        return 0;
+    }
+    case TN_PLAN_AGG_MIN:
+    case TN_PLAN_AGG_MAX: {
+        if (!st->has[grp]) {
+            tn_vector_append_null(out, row);
+            return 0;
+        }
+        agg_value *v = &st->val[grp];
+        switch ((tn_type_id)out->type.id) {
+        case TN_TYPE_BOOLEAN: tn_vector_set_bool(out, row, v->b); break;
+        case TN_TYPE_INTEGER:
+        case TN_TYPE_DATE: tn_vector_i32(out)[row] = (int32_t)v->i; break;
+        case TN_TYPE_BIGINT:
+        case TN_TYPE_TIMESTAMP:
+        case TN_TYPE_TIMESTAMPTZ: tn_vector_i64(out)[row] = v->i; break;
+        case TN_TYPE_REAL: tn_vector_f32(out)[row] = (float)v->d; break;
+        case TN_TYPE_DOUBLE: tn_vector_f64(out)[row] = v->d; break;
+        case TN_TYPE_DECIMAL: tn_vector_i128(out)[row] = v->dec; break;
+        case TN_TYPE_VARCHAR:
+        case TN_TYPE_BLOB: return tn_vector_append_str(out, row, v->s.ptr, v->s.len);
+        default: break;
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
+{
+    agg_exec *s = (agg_exec *)op;
+    tn_plan_op *plan = op->plan;
+    int rc;
+    if (!s->done) {
+        for (;;) {
+            tn_exec_chunk in = {0};
+            if ((rc = tn_exec_next(op->children[0], &in)) != 0)
+                return rc;
+            if (!in.batch)
+                break;
+            if ((rc = consume(s, &in)) != 0)
+                return rc;
+        }
+        if (plan->aggregate.group_count == 0 && s->group_count == 0) {
+            if ((rc = grow_states(s, 1)) != 0)
+                return rc;
+            s->group_count = 1;
+        }
+        s->done = true;
+    }
+    if (s->emit_group >= s->group_count) {
+        out->batch = NULL;
+        out->count = 0;
+        return 0;
+    }
+    tn_batch_reset(s->out);
+    uint32_t n = (uint32_t)(s->group_count - s->emit_group);
+    if (n > TN_BATCH_ROWS)
+        n = TN_BATCH_ROWS;
+    uint32_t gk = plan->aggregate.group_count;
+    if (gk) {
+        /* group keys were appended in group order, TN_BATCH_ROWS per batch */
+        size_t bi = s->emit_group / TN_BATCH_ROWS;
+        tn_batch *kb = s->keys.batches[bi];
+        uint32_t off = (uint32_t)(s->emit_group % TN_BATCH_ROWS);
+        for (uint32_t k = 0; k < gk; k++)
+            if ((rc = tn_exec_gather(&s->out->columns[k], 0, &kb->columns[k], tn_exec_identity + off, n)) != 0)
+                return oom(s);
+    }
+    for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
+        tn_vector *v = &s->out->columns[gk + a];
+        for (uint32_t i = 0; i < n; i++)
+            if ((rc = finish_value(s, &plan->aggregate.aggs[a], &s->states[a], s->emit_group + i, v, i)) != 0)
+                return rc < 0 && op->ctx->err->code ? rc : oom(s);
+    }
+    s->emit_group += n;
+    s->out->row_count = n;
+    out->batch = s->out;
+    out->sel = tn_exec_identity;
+    out->count = n;
+    return 0;
+}
+
+static void agg_close(tn_exec_op *op)
+{
+    agg_exec *s = (agg_exec *)op;
+    for (uint32_t a = 0; s->states && a < op->plan->aggregate.agg_count; a++) {
+        agg_state *st = &s->states[a];
+        tn_free(st->count);
+        tn_free(st->isum);
+        tn_free(st->dsum);
+        tn_free(st->val);
+        tn_free(st->has);
+        tn_hash_free(st->distinct);
+    }
+    tn_free(s->states);
+    tn_hash_free(s->groups);
+    tn_exec_rows_free(&s->keys);
+    tn_batch_free(s->key_batch);
+    tn_batch_free(s->out);
+    tn_schema_unref(s->key_schema);
+    tn_arena_free(&s->strings);
+}
+
+int tn_exec_aggregate_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
+{
+    agg_exec *s = tn_calloc(1, sizeof *s);
+    if (!s)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    s->op.next = agg_next;
+    s->op.close = agg_close;
+    s->op.plan = plan;
+    s->op.ctx = ctx;
+    *out = &s->op;
+    tn_arena_init(&s->strings, 0);
+    s->states = tn_calloc(plan->aggregate.agg_count + 1, sizeof *s->states);
+    s->groups = tn_hash_new(1024);
+    s->key_schema = tn_schema_new();
+    if (!s->states || !s->groups || !s->key_schema)
+        return oom(s);
+    for (uint32_t k = 0; k < plan->aggregate.group_count; k++) {
+        tn_type t = plan->aggregate.groups[k]->type;
+        if (t.id == TN_TYPE_INVALID)
+            t = tn_type_make(TN_TYPE_BOOLEAN);
+        if (tn_schema_add(s->key_schema, plan->columns[k].name ? plan->columns[k].name : "k", t, true) != 0)
+            return oom(s);
+    }
+    s->key_batch = tn_batch_new(s->key_schema, TN_BATCH_ROWS);
+    tn_exec_rows_init(&s->keys, s->key_schema);
+    tn_schema *os = tn_exec_schema(plan);
+    s->out = os ? tn_batch_new(os, TN_BATCH_ROWS) : NULL;
+    tn_schema_unref(os);
+    if (!s->key_batch || !s->out)
+        return oom(s);
+    return tn_exec_build(ctx, plan->children[0], &s->op.children[0]);
+}

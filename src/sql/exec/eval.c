@@ -1,0 +1,785 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The vectorized expression evaluator: one call per expression node per batch. Column
+ * references and constants are passed as (vector, selection) without copying; calls go to the
+ * registry's implementation once per vector; comparisons, CASE, three-valued AND/OR/NOT,
+ * IS NULL, IN and COALESCE are loops here with the type switch outside the loop. Filters
+ * narrow a selection vector (AND narrows step by step, so later conjuncts only see rows the
+ * earlier ones kept).
+ */
+#include "sql/sql_int.h"
+
+#define R4(b) (b), (b) + 1, (b) + 2, (b) + 3
+#define R16(b) R4(b), R4((b) + 4), R4((b) + 8), R4((b) + 12)
+#define R64(b) R16(b), R16((b) + 16), R16((b) + 32), R16((b) + 48)
+#define R256(b) R64(b), R64((b) + 64), R64((b) + 128), R64((b) + 192)
+const uint32_t tn_exec_identity[TN_BATCH_ROWS] = {R256(0),    R256(256),  R256(512),
+                                                  R256(768),  R256(1024), R256(1280),
+                                                  R256(1536), R256(1792)};
+const uint32_t tn_exec_zeros[TN_BATCH_ROWS];
+
+int tn_exec_eval_init(tn_exec_eval *ev, tn_exec_ctx *ctx)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->ctx = ctx;
+    ev->slot_count = ctx->plan ? ctx->plan->slot_count : 0;
+    if (ev->slot_count == 0)
+        return 0;
+    ev->slots = tn_calloc(ev->slot_count, sizeof *ev->slots);
+    ev->aux = tn_calloc(ev->slot_count, sizeof *ev->aux);
+    ev->caches = tn_calloc(ev->slot_count, sizeof *ev->caches);
+    ev->ready = tn_calloc(ev->slot_count, 1);
+    if (!ev->slots || !ev->aux || !ev->caches || !ev->ready) {
+        tn_exec_eval_free(ev);
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+void tn_exec_eval_free(tn_exec_eval *ev)
+{
+    for (uint32_t i = 0; ev->slots && i < ev->slot_count; i++) {
+        tn_vector_destroy(&ev->slots[i]);
+        tn_vector_destroy(&ev->aux[i]);
+        tn_func_cache_clear(&ev->caches[i]);
+    }
+    tn_free(ev->slots);
+    tn_free(ev->aux);
+    tn_free(ev->caches);
+    tn_free(ev->ready);
+    memset(ev, 0, sizeof *ev);
+}
+
+static int oom(tn_exec_eval *ev)
+{
+    return tn_error_set(ev->ctx->err, TN_ENOMEM, "out of memory");
+}
+
+/* The slot's scratch vector with room for a batch, reset for new values. */
+static int slot_vector(tn_exec_eval *ev, const tn_plan_expr *e, tn_vector **out)
+{
+    tn_vector *v = &ev->slots[e->slot];
+    if (!ev->ready[e->slot] || !tn_type_eq(v->type, e->type)) {
+        tn_vector_destroy(v);
+        tn_type t = e->type.id == TN_TYPE_INVALID ? tn_type_make(TN_TYPE_BOOLEAN) : e->type;
+        if (tn_vector_init(v, t, TN_BATCH_ROWS) != 0)
+            return oom(ev);
+        ev->ready[e->slot] = 1;
+    } else {
+        tn_vector_reset(v);
+    }
+    *out = v;
+    return 0;
+}
+
+static int set_const(tn_vector *v, const tn_plan_value *val)
+{
+    if (val->is_null || val->type.id == TN_TYPE_INVALID) {
+        tn_vector_append_null(v, 0);
+        return 0;
+    }
+    switch ((tn_type_id)val->type.id) {
+    case TN_TYPE_BOOLEAN: tn_vector_set_bool(v, 0, val->b); break;
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: tn_vector_i32(v)[0] = val->i32; break;
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: tn_vector_i64(v)[0] = val->i64; break;
+    case TN_TYPE_REAL: tn_vector_f32(v)[0] = val->f32; break;
+    case TN_TYPE_DOUBLE: tn_vector_f64(v)[0] = val->f64; break;
+    case TN_TYPE_DECIMAL: tn_vector_i128(v)[0] = val->i128; break;
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB: return tn_vector_append_str(v, 0, val->str.ptr, val->str.len);
+    default: break;
+    }
+    return 0;
+}
+
+int tn_exec_gather(tn_vector *dst, uint32_t dst_row, const tn_vector *src, const uint32_t *sel,
+                   uint32_t n)
+{
+    if (src->type.id == TN_TYPE_INVALID) {
+        for (uint32_t i = 0; i < n; i++)
+            tn_vector_append_null(dst, dst_row + i);
+        return 0;
+    }
+    switch ((tn_type_id)dst->type.id) {
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB:
+        for (uint32_t i = 0; i < n; i++) {
+            if (!tn_vector_is_valid(src, sel[i])) {
+                tn_vector_append_null(dst, dst_row + i);
+                continue;
+            }
+            tn_str s = tn_vector_get_str(src, sel[i]);
+            int rc = tn_vector_append_str(dst, dst_row + i, s.ptr, s.len);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    case TN_TYPE_BOOLEAN:
+        for (uint32_t i = 0; i < n; i++)
+            tn_vector_set_bool(dst, dst_row + i, tn_vector_get_bool(src, sel[i]));
+        break;
+    default: {
+        size_t w = tn_type_width(dst->type);
+        char *d = (char *)dst->values + (size_t)dst_row * w;
+        const char *s = (const char *)src->values;
+        switch (w) {
+        case 4:
+            for (uint32_t i = 0; i < n; i++)
+                ((uint32_t *)d)[i] = ((const uint32_t *)s)[sel[i]];
+            break;
+        case 8:
+            for (uint32_t i = 0; i < n; i++)
+                ((uint64_t *)d)[i] = ((const uint64_t *)s)[sel[i]];
+            break;
+        default:
+            for (uint32_t i = 0; i < n; i++)
+                memcpy(d + (size_t)i * w, s + (size_t)sel[i] * w, w);
+            break;
+        }
+        break;
+    }
+    }
+    if (src->null_count) {
+        for (uint32_t i = 0; i < n; i++)
+            if (!tn_vector_is_valid(src, sel[i]))
+                tn_vector_set_null(dst, dst_row + i);
+    }
+    return 0;
+}
+
+/* ---- comparisons ------------------------------------------------------------------------ */
+
+static int cmp_double(double x, double y)
+{
+    /* NaN sorts after everything and equals itself, as in PostgreSQL */
+    if (x != x)
+        return y != y ? 0 : 1;
+    if (y != y)
+        return -1;
+    return (x > y) - (x < y);
+}
+
+int tn_exec_compare_values(const tn_vector *a, uint32_t ar, const tn_vector *b, uint32_t br)
+{
+    switch ((tn_type_id)a->type.id) {
+    case TN_TYPE_BOOLEAN: return (int)tn_vector_get_bool(a, ar) - (int)tn_vector_get_bool(b, br);
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: {
+        int32_t x = tn_vector_i32(a)[ar], y = tn_vector_i32(b)[br];
+        return (x > y) - (x < y);
+    }
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: {
+        int64_t x = tn_vector_i64(a)[ar], y = tn_vector_i64(b)[br];
+        return (x > y) - (x < y);
+    }
+    case TN_TYPE_REAL: return cmp_double(tn_vector_f32(a)[ar], tn_vector_f32(b)[br]);
+    case TN_TYPE_DOUBLE: return cmp_double(tn_vector_f64(a)[ar], tn_vector_f64(b)[br]);
+    case TN_TYPE_DECIMAL: {
+        tn_i128 x = tn_vector_i128(a)[ar], y = tn_vector_i128(b)[br];
+        return (x > y) - (x < y);
+    }
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB: return tn_str_cmp(tn_vector_get_str(a, ar), tn_vector_get_str(b, br));
+    default: return 0;
+    }
+}
+
+/* result[op][cmp + 1] */
+static const uint8_t cmp_table[6][3] = {
+    {0, 1, 0}, /* EQ */
+    {1, 0, 1}, /* NE */
+    {1, 0, 0}, /* LT */
+    {1, 1, 0}, /* LE */
+    {0, 0, 1}, /* GT */
+    {0, 1, 1}, /* GE */
+};
+
+#define CMP_LOOP(EXPR)                                                                         \
+    for (uint32_t i = 0; i < n; i++) {                                                         \
+        uint32_t li = l->sel[i], ri = r->sel[i];                                               \
+        int c = (EXPR);                                                                        \
+        cmp[i] = (int8_t)((c > 0) - (c < 0));                                                  \
+    }
+
+/* Three-way comparison of n value pairs into cmp[] (-1/0/1), type switch outside the loop. */
+static void compare_rows(const tn_exec_arg *l, const tn_exec_arg *r, uint32_t n, int8_t *cmp)
+{
+    const tn_vector *a = l->vec, *b = r->vec;
+    switch ((tn_type_id)a->type.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: {
+        const int32_t *x = tn_vector_i32(a), *y = tn_vector_i32(b);
+        CMP_LOOP((x[li] > y[ri]) - (x[li] < y[ri]))
+        break;
+    }
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: {
+        const int64_t *x = tn_vector_i64(a), *y = tn_vector_i64(b);
+        CMP_LOOP((x[li] > y[ri]) - (x[li] < y[ri]))
+        break;
+    }
+    case TN_TYPE_DOUBLE: {
+        const double *x = tn_vector_f64(a), *y = tn_vector_f64(b);
+        CMP_LOOP(cmp_double(x[li], y[ri]))
+        break;
+    }
+    case TN_TYPE_DECIMAL: {
+        const tn_i128 *x = tn_vector_i128(a), *y = tn_vector_i128(b);
+        CMP_LOOP((x[li] > y[ri]) - (x[li] < y[ri]))
+        break;
+    }
+    default:
+        CMP_LOOP(tn_exec_compare_values(a, li, b, ri))
+        break;
+    }
+}
+
+static bool arg_valid(const tn_exec_arg *a, uint32_t i)
+{
+    return a->vec->null_count == 0 || tn_vector_is_valid(a->vec, a->sel[i]);
+}
+
+static bool arg_bool(const tn_exec_arg *a, uint32_t i)
+{
+    return tn_vector_get_bool(a->vec, a->sel[i]);
+}
+
+/* ---- subqueries ------------------------------------------------------------------------- */
+
+/* Runs an uncorrelated subquery once and keeps its rows in the slot's aux vector. */
+static int subquery_rows(tn_exec_eval *ev, const tn_plan_expr *e, tn_vector **out)
+{
+    tn_vector *aux = &ev->aux[e->slot];
+    if (ev->ready[e->slot] == 2) {
+        *out = aux;
+        return 0;
+    }
+    tn_exec_op *op = NULL;
+    tn_exec_rows rows;
+    int rc = tn_exec_build(ev->ctx, e->subquery.query, &op);
+    if (rc)
+        return rc;
+    rc = tn_exec_rows_init(&rows, NULL);
+    if (rc == 0)
+        rc = tn_exec_drain(op, &rows);
+    tn_exec_close(op);
+    if (rc) {
+        tn_exec_rows_free(&rows);
+        return rc;
+    }
+    tn_type t = e->subquery.query->columns[0].type;
+    if (t.id == TN_TYPE_INVALID)
+        t = tn_type_make(TN_TYPE_BOOLEAN);
+    uint32_t cap = rows.row_count > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)rows.row_count;
+    if (e->kind == TN_PLAN_EXPR_SUBQUERY && rows.row_count > 1) {
+        tn_exec_rows_free(&rows);
+        return tn_error_set_at(ev->ctx->err, TN_EINVAL, NULL, e->pos.line, e->pos.column,
+                               "more than one row returned by a subquery used as an expression");
+    }
+    tn_vector_destroy(aux);
+    rc = tn_vector_init(aux, t, cap ? cap : 1);
+    uint32_t at = 0;
+    for (size_t b = 0; rc == 0 && b < rows.batch_count; b++) {
+        tn_batch *batch = rows.batches[b];
+        rc = tn_exec_gather(aux, at, &batch->columns[0], tn_exec_identity, batch->row_count);
+        at += batch->row_count;
+    }
+    if (rc == 0 && at == 0)
+        tn_vector_append_null(aux, 0); /* a scalar subquery with no row is NULL */
+    tn_exec_rows_free(&rows);
+    if (rc)
+        return tn_error_set(ev->ctx->err, rc, "out of memory");
+    aux->capacity = at ? at : (e->kind == TN_PLAN_EXPR_SUBQUERY ? 1 : 0);
+    ev->ready[e->slot] = 2;
+    *out = aux;
+    return 0;
+}
+
+/* ---- the evaluator ---------------------------------------------------------------------- */
+
+static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chunk *in,
+                           tn_exec_arg *out);
+
+int tn_exec_eval_expr(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chunk *in,
+                      tn_exec_arg *out)
+{
+    uint32_t n = in->count;
+    tn_vector *v;
+    int rc;
+    switch (e->kind) {
+    case TN_PLAN_EXPR_COLUMN:
+        out->vec = &in->batch->columns[e->column];
+        out->sel = in->sel;
+        return 0;
+    case TN_PLAN_EXPR_CONST:
+        v = &ev->slots[e->slot];
+        if (!ev->ready[e->slot]) {
+            tn_type t = e->type.id == TN_TYPE_INVALID || e->type.id == TN_PLAN_TYPE_INTERVAL
+                            ? tn_type_make(TN_TYPE_BOOLEAN)
+                            : e->type;
+            if (tn_vector_init(v, t, 1) != 0 || set_const(v, &e->value) != 0)
+                return oom(ev);
+            ev->ready[e->slot] = 1;
+        }
+        out->vec = v;
+        out->sel = tn_exec_zeros;
+        return 0;
+    case TN_PLAN_EXPR_CALL: {
+        tn_exec_arg args[64];
+        if (e->call.arg_count > 64)
+            return tn_error_set_at(ev->ctx->err, TN_ELIMIT, NULL, e->pos.line, e->pos.column,
+                                   "too many arguments (at most 64)");
+        for (uint32_t k = 0; k < e->call.arg_count; k++) {
+            rc = tn_exec_eval_expr(ev, e->call.args[k], in, &args[k]);
+            if (rc)
+                return rc;
+        }
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        if (e->call.func->nulls == TN_FUNC_STRICT) {
+            for (uint32_t k = 0; k < e->call.arg_count; k++) {
+                if (args[k].vec->null_count == 0)
+                    continue;
+                for (uint32_t i = 0; i < n; i++)
+                    if (!tn_vector_is_valid(args[k].vec, args[k].sel[i]))
+                        tn_vector_set_null(v, i);
+            }
+        }
+        tn_func_ctx fctx = {ev->ctx->err, e->pos, &ev->caches[e->slot], ev->ctx->sqlite_compat,
+                            ev->ctx->now_us};
+        rc = e->call.func->impl(&fctx, n, args, e->call.arg_count, v);
+        if (rc) {
+            if (ev->ctx->err->code == 0)
+                tn_error_set_at(ev->ctx->err, rc, NULL, e->pos.line, e->pos.column, "%s",
+                                tn_strerror(rc));
+            return rc;
+        }
+        out->vec = v;
+        out->sel = tn_exec_identity;
+        return 0;
+    }
+    case TN_PLAN_EXPR_CAST: {
+        tn_exec_arg a;
+        if ((rc = tn_exec_eval_expr(ev, e->cast.operand, in, &a)) != 0)
+            return rc;
+        if (tn_type_eq(a.vec->type, e->type) && e->cast.operand->type.id != TN_TYPE_INVALID) {
+            *out = a;
+            return 0;
+        }
+        tn_vector *aux = &ev->aux[e->slot];
+        const tn_vector *src = a.vec;
+        if (a.sel != tn_exec_identity || e->cast.operand->type.id == TN_TYPE_INVALID) {
+            tn_type st = e->cast.operand->type.id == TN_TYPE_INVALID ? e->type : a.vec->type;
+            if (!tn_type_eq(aux->type, st) || aux->capacity < TN_BATCH_ROWS) {
+                tn_vector_destroy(aux);
+                if (tn_vector_init(aux, st, TN_BATCH_ROWS) != 0)
+                    return oom(ev);
+            } else {
+                tn_vector_reset(aux);
+            }
+            if (e->cast.operand->type.id == TN_TYPE_INVALID) {
+                for (uint32_t i = 0; i < n; i++)
+                    tn_vector_append_null(aux, i);
+                v = &ev->slots[e->slot];
+                tn_vector_destroy(v);
+                ev->ready[e->slot] = 0;
+                if (slot_vector(ev, e, &v) != 0)
+                    return oom(ev);
+                for (uint32_t i = 0; i < n; i++)
+                    tn_vector_append_null(v, i);
+                out->vec = v;
+                out->sel = tn_exec_identity;
+                return 0;
+            }
+            if ((rc = tn_exec_gather(aux, 0, a.vec, a.sel, n)) != 0)
+                return oom(ev);
+            src = aux;
+        }
+        v = &ev->slots[e->slot];
+        tn_vector_destroy(v);
+        ev->ready[e->slot] = 0;
+        rc = tn_vector_cast(src, n, e->type, e->cast.try_cast, v, ev->ctx->err);
+        if (rc) {
+            ev->ctx->err->line = e->pos.line;
+            ev->ctx->err->column = e->pos.column;
+            return rc;
+        }
+        out->vec = v;
+        out->sel = tn_exec_identity;
+        return 0;
+    }
+    case TN_PLAN_EXPR_CASE: {
+        /* Each branch is evaluated only on the rows still undecided, so a guard such as
+         * CASE WHEN x = 0 THEN 0 ELSE 1 / x END never divides by zero. */
+        uint32_t rem[TN_BATCH_ROWS], sub_sel[TN_BATCH_ROWS], m = n;
+        uint16_t branch[TN_BATCH_ROWS];
+        uint32_t pos_in_branch[TN_BATCH_ROWS];
+        tn_exec_arg results[66];
+        uint32_t when_count = e->case_expr.when_count;
+        if (when_count > 64)
+            return tn_error_set_at(ev->ctx->err, TN_ELIMIT, NULL, e->pos.line, e->pos.column,
+                                   "CASE with more than 64 branches is not supported");
+        for (uint32_t i = 0; i < n; i++) {
+            rem[i] = i;
+            branch[i] = UINT16_MAX;
+        }
+        for (uint32_t w = 0; w <= when_count && m > 0; w++) {
+            const tn_plan_expr *res = w < when_count ? e->case_expr.results[w]
+                                                     : e->case_expr.else_result;
+            uint32_t take[TN_BATCH_ROWS], t = 0, keep = 0;
+            for (uint32_t k = 0; k < m; k++)
+                sub_sel[k] = in->sel[rem[k]];
+            tn_exec_chunk sub = {in->batch, sub_sel, m};
+            if (w < when_count) {
+                tn_exec_arg c;
+                if ((rc = tn_exec_eval_expr(ev, e->case_expr.conditions[w], &sub, &c)) != 0)
+                    return rc;
+                for (uint32_t k = 0; k < m; k++) {
+                    if (arg_valid(&c, k) && arg_bool(&c, k))
+                        take[t++] = rem[k];
+                    else
+                        rem[keep++] = rem[k];
+                }
+            } else {
+                memcpy(take, rem, m * sizeof *take);
+                t = m;
+                keep = 0;
+            }
+            m = keep;
+            if (t == 0 || !res)
+                continue;
+            for (uint32_t k = 0; k < t; k++)
+                sub_sel[k] = in->sel[take[k]];
+            sub.count = t;
+            if ((rc = tn_exec_eval_expr(ev, res, &sub, &results[w])) != 0)
+                return rc;
+            /* keep the branch's vector: slots differ per branch expression */
+            for (uint32_t k = 0; k < t; k++) {
+                branch[take[k]] = (uint16_t)w;
+                pos_in_branch[take[k]] = k;
+            }
+        }
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        for (uint32_t i = 0; i < n; i++) {
+            if (branch[i] == UINT16_MAX) {
+                tn_vector_append_null(v, i);
+                continue;
+            }
+            const tn_exec_arg *r = &results[branch[i]];
+            uint32_t s = r->sel[pos_in_branch[i]];
+            if ((rc = tn_exec_gather(v, i, r->vec, &s, 1)) != 0)
+                return oom(ev);
+        }
+        out->vec = v;
+        out->sel = tn_exec_identity;
+        return 0;
+    }
+    case TN_PLAN_EXPR_COALESCE: {
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        tn_exec_arg args[64];
+        uint32_t cnt = e->logical.count > 64 ? 64 : e->logical.count;
+        for (uint32_t k = 0; k < cnt; k++)
+            if ((rc = tn_exec_eval_expr(ev, e->logical.operands[k], in, &args[k])) != 0)
+                return rc;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t k = 0;
+            while (k < cnt && !arg_valid(&args[k], i))
+                k++;
+            if (k == cnt) {
+                tn_vector_append_null(v, i);
+                continue;
+            }
+            uint32_t s = args[k].sel[i];
+            if ((rc = tn_exec_gather(v, i, args[k].vec, &s, 1)) != 0)
+                return oom(ev);
+        }
+        out->vec = v;
+        out->sel = tn_exec_identity;
+        return 0;
+    }
+    default:
+        return eval_bool_chunk(ev, e, in, out);
+    }
+}
+
+/* Boolean-valued kinds. */
+static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chunk *in,
+                           tn_exec_arg *out)
+{
+    uint32_t n = in->count;
+    tn_vector *v;
+    int rc;
+    tn_exec_arg a, b;
+    switch (e->kind) {
+    case TN_PLAN_EXPR_AND:
+    case TN_PLAN_EXPR_OR: {
+        bool is_and = e->kind == TN_PLAN_EXPR_AND;
+        /* state per row: 0 false, 1 true, 2 null; start at the identity of the operator */
+        uint8_t st[TN_BATCH_ROWS];
+        memset(st, is_and ? 1 : 0, n);
+        for (uint32_t k = 0; k < e->logical.count; k++) {
+            if ((rc = tn_exec_eval_expr(ev, e->logical.operands[k], in, &a)) != 0)
+                return rc;
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t x = arg_valid(&a, i) ? (uint8_t)arg_bool(&a, i) : 2;
+                if (is_and)
+                    st[i] = (st[i] == 0 || x == 0) ? 0 : (st[i] == 2 || x == 2) ? 2 : 1;
+                else
+                    st[i] = (st[i] == 1 || x == 1) ? 1 : (st[i] == 2 || x == 2) ? 2 : 0;
+            }
+        }
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        for (uint32_t i = 0; i < n; i++) {
+            if (st[i] == 2)
+                tn_vector_set_null(v, i);
+            else
+                tn_vector_set_bool(v, i, st[i]);
+        }
+        break;
+    }
+    case TN_PLAN_EXPR_NOT:
+        if ((rc = tn_exec_eval_expr(ev, e->unary.operand, in, &a)) != 0)
+            return rc;
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!arg_valid(&a, i))
+                tn_vector_set_null(v, i);
+            else
+                tn_vector_set_bool(v, i, !arg_bool(&a, i));
+        }
+        break;
+    case TN_PLAN_EXPR_IS_NULL:
+        if ((rc = tn_exec_eval_expr(ev, e->is_null.operand, in, &a)) != 0)
+            return rc;
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        for (uint32_t i = 0; i < n; i++)
+            tn_vector_set_bool(v, i, arg_valid(&a, i) == e->is_null.negated);
+        break;
+    case TN_PLAN_EXPR_IS_BOOL:
+        if ((rc = tn_exec_eval_expr(ev, e->is_bool.operand, in, &a)) != 0)
+            return rc;
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        for (uint32_t i = 0; i < n; i++) {
+            bool r = arg_valid(&a, i) && arg_bool(&a, i) == e->is_bool.value;
+            tn_vector_set_bool(v, i, r != e->is_bool.negated);
+        }
+        break;
+    case TN_PLAN_EXPR_COMPARE: {
+        if ((rc = tn_exec_eval_expr(ev, e->compare.left, in, &a)) != 0)
+            return rc;
+        if ((rc = tn_exec_eval_expr(ev, e->compare.right, in, &b)) != 0)
+            return rc;
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        int8_t cmp[TN_BATCH_ROWS];
+        compare_rows(&a, &b, n, cmp);
+        tn_plan_cmp op = e->compare.op;
+        if (op == TN_PLAN_CMP_DISTINCT || op == TN_PLAN_CMP_NOT_DISTINCT) {
+            for (uint32_t i = 0; i < n; i++) {
+                bool va = arg_valid(&a, i), vb = arg_valid(&b, i);
+                bool same = (!va && !vb) || (va && vb && cmp[i] == 0);
+                tn_vector_set_bool(v, i, same == (op == TN_PLAN_CMP_NOT_DISTINCT));
+            }
+            break;
+        }
+        const uint8_t *tab = cmp_table[op];
+        uint8_t *bits = v->values;
+        memset(bits, 0, (n + 7) / 8);
+        for (uint32_t i = 0; i < n; i++)
+            bits[i >> 3] |= (uint8_t)(tab[cmp[i] + 1] << (i & 7));
+        if (a.vec->null_count || b.vec->null_count)
+            for (uint32_t i = 0; i < n; i++)
+                if (!arg_valid(&a, i) || !arg_valid(&b, i))
+                    tn_vector_set_null(v, i);
+        break;
+    }
+    case TN_PLAN_EXPR_IN_LIST: {
+        if ((rc = tn_exec_eval_expr(ev, e->in_list.operand, in, &a)) != 0)
+            return rc;
+        uint8_t st[TN_BATCH_ROWS]; /* 0 no match, 1 match, 2 null seen */
+        memset(st, 0, n);
+        int8_t cmp[TN_BATCH_ROWS];
+        for (uint32_t k = 0; k < e->in_list.count; k++) {
+            if ((rc = tn_exec_eval_expr(ev, e->in_list.items[k], in, &b)) != 0)
+                return rc;
+            compare_rows(&a, &b, n, cmp);
+            for (uint32_t i = 0; i < n; i++) {
+                if (st[i] == 1)
+                    continue;
+                if (!arg_valid(&b, i))
+                    st[i] = 2;
+                else if (cmp[i] == 0)
+                    st[i] = 1;
+            }
+        }
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!arg_valid(&a, i) || st[i] == 2)
+                tn_vector_set_null(v, i);
+            else
+                tn_vector_set_bool(v, i, (st[i] == 1) != e->in_list.negated);
+        }
+        break;
+    }
+    case TN_PLAN_EXPR_SUBQUERY: {
+        tn_vector *rows;
+        if ((rc = subquery_rows(ev, e, &rows)) != 0)
+            return rc;
+        out->vec = rows;
+        out->sel = tn_exec_zeros;
+        return 0;
+    }
+    case TN_PLAN_EXPR_EXISTS: {
+        tn_vector *rows;
+        if ((rc = subquery_rows(ev, e, &rows)) != 0)
+            return rc;
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        bool any = rows->capacity > 0;
+        for (uint32_t i = 0; i < n; i++)
+            tn_vector_set_bool(v, i, any != e->subquery.negated);
+        break;
+    }
+    case TN_PLAN_EXPR_IN_QUERY: {
+        tn_vector *rows;
+        if ((rc = subquery_rows(ev, e, &rows)) != 0)
+            return rc;
+        if ((rc = tn_exec_eval_expr(ev, e->subquery.operand, in, &a)) != 0)
+            return rc;
+        if ((rc = slot_vector(ev, e, &v)) != 0)
+            return rc;
+        /* A hash set of the subquery's values, built on first use. */
+        tn_func_cache *cache = &ev->caches[e->slot];
+        tn_buf key = TN_BUF_INIT;
+        if (!cache->data) {
+            tn_hash *set = tn_hash_new(rows->capacity * 2 + 8);
+            if (!set)
+                return oom(ev);
+            for (uint32_t r = 0; r < rows->capacity; r++) {
+                tn_buf_clear(&key);
+                if (tn_exec_key_append(&key, rows, r) != 0 ||
+                    tn_hash_put(set, key.data, key.len, NULL) != 0) {
+                    tn_hash_free(set);
+                    tn_buf_free(&key);
+                    return oom(ev);
+                }
+            }
+            cache->data = set;
+            cache->free_fn = (void (*)(void *))tn_hash_free;
+        }
+        tn_hash *set = cache->data;
+        bool has_null = rows->null_count > 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!arg_valid(&a, i)) {
+                if (rows->capacity == 0)
+                    tn_vector_set_bool(v, i, e->subquery.negated);
+                else
+                    tn_vector_set_null(v, i);
+                continue;
+            }
+            tn_buf_clear(&key);
+            if (tn_exec_key_append(&key, a.vec, a.sel[i]) != 0) {
+                tn_buf_free(&key);
+                return oom(ev);
+            }
+            bool found = tn_hash_get(set, key.data, key.len, NULL);
+            if (!found && has_null)
+                tn_vector_set_null(v, i);
+            else
+                tn_vector_set_bool(v, i, found != e->subquery.negated);
+        }
+        tn_buf_free(&key);
+        break;
+    }
+    default:
+        return tn_error_set(ev->ctx->err, TN_EINTERNAL, "unknown expression kind %d", e->kind);
+    }
+    out->vec = v;
+    out->sel = tn_exec_identity;
+    return 0;
+}
+
+int tn_exec_eval_filter(tn_exec_eval *ev, const tn_plan_expr *cond, const tn_exec_chunk *in,
+                        uint32_t *sel_out, uint32_t *count_out)
+{
+    int rc;
+    if (cond->kind == TN_PLAN_EXPR_AND) {
+        /* narrow step by step: each conjunct sees only the rows kept so far */
+        uint32_t tmp[TN_BATCH_ROWS];
+        tn_exec_chunk cur = *in;
+        uint32_t count = in->count;
+        memcpy(tmp, in->sel, count * sizeof *tmp);
+        cur.sel = tmp;
+        for (uint32_t k = 0; k < cond->logical.count && count > 0; k++) {
+            cur.count = count;
+            if ((rc = tn_exec_eval_filter(ev, cond->logical.operands[k], &cur, sel_out, &count)) != 0)
+                return rc;
+            memcpy(tmp, sel_out, count * sizeof *tmp);
+        }
+        memcpy(sel_out, tmp, count * sizeof *tmp);
+        *count_out = count;
+        return 0;
+    }
+    tn_exec_arg a;
+    if ((rc = tn_exec_eval_expr(ev, cond, in, &a)) != 0)
+        return rc;
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < in->count; i++) {
+        sel_out[m] = in->sel[i];
+        m += arg_valid(&a, i) && arg_bool(&a, i);
+    }
+    *count_out = m;
+    return 0;
+}
+
+int tn_exec_key_append(tn_buf *buf, const tn_vector *v, uint32_t row)
+{
+    if (!tn_vector_is_valid(v, row))
+        return tn_buf_putc(buf, 0);
+    int rc = tn_buf_putc(buf, 1);
+    if (rc)
+        return rc;
+    switch ((tn_type_id)v->type.id) {
+    case TN_TYPE_BOOLEAN: return tn_buf_putc(buf, (char)tn_vector_get_bool(v, row));
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB: {
+        tn_str s = tn_vector_get_str(v, row);
+        uint32_t len = (uint32_t)s.len;
+        rc = tn_buf_append(buf, &len, sizeof len);
+        return rc ? rc : tn_buf_append(buf, s.ptr, s.len);
+    }
+    case TN_TYPE_DOUBLE: {
+        double d = tn_vector_f64(v)[row];
+        if (d == 0)
+            d = 0; /* -0.0 and 0.0 are one key */
+        if (d != d)
+            d = __builtin_nan("");
+        return tn_buf_append(buf, &d, sizeof d);
+    }
+    case TN_TYPE_REAL: {
+        float f = tn_vector_f32(v)[row];
+        if (f == 0)
+            f = 0;
+        if (f != f)
+            f = __builtin_nanf("");
+        return tn_buf_append(buf, &f, sizeof f);
+    }
+    default: {
+        size_t w = tn_type_width(v->type);
+        return tn_buf_append(buf, (const char *)v->values + (size_t)row * w, w);
+    }
+    }
+}

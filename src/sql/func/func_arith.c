@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Arithmetic and math functions of the registry: + - * / // % and unary minus over INTEGER,
+ * BIGINT, DOUBLE and exact DECIMAL, with overflow checks (an error, never a wrap) and division
+ * by zero as an error (NULL in SQLite-compatible mode); abs, round, floor, ceil, sqrt, power.
+ * Each implementation is one loop over the vector.
+ */
+#include "sql/func/func.h"
+
+#include <math.h>
+
+static int overflow(tn_func_ctx *ctx, const char *what)
+{
+    return tn_error_set_at(ctx->err, TN_EOVERFLOW, NULL, ctx->pos.line, ctx->pos.column,
+                           "%s out of range", what);
+}
+
+static int div_zero(tn_func_ctx *ctx)
+{
+    return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
+                           "division by zero");
+}
+
+#define VAL(a, T, i) (((const T *)(a).vec->values)[(a).sel[i]])
+
+/* Integer + - * with checks; garbage in NULL rows is harmless because the builtins never
+ * trap, and an overflow there is ignored. */
+#define INT_BINOP(fname, T, builtin, what)                                                     \
+    static int fname(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,          \
+                     tn_vector *out)                                                           \
+    {                                                                                          \
+        T *r = (T *)out->values;                                                               \
+        for (uint32_t i = 0; i < n; i++) {                                                     \
+            if (builtin(VAL(a[0], T, i), VAL(a[1], T, i), &r[i]) && tn_vector_is_valid(out, i)) \
+                return overflow(ctx, what);                                                    \
+        }                                                                                      \
+        return 0;                                                                              \
+    }
+
+INT_BINOP(add_i32, int32_t, __builtin_add_overflow, "INTEGER")
+INT_BINOP(sub_i32, int32_t, __builtin_sub_overflow, "INTEGER")
+INT_BINOP(mul_i32, int32_t, __builtin_mul_overflow, "INTEGER")
+INT_BINOP(add_i64, int64_t, __builtin_add_overflow, "BIGINT")
+INT_BINOP(sub_i64, int64_t, __builtin_sub_overflow, "BIGINT")
+INT_BINOP(mul_i64, int64_t, __builtin_mul_overflow, "BIGINT")
+
+/* Integer division and modulo: zero divisors are an error (or NULL for SQLite), and
+ * MIN / -1 overflows. */
+#define INT_DIVOP(fname, T, MINV, is_mod, what)                                                \
+    static int fname(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,          \
+                     tn_vector *out)                                                           \
+    {                                                                                          \
+        T *r = (T *)out->values;                                                               \
+        for (uint32_t i = 0; i < n; i++) {                                                     \
+            if (!tn_vector_is_valid(out, i))                                                   \
+                continue;                                                                      \
+            T x = VAL(a[0], T, i), y = VAL(a[1], T, i);                                        \
+            if (y == 0) {                                                                      \
+                if (ctx->sqlite_compat) {                                                      \
+                    tn_vector_set_null(out, i);                                                \
+                    continue;                                                                  \
+                }                                                                              \
+                return div_zero(ctx);                                                          \
+            }                                                                                  \
+            if (y == -1) {                                                                     \
+                if (!(is_mod) && x == (MINV))                                                  \
+                    return overflow(ctx, what);                                                \
+                r[i] = (is_mod) ? 0 : -x;                                                      \
+                continue;                                                                      \
+            }                                                                                  \
+            r[i] = (is_mod) ? x % y : x / y;                                                   \
+        }                                                                                      \
+        return 0;                                                                              \
+    }
+
+INT_DIVOP(div_i32, int32_t, INT32_MIN, 0, "INTEGER")
+INT_DIVOP(mod_i32, int32_t, INT32_MIN, 1, "INTEGER")
+INT_DIVOP(div_i64, int64_t, INT64_MIN, 0, "BIGINT")
+INT_DIVOP(mod_i64, int64_t, INT64_MIN, 1, "BIGINT")
+
+#define F64_BINOP(fname, expr)                                                                 \
+    static int fname(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,          \
+                     tn_vector *out)                                                           \
+    {                                                                                          \
+        double *r = (double *)out->values;                                                     \
+        for (uint32_t i = 0; i < n; i++) {                                                     \
+            double x = VAL(a[0], double, i), y = VAL(a[1], double, i);                         \
+            r[i] = (expr);                                                                     \
+        }                                                                                      \
+        return 0;                                                                              \
+    }
+
+F64_BINOP(add_f64, x + y)
+F64_BINOP(sub_f64, x - y)
+F64_BINOP(mul_f64, x *y)
+F64_BINOP(pow_f64, pow(x, y))
+
+static int div_f64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    double *r = (double *)out->values;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        double x = VAL(a[0], double, i), y = VAL(a[1], double, i);
+        if (y == 0) {
+            if (ctx->sqlite_compat) {
+                tn_vector_set_null(out, i);
+                continue;
+            }
+            return div_zero(ctx);
+        }
+        r[i] = x / y;
+    }
+    return 0;
+}
+
+static int mod_f64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    double *r = (double *)out->values;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        double x = VAL(a[0], double, i), y = VAL(a[1], double, i);
+        if (y == 0) {
+            if (ctx->sqlite_compat) {
+                tn_vector_set_null(out, i);
+                continue;
+            }
+            return div_zero(ctx);
+        }
+        r[i] = fmod(x, y);
+    }
+    return 0;
+}
+
+/* Integer division of two integers giving DOUBLE (PostgreSQL gives an integer; DuckDB, whose
+ * results the differential test compares with, gives a DOUBLE for `/`). */
+static int divd_i64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                    tn_vector *out)
+{
+    double *r = (double *)out->values;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        int64_t y = VAL(a[1], int64_t, i);
+        if (y == 0) {
+            if (ctx->sqlite_compat) {
+                tn_vector_set_null(out, i);
+                continue;
+            }
+            return div_zero(ctx);
+        }
+        r[i] = (double)VAL(a[0], int64_t, i) / (double)y;
+    }
+    return 0;
+}
+
+/* ---- DECIMAL ---------------------------------------------------------------------------- */
+
+static tn_i128 pow10_values[39];
+
+/* Filled once at load time, so worker threads only ever read it. */
+__attribute__((constructor)) static void pow10_fill(void)
+{
+    tn_i128 v = 1;
+    for (int i = 0; i <= 38; i++) {
+        pow10_values[i] = v;
+        if (i < 38)
+            v *= 10;
+    }
+}
+
+static const tn_i128 *pow10_table(void)
+{
+    return pow10_values;
+}
+
+static bool dec_fits(tn_i128 v, int precision)
+{
+    tn_i128 lim = pow10_table()[precision];
+    return v < lim && v > -lim;
+}
+
+static bool dec_rescale(tn_i128 v, int from, int to, tn_i128 *out)
+{
+    if (to >= from)
+        return !__builtin_mul_overflow(v, pow10_table()[to - from], out);
+    tn_i128 d = pow10_table()[from - to];
+    tn_i128 q = v / d, rem = v % d;
+    /* round half away from zero */
+    if (rem * 2 >= d)
+        q++;
+    else if (rem * 2 <= -d)
+        q--;
+    *out = q;
+    return true;
+}
+
+static int dec_addsub(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, tn_vector *out,
+                      bool sub)
+{
+    int s0 = a[0].vec->type.scale, s1 = a[1].vec->type.scale, rs = out->type.scale;
+    int p = out->type.precision;
+    tn_i128 *r = tn_vector_i128(out);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        tn_i128 x, y, z;
+        if (!dec_rescale(VAL(a[0], tn_i128, i), s0, rs, &x) ||
+            !dec_rescale(VAL(a[1], tn_i128, i), s1, rs, &y))
+            return overflow(ctx, "DECIMAL");
+        if (sub ? __builtin_sub_overflow(x, y, &z) : __builtin_add_overflow(x, y, &z))
+            return overflow(ctx, "DECIMAL");
+        if (!dec_fits(z, p))
+            return overflow(ctx, "DECIMAL");
+        r[i] = z;
+    }
+    return 0;
+}
+
+static int add_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    return dec_addsub(ctx, n, a, out, false);
+}
+
+static int sub_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    return dec_addsub(ctx, n, a, out, true);
+}
+
+static int mul_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    int s = a[0].vec->type.scale + a[1].vec->type.scale, rs = out->type.scale;
+    int p = out->type.precision;
+    tn_i128 *r = tn_vector_i128(out);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        tn_i128 z;
+        if (__builtin_mul_overflow(VAL(a[0], tn_i128, i), VAL(a[1], tn_i128, i), &z) ||
+            !dec_rescale(z, s, rs, &z) || !dec_fits(z, p))
+            return overflow(ctx, "DECIMAL");
+        r[i] = z;
+    }
+    return 0;
+}
+
+static int div_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    int s0 = a[0].vec->type.scale, s1 = a[1].vec->type.scale, rs = out->type.scale;
+    int p = out->type.precision;
+    tn_i128 *r = tn_vector_i128(out);
+    /* x/10^s0 / (y/10^s1) = (x * 10^(rs + s1 - s0 + 1) / y) / 10^(rs+1), rounded */
+    int shift = rs + s1 - s0 + 1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        tn_i128 x = VAL(a[0], tn_i128, i), y = VAL(a[1], tn_i128, i), z;
+        if (y == 0) {
+            if (ctx->sqlite_compat) {
+                tn_vector_set_null(out, i);
+                continue;
+            }
+            return div_zero(ctx);
+        }
+        if (shift >= 0) {
+            if (shift > 38 || __builtin_mul_overflow(x, pow10_table()[shift], &x))
+                return overflow(ctx, "DECIMAL");
+        } else {
+            x /= pow10_table()[-shift];
+        }
+        z = x / y;
+        z = (z >= 0 ? z + 5 : z - 5) / 10;
+        if (!dec_fits(z, p))
+            return overflow(ctx, "DECIMAL");
+        r[i] = z;
+    }
+    return 0;
+}
+
+static int mod_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    int s0 = a[0].vec->type.scale, s1 = a[1].vec->type.scale, rs = out->type.scale;
+    tn_i128 *r = tn_vector_i128(out);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        tn_i128 x, y;
+        if (!dec_rescale(VAL(a[0], tn_i128, i), s0, rs, &x) ||
+            !dec_rescale(VAL(a[1], tn_i128, i), s1, rs, &y))
+            return overflow(ctx, "DECIMAL");
+        if (y == 0) {
+            if (ctx->sqlite_compat) {
+                tn_vector_set_null(out, i);
+                continue;
+            }
+            return div_zero(ctx);
+        }
+        r[i] = x % y;
+    }
+    return 0;
+}
+
+/* ---- unary ------------------------------------------------------------------------------ */
+
+static int neg_i32(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    int32_t *r = tn_vector_i32(out);
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t x = VAL(a[0], int32_t, i);
+        if (x == INT32_MIN && tn_vector_is_valid(out, i))
+            return overflow(ctx, "INTEGER");
+        r[i] = x == INT32_MIN ? 0 : -x;
+    }
+    return 0;
+}
+
+static int neg_i64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    int64_t *r = tn_vector_i64(out);
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t x = VAL(a[0], int64_t, i);
+        if (x == INT64_MIN && tn_vector_is_valid(out, i))
+            return overflow(ctx, "BIGINT");
+        r[i] = x == INT64_MIN ? 0 : -x;
+    }
+    return 0;
+}
+
+static int neg_f64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    double *r = tn_vector_f64(out);
+    for (uint32_t i = 0; i < n; i++)
+        r[i] = -VAL(a[0], double, i);
+    return 0;
+}
+
+static int neg_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    tn_i128 *r = tn_vector_i128(out);
+    for (uint32_t i = 0; i < n; i++)
+        r[i] = -VAL(a[0], tn_i128, i);
+    return 0;
+}
+
+static int abs_i32(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    int32_t *r = tn_vector_i32(out);
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t x = VAL(a[0], int32_t, i);
+        if (x == INT32_MIN && tn_vector_is_valid(out, i))
+            return overflow(ctx, "INTEGER");
+        r[i] = x < 0 && x != INT32_MIN ? -x : x;
+    }
+    return 0;
+}
+
+static int abs_i64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    int64_t *r = tn_vector_i64(out);
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t x = VAL(a[0], int64_t, i);
+        if (x == INT64_MIN && tn_vector_is_valid(out, i))
+            return overflow(ctx, "BIGINT");
+        r[i] = x < 0 && x != INT64_MIN ? -x : x;
+    }
+    return 0;
+}
+
+static int abs_f64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    double *r = tn_vector_f64(out);
+    for (uint32_t i = 0; i < n; i++)
+        r[i] = fabs(VAL(a[0], double, i));
+    return 0;
+}
+
+static int abs_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    tn_i128 *r = tn_vector_i128(out);
+    for (uint32_t i = 0; i < n; i++) {
+        tn_i128 x = VAL(a[0], tn_i128, i);
+        r[i] = x < 0 ? -x : x;
+    }
+    return 0;
+}
+
+#define F64_UNARY(fname, expr)                                                                 \
+    static int fname(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,          \
+                     tn_vector *out)                                                           \
+    {                                                                                          \
+        double *r = tn_vector_f64(out);                                                        \
+        for (uint32_t i = 0; i < n; i++) {                                                     \
+            double x = VAL(a[0], double, i);                                                   \
+            r[i] = (expr);                                                                     \
+        }                                                                                      \
+        return 0;                                                                              \
+    }
+
+F64_UNARY(floor_f64, floor(x))
+F64_UNARY(ceil_f64, ceil(x))
+F64_UNARY(round_f64, round(x))
+F64_UNARY(sqrt_f64, sqrt(x))
+F64_UNARY(ln_f64, log(x))
+F64_UNARY(log10_f64, log10(x))
+F64_UNARY(exp_f64, exp(x))
+F64_UNARY(sign_f64, (double)((x > 0) - (x < 0)))
+
+static int round2_f64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                      tn_vector *out)
+{
+    double *r = tn_vector_f64(out);
+    for (uint32_t i = 0; i < n; i++) {
+        double m = pow(10.0, (double)VAL(a[1], int32_t, i));
+        r[i] = round(VAL(a[0], double, i) * m) / m;
+    }
+    return 0;
+}
+
+/* The arithmetic entries, appended to the registry by registry.c. */
+#define I32 TN_TYPE_INTEGER
+#define I64 TN_TYPE_BIGINT
+#define F64 TN_TYPE_DOUBLE
+#define DEC TN_TYPE_DECIMAL
+#define BIN(nm, t, rule, rt, fn) {nm, 2, 2, {t, t}, rule, rt, TN_FUNC_STRICT, fn, false}
+#define UN(nm, t, rule, rt, fn) {nm, 1, 1, {t}, rule, rt, TN_FUNC_STRICT, fn, false}
+
+const tn_func_entry tn_func_arith_entries[] = {
+    BIN("+", I32, TN_FUNC_RET_FIXED, I32, add_i32),
+    BIN("+", I64, TN_FUNC_RET_FIXED, I64, add_i64),
+    BIN("+", DEC, TN_FUNC_RET_DEC_ADD, DEC, add_dec),
+    BIN("+", F64, TN_FUNC_RET_FIXED, F64, add_f64),
+    BIN("-", I32, TN_FUNC_RET_FIXED, I32, sub_i32),
+    BIN("-", I64, TN_FUNC_RET_FIXED, I64, sub_i64),
+    BIN("-", DEC, TN_FUNC_RET_DEC_ADD, DEC, sub_dec),
+    BIN("-", F64, TN_FUNC_RET_FIXED, F64, sub_f64),
+    BIN("*", I32, TN_FUNC_RET_FIXED, I32, mul_i32),
+    BIN("*", I64, TN_FUNC_RET_FIXED, I64, mul_i64),
+    BIN("*", DEC, TN_FUNC_RET_DEC_MUL, DEC, mul_dec),
+    BIN("*", F64, TN_FUNC_RET_FIXED, F64, mul_f64),
+    BIN("/", I64, TN_FUNC_RET_FIXED, F64, divd_i64),
+    BIN("/", DEC, TN_FUNC_RET_DEC_DIV, DEC, div_dec),
+    BIN("/", F64, TN_FUNC_RET_FIXED, F64, div_f64),
+    BIN("//", I32, TN_FUNC_RET_FIXED, I32, div_i32),
+    BIN("//", I64, TN_FUNC_RET_FIXED, I64, div_i64),
+    BIN("%", I32, TN_FUNC_RET_FIXED, I32, mod_i32),
+    BIN("%", I64, TN_FUNC_RET_FIXED, I64, mod_i64),
+    BIN("%", DEC, TN_FUNC_RET_DEC_MOD, DEC, mod_dec),
+    BIN("%", F64, TN_FUNC_RET_FIXED, F64, mod_f64),
+    BIN("mod", I64, TN_FUNC_RET_FIXED, I64, mod_i64),
+    BIN("mod", F64, TN_FUNC_RET_FIXED, F64, mod_f64),
+    BIN("^", F64, TN_FUNC_RET_FIXED, F64, pow_f64),
+    BIN("pow", F64, TN_FUNC_RET_FIXED, F64, pow_f64),
+    BIN("power", F64, TN_FUNC_RET_FIXED, F64, pow_f64),
+    UN("-", I32, TN_FUNC_RET_FIXED, I32, neg_i32),
+    UN("-", I64, TN_FUNC_RET_FIXED, I64, neg_i64),
+    UN("-", DEC, TN_FUNC_RET_ARG0, DEC, neg_dec),
+    UN("-", F64, TN_FUNC_RET_FIXED, F64, neg_f64),
+    UN("abs", I32, TN_FUNC_RET_FIXED, I32, abs_i32),
+    UN("abs", I64, TN_FUNC_RET_FIXED, I64, abs_i64),
+    UN("abs", DEC, TN_FUNC_RET_ARG0, DEC, abs_dec),
+    UN("abs", F64, TN_FUNC_RET_FIXED, F64, abs_f64),
+    UN("floor", F64, TN_FUNC_RET_FIXED, F64, floor_f64),
+    UN("ceil", F64, TN_FUNC_RET_FIXED, F64, ceil_f64),
+    UN("ceiling", F64, TN_FUNC_RET_FIXED, F64, ceil_f64),
+    UN("round", F64, TN_FUNC_RET_FIXED, F64, round_f64),
+    {"round", 2, 2, {F64, I32}, TN_FUNC_RET_FIXED, F64, TN_FUNC_STRICT, round2_f64, false},
+    UN("sqrt", F64, TN_FUNC_RET_FIXED, F64, sqrt_f64),
+    UN("ln", F64, TN_FUNC_RET_FIXED, F64, ln_f64),
+    UN("log10", F64, TN_FUNC_RET_FIXED, F64, log10_f64),
+    UN("exp", F64, TN_FUNC_RET_FIXED, F64, exp_f64),
+    UN("sign", F64, TN_FUNC_RET_FIXED, F64, sign_f64),
+    {NULL, 0, 0, {0}, 0, 0, 0, NULL, false},
+};

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * String functions of the registry: || and concat, lower/upper, length, substring, trim
+ * family, replace, split_part, starts_with, position, LIKE/ILIKE with escapes, and the PCRE2
+ * regular expressions (regexp_matches, regexp_replace; the compiled pattern is cached per call
+ * site when the pattern is the same as the previous row's). Lengths and positions count
+ * characters (UTF-8 code points), as PostgreSQL does.
+ */
+#include "sql/func/func.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#define STR(a, i) tn_vector_get_str((a).vec, (a).sel[i])
+
+static int append(tn_vector *out, uint32_t row, const char *p, size_t n)
+{
+    return tn_vector_append_str(out, row, p, n);
+}
+
+/* Byte offset of character `chars` in s (clamped to the end). */
+static size_t utf8_advance(tn_str s, int64_t chars)
+{
+    size_t i = 0;
+    while (i < s.len && chars > 0) {
+        i++;
+        while (i < s.len && ((unsigned char)s.ptr[i] & 0xC0) == 0x80)
+            i++;
+        chars--;
+    }
+    return i;
+}
+
+static int64_t utf8_length(tn_str s)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < s.len; i++)
+        n += ((unsigned char)s.ptr[i] & 0xC0) != 0x80;
+    return n;
+}
+
+static int concat_op(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                     tn_vector *out)
+{
+    tn_buf buf = TN_BUF_INIT;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str x = STR(a[0], i), y = STR(a[1], i);
+        tn_buf_clear(&buf);
+        rc = tn_buf_append(&buf, x.ptr, x.len);
+        if (rc == 0)
+            rc = tn_buf_append(&buf, y.ptr, y.len);
+        if (rc == 0)
+            rc = append(out, i, buf.data ? buf.data : "", buf.len);
+    }
+    tn_buf_free(&buf);
+    return rc;
+}
+
+/* concat(...) skips NULL arguments and is never NULL. */
+static int concat_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                     tn_vector *out)
+{
+    tn_buf buf = TN_BUF_INIT;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        tn_buf_clear(&buf);
+        for (uint32_t k = 0; k < c && rc == 0; k++) {
+            if (!tn_vector_is_valid(a[k].vec, a[k].sel[i]))
+                continue;
+            tn_str s = STR(a[k], i);
+            rc = tn_buf_append(&buf, s.ptr, s.len);
+        }
+        if (rc == 0)
+            rc = append(out, i, buf.data ? buf.data : "", buf.len);
+    }
+    tn_buf_free(&buf);
+    return rc;
+}
+
+static int case_map(uint32_t n, const tn_exec_arg *a, tn_vector *out, bool upper)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i);
+        int rc = append(out, i, s.ptr, s.len);
+        if (rc)
+            return rc;
+        char *p = out->data + out->offsets[i];
+        for (size_t k = 0; k < s.len; k++) {
+            char ch = p[k];
+            if (upper && ch >= 'a' && ch <= 'z')
+                p[k] = (char)(ch - 32);
+            else if (!upper && ch >= 'A' && ch <= 'Z')
+                p[k] = (char)(ch + 32);
+        }
+    }
+    return 0;
+}
+
+static int lower_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                    tn_vector *out)
+{
+    return case_map(n, a, out, false);
+}
+
+static int upper_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                    tn_vector *out)
+{
+    return case_map(n, a, out, true);
+}
+
+static int length_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                     tn_vector *out)
+{
+    int64_t *r = tn_vector_i64(out);
+    for (uint32_t i = 0; i < n; i++)
+        r[i] = tn_vector_is_valid(out, i) ? utf8_length(STR(a[0], i)) : 0;
+    return 0;
+}
+
+/* substring(s, start[, count]) with PostgreSQL's rules: positions before 1 eat into count. */
+static int substring_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                        tn_vector *out)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i);
+        int64_t start = ((const int64_t *)a[1].vec->values)[a[1].sel[i]];
+        int64_t end = INT64_MAX;
+        if (c > 2) {
+            int64_t count = ((const int64_t *)a[2].vec->values)[a[2].sel[i]];
+            if (count < 0)
+                return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line,
+                                       ctx->pos.column, "negative substring length not allowed");
+            end = start > INT64_MAX - count ? INT64_MAX : start + count;
+        }
+        if (start < 1)
+            start = 1;
+        size_t b0 = 0, b1 = 0;
+        if (end > start) {
+            b0 = utf8_advance(s, start - 1);
+            tn_str rest = tn_str_make(s.ptr + b0, s.len - b0);
+            b1 = b0 + (end == INT64_MAX ? rest.len : utf8_advance(rest, end - start));
+        }
+        int rc = append(out, i, s.ptr + b0, b1 - b0);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static bool in_set(tn_str set, char ch)
+{
+    return memchr(set.ptr, ch, set.len) != NULL;
+}
+
+static int trim_impl(uint32_t n, const tn_exec_arg *a, uint32_t c, tn_vector *out, bool left,
+                     bool right)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i);
+        tn_str set = c > 1 ? STR(a[1], i) : TN_STR_LIT(" ");
+        size_t b = 0, e = s.len;
+        while (left && b < e && in_set(set, s.ptr[b]))
+            b++;
+        while (right && e > b && in_set(set, s.ptr[e - 1]))
+            e--;
+        int rc = append(out, i, s.ptr + b, e - b);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int trim_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    return trim_impl(n, a, c, out, true, true);
+}
+static int ltrim_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                    tn_vector *out)
+{
+    return trim_impl(n, a, c, out, true, false);
+}
+static int rtrim_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                    tn_vector *out)
+{
+    return trim_impl(n, a, c, out, false, true);
+}
+
+static int replace_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                      tn_vector *out)
+{
+    tn_buf buf = TN_BUF_INIT;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i), from = STR(a[1], i), to = STR(a[2], i);
+        if (from.len == 0) {
+            rc = append(out, i, s.ptr, s.len);
+            continue;
+        }
+        tn_buf_clear(&buf);
+        size_t k = 0;
+        while (k < s.len && rc == 0) {
+            if (k + from.len <= s.len && memcmp(s.ptr + k, from.ptr, from.len) == 0) {
+                rc = tn_buf_append(&buf, to.ptr, to.len);
+                k += from.len;
+            } else {
+                rc = tn_buf_putc(&buf, s.ptr[k++]);
+            }
+        }
+        if (rc == 0)
+            rc = append(out, i, buf.data ? buf.data : "", buf.len);
+    }
+    tn_buf_free(&buf);
+    return rc;
+}
+
+static int split_part_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                         tn_vector *out)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i), d = STR(a[1], i);
+        int64_t idx = ((const int64_t *)a[2].vec->values)[a[2].sel[i]];
+        const char *res = "";
+        size_t res_len = 0;
+        if (idx >= 1) {
+            if (d.len == 0) {
+                if (idx == 1) {
+                    res = s.ptr;
+                    res_len = s.len;
+                }
+            } else {
+                size_t start = 0;
+                int64_t part = 1;
+                for (size_t k = 0; k <= s.len; k++) {
+                    bool at_delim = k + d.len <= s.len && memcmp(s.ptr + k, d.ptr, d.len) == 0;
+                    if (at_delim || k == s.len) {
+                        if (part == idx) {
+                            res = s.ptr + start;
+                            res_len = k - start;
+                            break;
+                        }
+                        part++;
+                        if (at_delim) {
+                            k += d.len - 1;
+                            start = k + 1;
+                        }
+                    }
+                }
+            }
+        }
+        int rc = append(out, i, res, res_len);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int starts_with_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                          tn_vector *out)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        tn_str s = STR(a[0], i), p = STR(a[1], i);
+        tn_vector_set_bool(out, i, p.len <= s.len && memcmp(s.ptr, p.ptr, p.len) == 0);
+    }
+    return 0;
+}
+
+static int position_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                       tn_vector *out)
+{
+    int64_t *r = tn_vector_i64(out);
+    for (uint32_t i = 0; i < n; i++) {
+        tn_str needle = STR(a[0], i), hay = STR(a[1], i);
+        r[i] = 0;
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        for (size_t k = 0; k + needle.len <= hay.len; k++) {
+            if (memcmp(hay.ptr + k, needle.ptr, needle.len) == 0) {
+                r[i] = utf8_length(tn_str_make(hay.ptr, k)) + 1;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- LIKE ------------------------------------------------------------------------------- */
+
+static int fold(int ch, bool nocase)
+{
+    return nocase && ch >= 'A' && ch <= 'Z' ? ch + 32 : ch;
+}
+
+/* Iterative matcher with one backtrack point for the last %, linear for typical patterns.
+ * `_` matches one character (a UTF-8 sequence). Returns 1 on match, 0 on no match, -1 when
+ * the pattern ends with the escape character. */
+int tn_func_like_match(tn_str text, tn_str pat, int escape, bool nocase)
+{
+    size_t t = 0, p = 0, star_p = SIZE_MAX, star_t = 0;
+    while (t < text.len) {
+        if (p < pat.len) {
+            int pc = (unsigned char)pat.ptr[p];
+            if (pc == '%' && pc != escape) {
+                star_p = ++p;
+                star_t = t;
+                continue;
+            }
+            if (pc == '_' && pc != escape) {
+                p++;
+                t++;
+                while (t < text.len && ((unsigned char)text.ptr[t] & 0xC0) == 0x80)
+                    t++;
+                continue;
+            }
+            size_t plen = 1;
+            if (pc == escape) {
+                if (p + 1 >= pat.len)
+                    return -1;
+                pc = (unsigned char)pat.ptr[p + 1];
+                plen = 2;
+            }
+            if (fold(pc, nocase) == fold((unsigned char)text.ptr[t], nocase)) {
+                p += plen;
+                t++;
+                continue;
+            }
+        }
+        if (star_p == SIZE_MAX)
+            return 0;
+        p = star_p;
+        t = ++star_t;
+    }
+    while (p < pat.len && pat.ptr[p] == '%' && escape != '%')
+        p++;
+    return p == pat.len;
+}
+
+static int like_impl(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                     tn_vector *out, bool nocase)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        int esc = -1;
+        if (c > 2) {
+            tn_str e = STR(a[2], i);
+            if (e.len > 1)
+                return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
+                                       "invalid escape string: it must be empty or one character");
+            esc = e.len ? (unsigned char)e.ptr[0] : -1;
+        } else {
+            esc = '\\';
+        }
+        int m = tn_func_like_match(STR(a[0], i), STR(a[1], i), esc, nocase);
+        if (m < 0)
+            return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
+                                   "LIKE pattern must not end with the escape character");
+        tn_vector_set_bool(out, i, m == 1);
+    }
+    return 0;
+}
+
+static int like_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    return like_impl(ctx, n, a, c, out, false);
+}
+
+static int ilike_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                    tn_vector *out)
+{
+    return like_impl(ctx, n, a, c, out, true);
+}
+
+/* ---- regular expressions ---------------------------------------------------------------- */
+
+typedef struct regex_cache {
+    pcre2_code *code;
+    pcre2_match_data *match;
+    char *pattern;
+    size_t pattern_len;
+} regex_cache;
+
+static void regex_cache_free(void *data)
+{
+    regex_cache *rc = data;
+    if (!rc)
+        return;
+    pcre2_match_data_free(rc->match);
+    pcre2_code_free(rc->code);
+    tn_free(rc->pattern);
+    tn_free(rc);
+}
+
+static int regex_get(tn_func_ctx *ctx, tn_str pattern, regex_cache **out)
+{
+    regex_cache *rc = ctx->cache->data;
+    if (rc && rc->pattern_len == pattern.len && memcmp(rc->pattern, pattern.ptr, pattern.len) == 0) {
+        *out = rc;
+        return 0;
+    }
+    tn_func_cache_clear(ctx->cache);
+    rc = tn_calloc(1, sizeof *rc);
+    if (!rc)
+        return TN_ENOMEM;
+    int errcode;
+    PCRE2_SIZE erroff;
+    rc->code = pcre2_compile((PCRE2_SPTR)pattern.ptr, pattern.len, PCRE2_UTF, &errcode, &erroff,
+                             NULL);
+    if (!rc->code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(errcode, msg, sizeof msg);
+        regex_cache_free(rc);
+        return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
+                               "invalid regular expression at offset %zu: %s", (size_t)erroff,
+                               (const char *)msg);
+    }
+    rc->match = pcre2_match_data_create_from_pattern(rc->code, NULL);
+    rc->pattern = tn_malloc(pattern.len + 1);
+    if (!rc->match || !rc->pattern) {
+        regex_cache_free(rc);
+        return TN_ENOMEM;
+    }
+    memcpy(rc->pattern, pattern.ptr, pattern.len);
+    rc->pattern_len = pattern.len;
+    ctx->cache->data = rc;
+    ctx->cache->free_fn = regex_cache_free;
+    *out = rc;
+    return 0;
+}
+
+static int regexp_matches_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                             tn_vector *out)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i))
+            continue;
+        regex_cache *re;
+        int rc = regex_get(ctx, STR(a[1], i), &re);
+        if (rc)
+            return rc;
+        tn_str s = STR(a[0], i);
+        int m = pcre2_match(re->code, (PCRE2_SPTR)s.ptr, s.len, 0, 0, re->match, NULL);
+        tn_vector_set_bool(out, i, m >= 0);
+    }
+    return 0;
+}
+
+static int regexp_replace_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                             tn_vector *out)
+{
+    char stack[1024];
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        regex_cache *re;
+        int rc = regex_get(ctx, STR(a[1], i), &re);
+        if (rc)
+            return rc;
+        tn_str s = STR(a[0], i), rep = STR(a[2], i);
+        uint32_t opts = PCRE2_SUBSTITUTE_OVERFLOW_LENGTH;
+        if (c > 3) {
+            tn_str flags = STR(a[3], i);
+            if (memchr(flags.ptr, 'g', flags.len))
+                opts |= PCRE2_SUBSTITUTE_GLOBAL;
+        }
+        /* PostgreSQL writes back-references as \1; PCRE2 wants $1. */
+        tn_buf r = TN_BUF_INIT;
+        for (size_t k = 0; k < rep.len; k++) {
+            if (rep.ptr[k] == '\\' && k + 1 < rep.len && rep.ptr[k + 1] >= '0' && rep.ptr[k + 1] <= '9') {
+                tn_buf_putc(&r, '$');
+                tn_buf_putc(&r, rep.ptr[++k]);
+            } else if (rep.ptr[k] == '$') {
+                tn_buf_append(&r, "$$", 2);
+            } else {
+                tn_buf_putc(&r, rep.ptr[k]);
+            }
+        }
+        PCRE2_SIZE len = sizeof stack;
+        char *buf = stack;
+        int m = pcre2_substitute(re->code, (PCRE2_SPTR)s.ptr, s.len, 0, opts, re->match, NULL,
+                                 (PCRE2_SPTR)(r.data ? r.data : ""), r.len, (PCRE2_UCHAR *)buf,
+                                 &len);
+        if (m == PCRE2_ERROR_NOMEMORY) {
+            buf = tn_malloc(len + 1);
+            if (!buf) {
+                tn_buf_free(&r);
+                return TN_ENOMEM;
+            }
+            m = pcre2_substitute(re->code, (PCRE2_SPTR)s.ptr, s.len, 0, opts, re->match, NULL,
+                                 (PCRE2_SPTR)(r.data ? r.data : ""), r.len, (PCRE2_UCHAR *)buf,
+                                 &len);
+        }
+        tn_buf_free(&r);
+        if (m < 0) {
+            if (buf != stack)
+                tn_free(buf);
+            return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
+                                   "regexp_replace failed (code %d)", m);
+        }
+        rc = append(out, i, buf, len);
+        if (buf != stack)
+            tn_free(buf);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+#define V TN_TYPE_VARCHAR
+#define B TN_TYPE_BOOLEAN
+#define I64 TN_TYPE_BIGINT
+
+const tn_func_entry tn_func_string_entries[] = {
+    {"||", 2, 2, {V, V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, concat_op, false},
+    {"concat", 1, 255, {V}, TN_FUNC_RET_FIXED, V, TN_FUNC_SPECIAL, concat_fn, false},
+    {"lower", 1, 1, {V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, lower_fn, false},
+    {"upper", 1, 1, {V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, upper_fn, false},
+    {"lcase", 1, 1, {V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, lower_fn, false},
+    {"ucase", 1, 1, {V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, upper_fn, false},
+    {"length", 1, 1, {V}, TN_FUNC_RET_FIXED, I64, TN_FUNC_STRICT, length_fn, false},
+    {"char_length", 1, 1, {V}, TN_FUNC_RET_FIXED, I64, TN_FUNC_STRICT, length_fn, false},
+    {"character_length", 1, 1, {V}, TN_FUNC_RET_FIXED, I64, TN_FUNC_STRICT, length_fn, false},
+    {"substring", 2, 3, {V, I64, I64}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, substring_fn, false},
+    {"substr", 2, 3, {V, I64, I64}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, substring_fn, false},
+    {"trim", 1, 2, {V, V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, trim_fn, false},
+    {"ltrim", 1, 2, {V, V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, ltrim_fn, false},
+    {"rtrim", 1, 2, {V, V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, rtrim_fn, false},
+    {"replace", 3, 3, {V, V, V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, replace_fn, false},
+    {"split_part", 3, 3, {V, V, I64}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, split_part_fn, false},
+    {"starts_with", 2, 2, {V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, starts_with_fn, false},
+    {"position", 2, 2, {V, V}, TN_FUNC_RET_FIXED, I64, TN_FUNC_STRICT, position_fn, false},
+    {"like", 2, 3, {V, V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, like_fn, false},
+    {"ilike", 2, 3, {V, V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, ilike_fn, false},
+    {"regexp_matches", 2, 2, {V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, regexp_matches_fn, false},
+    {"regexp_replace", 3, 4, {V, V, V, V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, regexp_replace_fn, false},
+    {NULL, 0, 0, {0}, 0, 0, 0, NULL, false},
+};

@@ -1,0 +1,926 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The engine (a session): settings, in-memory tables and views for work without a project,
+ * open lake tables, and statement execution: parse -> bind -> optimize -> execute, results
+ * handed out as dense batches. Writing statements on in-memory tables live here; on the lake
+ * they go through lake.h (CREATE TABLE, INSERT as one append commit each, DROP).
+ */
+#include "sql/sql_int.h"
+#include "lake/lake.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <unistd.h>
+
+struct tn_sql_result {
+    tn_sql_engine *engine;
+    const char *tag;
+    int64_t rows_changed;
+    bool has_rows;
+    tn_schema *schema;
+    tn_exec_ctx ctx;
+    tn_exec_op *root;
+    tn_batch *out;     /* the dense batch handed to the caller */
+    tn_buf text;       /* EXPLAIN output lines */
+    size_t text_pos;
+    bool text_mode;
+    bool finished;
+};
+
+typedef struct lake_cache_entry {
+    char *key;
+    tn_lake_table *table;
+} lake_cache_entry;
+
+typedef struct lake_cache {
+    lake_cache_entry *items;
+    size_t count;
+} lake_cache;
+
+int tn_sql_lake_open_table(tn_sql_engine *engine, const char *ns, const char *name,
+                           tn_lake_table **out, tn_error *err);
+
+int tn_sql_engine_open(const tn_sql_engine_options *opts, tn_sql_engine **out, tn_error *err)
+{
+    tn_sql_engine *e = tn_calloc(1, sizeof *e);
+    if (!e)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    if (opts)
+        e->options = *opts;
+    e->lake = e->options.lake;
+    e->catalog = e->options.catalog;
+    e->default_namespace = tn_strdup(e->options.default_namespace ? e->options.default_namespace : "default");
+    e->lake_cache = tn_calloc(1, sizeof(lake_cache));
+    if (!e->default_namespace || !e->lake_cache) {
+        tn_sql_engine_close(e);
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    if (e->options.memory_limit == 0) {
+        long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+        e->options.memory_limit = pages > 0 && size > 0 ? (int64_t)pages * size / 10 * 8 : 0;
+    }
+    *out = e;
+    return 0;
+}
+
+void tn_sql_table_free(tn_sql_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->batch_count; i++)
+        tn_batch_free(t->batches[i]);
+    tn_free(t->batches);
+    tn_schema_unref(t->schema);
+    tn_free(t->name);
+    tn_free(t);
+}
+
+static void view_free(tn_sql_view *v)
+{
+    if (!v)
+        return;
+    for (uint32_t i = 0; i < v->column_count; i++)
+        tn_free(v->column_names[i]);
+    tn_free(v->column_names);
+    tn_free(v->name);
+    tn_free(v->sql);
+    tn_free(v);
+}
+
+void tn_sql_engine_close(tn_sql_engine *e)
+{
+    if (!e)
+        return;
+    for (size_t i = 0; i < e->table_count; i++)
+        tn_sql_table_free(e->tables[i]);
+    tn_free(e->tables);
+    for (size_t i = 0; i < e->view_count; i++)
+        view_free(e->views[i]);
+    tn_free(e->views);
+    lake_cache *lc = e->lake_cache;
+    for (size_t i = 0; lc && i < lc->count; i++) {
+        tn_lake_table_close(lc->items[i].table);
+        tn_free(lc->items[i].key);
+    }
+    if (lc)
+        tn_free(lc->items);
+    tn_free(lc);
+    tn_free(e->default_namespace);
+    tn_free(e);
+}
+
+int tn_sql_lake_open_table(tn_sql_engine *engine, const char *ns, const char *name,
+                           tn_lake_table **out, tn_error *err)
+{
+    lake_cache *lc = engine->lake_cache;
+    char key[512];
+    snprintf(key, sizeof key, "%s.%s", ns, name);
+    for (size_t i = 0; i < lc->count; i++)
+        if (strcmp(lc->items[i].key, key) == 0) {
+            *out = lc->items[i].table;
+            return tn_lake_table_refresh(*out, err);
+        }
+    tn_lake_table *t;
+    int rc = tn_lake_table_load(engine->lake, ns, name, &t, err);
+    if (rc)
+        return rc;
+    lake_cache_entry *ni = tn_realloc(lc->items, (lc->count + 1) * sizeof *ni);
+    char *k = tn_strdup(key);
+    if (!ni || !k) {
+        if (ni)
+            lc->items = ni;
+        tn_free(k);
+        tn_lake_table_close(t);
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    lc->items = ni;
+    lc->items[lc->count].key = k;
+    lc->items[lc->count++].table = t;
+    *out = t;
+    return 0;
+}
+
+static void lake_cache_forget(tn_sql_engine *engine, const char *ns, const char *name)
+{
+    lake_cache *lc = engine->lake_cache;
+    char key[512];
+    snprintf(key, sizeof key, "%s.%s", ns, name);
+    for (size_t i = 0; i < lc->count; i++)
+        if (strcmp(lc->items[i].key, key) == 0) {
+            tn_lake_table_close(lc->items[i].table);
+            tn_free(lc->items[i].key);
+            lc->items[i] = lc->items[--lc->count];
+            return;
+        }
+}
+
+tn_sql_table *tn_sql_engine_find_table(tn_sql_engine *e, const char *name)
+{
+    for (size_t i = 0; i < e->table_count; i++)
+        if (strcasecmp(e->tables[i]->name, name) == 0)
+            return e->tables[i];
+    return NULL;
+}
+
+tn_sql_view *tn_sql_engine_find_view(tn_sql_engine *e, const char *name)
+{
+    for (size_t i = 0; i < e->view_count; i++)
+        if (strcasecmp(e->views[i]->name, name) == 0)
+            return e->views[i];
+    return NULL;
+}
+
+int tn_sql_table_append(tn_sql_table *t, tn_batch *batch, tn_error *err)
+{
+    if (t->batch_count == t->batch_cap) {
+        size_t cap = t->batch_cap ? t->batch_cap * 2 : 8;
+        tn_batch **nb = tn_realloc(t->batches, cap * sizeof *nb);
+        if (!nb) {
+            tn_batch_free(batch);
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        }
+        t->batches = nb;
+        t->batch_cap = cap;
+    }
+    t->batches[t->batch_count++] = batch;
+    t->row_count += batch->row_count;
+    return 0;
+}
+
+int tn_sql_engine_set(tn_sql_engine *e, const char *name, const char *value, tn_error *err)
+{
+    if (strcmp(name, "sqlite_compat") == 0 || strcmp(name, "integer_division") == 0) {
+        e->options.sqlite_compat = strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
+                                   strcasecmp(value, "on") == 0;
+        return 0;
+    }
+    if (strcmp(name, "memory_limit") == 0) {
+        char *end;
+        double v = strtod(value, &end);
+        while (*end == ' ')
+            end++;
+        double mult = 1;
+        if (strncasecmp(end, "k", 1) == 0) mult = 1024.0;
+        else if (strncasecmp(end, "m", 1) == 0) mult = 1024.0 * 1024;
+        else if (strncasecmp(end, "g", 1) == 0) mult = 1024.0 * 1024 * 1024;
+        else if (strncasecmp(end, "t", 1) == 0) mult = 1024.0 * 1024 * 1024 * 1024;
+        if (v <= 0 || end == value)
+            return tn_error_set(err, TN_EINVAL, "memory_limit must be a size such as '512MB' or '4GB'");
+        e->options.memory_limit = (int64_t)(v * mult);
+        return 0;
+    }
+    if (strcmp(name, "threads") == 0) {
+        e->options.threads = atoi(value);
+        return 0;
+    }
+    return tn_error_set(err, TN_EINVAL,
+                        "unknown setting \"%s\": use sqlite_compat, memory_limit or threads", name);
+}
+
+/* ---- results ---------------------------------------------------------------------------- */
+
+static tn_sql_result *result_new(tn_sql_engine *e, const char *tag)
+{
+    tn_sql_result *r = tn_calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->engine = e;
+    r->tag = tag;
+    r->rows_changed = -1;
+    return r;
+}
+
+static void result_free(tn_sql_result *r)
+{
+    if (!r)
+        return;
+    tn_exec_close(r->root);
+    tn_exec_eval_free(&r->ctx.eval);
+    tn_batch_free(r->out);
+    tn_schema_unref(r->schema);
+    tn_buf_free(&r->text);
+    tn_free(r);
+}
+
+const tn_schema *tn_sql_result_schema(const tn_sql_result *r) { return r->schema; }
+const char *tn_sql_result_tag(const tn_sql_result *r) { return r->tag; }
+int64_t tn_sql_result_rows_changed(const tn_sql_result *r) { return r->rows_changed; }
+bool tn_sql_result_has_rows(const tn_sql_result *r) { return r->has_rows; }
+
+int tn_sql_result_next(tn_sql_result *r, tn_batch **out, tn_error *err)
+{
+    *out = NULL;
+    if (r->finished || !r->has_rows)
+        return 0;
+    if (r->text_mode) {
+        tn_batch_reset(r->out);
+        uint32_t n = 0;
+        while (r->text_pos < r->text.len && n < TN_BATCH_ROWS) {
+            const char *s = r->text.data + r->text_pos;
+            const char *nl = memchr(s, '\n', r->text.len - r->text_pos);
+            size_t len = nl ? (size_t)(nl - s) : r->text.len - r->text_pos;
+            if (tn_vector_append_str(&r->out->columns[0], n++, s, len) != 0)
+                return tn_error_set(err, TN_ENOMEM, "out of memory");
+            r->text_pos += len + 1;
+        }
+        if (n == 0) {
+            r->finished = true;
+            return 0;
+        }
+        r->out->row_count = n;
+        *out = r->out;
+        return 0;
+    }
+    r->ctx.err = err;
+    tn_exec_chunk c = {0};
+    int rc = tn_exec_next(r->root, &c);
+    if (rc)
+        return rc;
+    if (!c.batch) {
+        r->finished = true;
+        return 0;
+    }
+    tn_batch_reset(r->out);
+    for (uint32_t i = 0; i < r->schema->column_count; i++)
+        if ((rc = tn_exec_gather(&r->out->columns[i], 0, &c.batch->columns[i], c.sel, c.count)) != 0)
+            return tn_error_set(err, rc, "%s", tn_strerror(rc));
+    r->out->row_count = c.count;
+    *out = r->out;
+    return 0;
+}
+
+/* ---- statements ------------------------------------------------------------------------- */
+
+static void ctx_init(tn_exec_ctx *ctx, tn_sql_engine *e, tn_arena *arena, tn_plan *plan,
+                     tn_error *err)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->engine = e;
+    ctx->arena = arena;
+    ctx->plan = plan;
+    ctx->err = err;
+    ctx->now_us = tn_now_us();
+    ctx->sqlite_compat = e->options.sqlite_compat;
+    ctx->memory_limit = e->options.memory_limit;
+}
+
+static int plan_query(tn_sql_engine *e, tn_arena *arena, tn_plan *plan, const tn_sql_query *q,
+                      tn_error *err)
+{
+    int rc = tn_bind_query(e, arena, plan, q, &plan->root, err);
+    if (rc == 0)
+        rc = tn_optimize(e, arena, plan, &plan->root, err);
+    return rc;
+}
+
+static int open_query_result(tn_sql_engine *e, tn_arena *arena, tn_plan *plan,
+                             const tn_sql_query *q, bool analyze, tn_sql_result *r,
+                             tn_error *err)
+{
+    int rc = plan_query(e, arena, plan, q, err);
+    if (rc)
+        return rc;
+    ctx_init(&r->ctx, e, arena, plan, err);
+    r->ctx.analyze = analyze;
+    if ((rc = tn_exec_eval_init(&r->ctx.eval, &r->ctx)) != 0)
+        return rc;
+    r->schema = tn_exec_schema(plan->root);
+    r->out = r->schema ? tn_batch_new(r->schema, TN_BATCH_ROWS) : NULL;
+    if (!r->out)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    r->has_rows = true;
+    return tn_exec_build(&r->ctx, plan->root, &r->root);
+}
+
+static const char *stmt_table_name(const tn_sql_name *n, const char **ns, const char *def)
+{
+    *ns = n->count >= 2 ? n->parts[n->count - 2].name : def;
+    return n->parts[n->count - 1].name;
+}
+
+/* Runs a query to completion, handing each dense batch to fn. */
+typedef int (*batch_fn)(void *ctx, tn_batch *batch, tn_error *err);
+
+static int run_query(tn_sql_engine *e, tn_arena *arena, const tn_sql_query *q, tn_schema **schema,
+                     batch_fn fn, void *fctx, tn_error *err)
+{
+    tn_plan plan = {0};
+    tn_sql_result *r = result_new(e, "SELECT");
+    if (!r)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    int rc = open_query_result(e, arena, &plan, q, false, r, err);
+    if (rc == 0 && schema)
+        *schema = tn_schema_ref(r->schema);
+    while (rc == 0) {
+        tn_batch *b;
+        if ((rc = tn_sql_result_next(r, &b, err)) != 0 || !b)
+            break;
+        rc = fn(fctx, b, err);
+    }
+    result_free(r);
+    return rc;
+}
+
+typedef struct insert_ctx {
+    tn_sql_table *table;        /* memory target */
+    tn_batch **lake_batches;    /* lake target: collected, committed once */
+    size_t lake_count, lake_cap;
+    const tn_schema *target;
+    int32_t *map;               /* target column -> query column, -1 = NULL */
+    int64_t rows;
+} insert_ctx;
+
+/* Converts a query batch into the target's schema (order, casts). */
+static int convert_batch(insert_ctx *ic, tn_batch *b, tn_batch **out, tn_error *err)
+{
+    tn_schema *ts = tn_schema_copy(ic->target);
+    tn_batch *nb = ts ? tn_batch_new(ts, b->row_count ? b->row_count : 1) : NULL;
+    tn_schema_unref(ts);
+    if (!nb)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    for (uint32_t c = 0; c < ic->target->column_count; c++) {
+        tn_vector *dst = &nb->columns[c];
+        if (ic->map[c] < 0) {
+            for (uint32_t i = 0; i < b->row_count; i++)
+                tn_vector_append_null(dst, i);
+            continue;
+        }
+        const tn_vector *src = &b->columns[ic->map[c]];
+        tn_vector tmp = {0};
+        if (!tn_type_eq(src->type, dst->type)) {
+            int rc = tn_vector_cast(src, b->row_count, dst->type, false, &tmp, err);
+            if (rc) {
+                tn_batch_free(nb);
+                return rc;
+            }
+            src = &tmp;
+        }
+        int rc = tn_exec_gather(dst, 0, src, tn_exec_identity, b->row_count);
+        tn_vector_destroy(&tmp);
+        if (rc) {
+            tn_batch_free(nb);
+            return tn_error_set(err, rc, "%s", tn_strerror(rc));
+        }
+        if (!ic->target->columns[c].nullable && dst->null_count) {
+            tn_batch_free(nb);
+            return tn_error_set(err, TN_EINVAL, "NULL value in column \"%s\" violates NOT NULL",
+                                ic->target->columns[c].name);
+        }
+    }
+    nb->row_count = b->row_count;
+    *out = nb;
+    return 0;
+}
+
+static int insert_batch(void *vctx, tn_batch *b, tn_error *err)
+{
+    insert_ctx *ic = vctx;
+    tn_batch *nb = NULL;
+    int rc = convert_batch(ic, b, &nb, err);
+    if (rc)
+        return rc;
+    ic->rows += nb->row_count;
+    if (ic->table)
+        return tn_sql_table_append(ic->table, nb, err);
+    if (ic->lake_count == ic->lake_cap) {
+        size_t cap = ic->lake_cap ? ic->lake_cap * 2 : 8;
+        tn_batch **n = tn_realloc(ic->lake_batches, cap * sizeof *n);
+        if (!n) {
+            tn_batch_free(nb);
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        }
+        ic->lake_batches = n;
+        ic->lake_cap = cap;
+    }
+    ic->lake_batches[ic->lake_count++] = nb;
+    return 0;
+}
+
+static int build_map(const tn_schema *target, const tn_sql_ident_list *cols, uint32_t query_cols,
+                     int32_t *map, tn_error *err, tn_sql_pos pos)
+{
+    if (cols->count == 0) {
+        if (query_cols != target->column_count)
+            return tn_error_set_at(err, TN_EINVAL, NULL, pos.line, pos.column,
+                                   "INSERT has %u values for %u columns", query_cols,
+                                   target->column_count);
+        for (uint32_t i = 0; i < target->column_count; i++)
+            map[i] = (int32_t)i;
+        return 0;
+    }
+    if (cols->count != query_cols)
+        return tn_error_set_at(err, TN_EINVAL, NULL, pos.line, pos.column,
+                               "INSERT names %u columns but gives %u values", cols->count, query_cols);
+    for (uint32_t i = 0; i < target->column_count; i++)
+        map[i] = -1;
+    for (uint32_t k = 0; k < cols->count; k++) {
+        int idx = tn_schema_find(target, cols->items[k].name);
+        if (idx < 0)
+            return tn_error_set_at(err, TN_EINVAL, NULL, cols->items[k].pos.line,
+                                   cols->items[k].pos.column, "column \"%s\" does not exist",
+                                   cols->items[k].name);
+        map[idx] = (int32_t)k;
+    }
+    return 0;
+}
+
+static int exec_insert_into(tn_sql_engine *e, tn_arena *arena, tn_sql_table *mt,
+                            tn_lake_table *lt, const tn_schema *target,
+                            const tn_sql_ident_list *cols, const tn_sql_query *q, int64_t *rows,
+                            tn_sql_pos pos, tn_error *err)
+{
+    /* bind first to know the column count, then map */
+    tn_plan plan = {0};
+    tn_plan_op *root;
+    int rc = tn_bind_query(e, arena, &plan, q, &root, err);
+    if (rc)
+        return rc;
+    insert_ctx ic = {0};
+    ic.table = mt;
+    ic.target = target;
+    ic.map = tn_arena_alloc(arena, (target->column_count + 1) * sizeof *ic.map);
+    if (!ic.map)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    if ((rc = build_map(target, cols, root->column_count, ic.map, err, pos)) != 0)
+        return rc;
+    rc = run_query(e, arena, q, NULL, insert_batch, &ic, err);
+    if (rc == 0 && lt) {
+        int64_t snap;
+        rc = tn_lake_table_append_batches(lt, ic.lake_batches, ic.lake_count, NULL, &snap, err);
+    }
+    for (size_t i = 0; i < ic.lake_count; i++)
+        tn_batch_free(ic.lake_batches[i]);
+    tn_free(ic.lake_batches);
+    *rows = ic.rows;
+    return rc;
+}
+
+static int add_memory_table(tn_sql_engine *e, const char *name, tn_schema *schema,
+                            tn_sql_table **out, tn_error *err)
+{
+    tn_sql_table *t = tn_calloc(1, sizeof *t);
+    if (!t || !(t->name = tn_strdup(name))) {
+        tn_free(t);
+        tn_schema_unref(schema);
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    t->schema = schema;
+    if (e->table_count == e->table_cap) {
+        size_t cap = e->table_cap ? e->table_cap * 2 : 8;
+        tn_sql_table **nt = tn_realloc(e->tables, cap * sizeof *nt);
+        if (!nt) {
+            tn_sql_table_free(t);
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        }
+        e->tables = nt;
+        e->table_cap = cap;
+    }
+    e->tables[e->table_count++] = t;
+    *out = t;
+    return 0;
+}
+
+static void remove_memory_table(tn_sql_engine *e, tn_sql_table *t)
+{
+    for (size_t i = 0; i < e->table_count; i++)
+        if (e->tables[i] == t) {
+            memmove(e->tables + i, e->tables + i + 1, (e->table_count - i - 1) * sizeof *e->tables);
+            e->table_count--;
+            break;
+        }
+    tn_sql_table_free(t);
+}
+
+static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s,
+                             int64_t *rows, tn_error *err)
+{
+    const char *ns;
+    const char *name = stmt_table_name(&s->create_table.name, &ns, e->default_namespace);
+    bool use_lake = e->lake && !s->create_table.temporary;
+    bool exists = tn_sql_engine_find_table(e, name) != NULL;
+    if (use_lake) {
+        tn_lake_table *t;
+        tn_error lerr = {0};
+        exists = tn_sql_lake_open_table(e, ns, name, &t, &lerr) == 0;
+    }
+    if (exists) {
+        if (s->create_table.if_not_exists)
+            return 0;
+        if (!s->create_table.or_replace)
+            return tn_error_set_at(err, TN_EEXIST, NULL, s->node.pos.line, s->node.pos.column,
+                                   "table \"%s\" already exists", name);
+    }
+    tn_schema *schema = tn_schema_new();
+    if (!schema)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    int rc = 0;
+    if (s->create_table.as_query) {
+        tn_plan plan = {0};
+        tn_plan_op *root;
+        if ((rc = tn_bind_query(e, arena, &plan, s->create_table.as_query, &root, err)) != 0) {
+            tn_schema_unref(schema);
+            return rc;
+        }
+        for (uint32_t i = 0; i < root->column_count && rc == 0; i++) {
+            tn_type t = root->columns[i].type;
+            if (t.id == TN_TYPE_INVALID)
+                t = tn_type_make(TN_TYPE_INTEGER);
+            rc = tn_schema_add(schema, root->columns[i].name, t, true);
+        }
+    } else {
+        for (uint32_t i = 0; i < s->create_table.column_count && rc == 0; i++) {
+            const tn_sql_column_def *cd = &s->create_table.columns[i];
+            tn_type t;
+            if ((rc = tn_bind_type_name(&cd->type, &t, err)) != 0)
+                break;
+            if (tn_schema_find(schema, cd->name.name) >= 0) {
+                rc = tn_error_set_at(err, TN_EINVAL, NULL, cd->name.pos.line, cd->name.pos.column,
+                                     "column \"%s\" specified more than once", cd->name.name);
+                break;
+            }
+            rc = tn_schema_add(schema, cd->name.name, t, !(cd->not_null || cd->primary_key));
+        }
+    }
+    if (rc) {
+        tn_schema_unref(schema);
+        return rc == TN_ENOMEM && !err->code ? tn_error_set(err, rc, "out of memory") : rc;
+    }
+    if (!use_lake) {
+        tn_sql_table *old = tn_sql_engine_find_table(e, name);
+        if (old)
+            remove_memory_table(e, old);
+        tn_sql_table *t = NULL;
+        if ((rc = add_memory_table(e, name, schema, &t, err)) != 0)
+            return rc;
+        if (s->create_table.as_query) {
+            tn_sql_ident_list none = {0};
+            rc = exec_insert_into(e, arena, t, NULL, t->schema, &none, s->create_table.as_query,
+                                  rows, s->node.pos, err);
+            if (rc)
+                remove_memory_table(e, t);
+        }
+        return rc;
+    }
+    /* lake: PARTITIONED BY (col) or (day(ts)) */
+    uint32_t np = s->create_table.partition_by.count;
+    tn_lake_partition_def *parts = tn_arena_calloc(arena, (np + 1) * sizeof *parts);
+    if (!parts) {
+        tn_schema_unref(schema);
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < np; i++) {
+        const tn_sql_expr *pe = s->create_table.partition_by.items[i];
+        if (pe->kind == TN_SQL_EXPR_COLUMN) {
+            parts[i].column = pe->column.parts[pe->column.count - 1].name;
+            parts[i].transform = "identity";
+        } else if (pe->kind == TN_SQL_EXPR_FUNCTION && pe->call.args.count >= 1) {
+            const tn_sql_expr *colx = pe->call.args.items[pe->call.args.count - 1];
+            const char *fname = pe->call.name.parts[pe->call.name.count - 1].name;
+            if (colx->kind != TN_SQL_EXPR_COLUMN) {
+                tn_schema_unref(schema);
+                return tn_error_set_at(err, TN_EINVAL, NULL, pe->node.pos.line, pe->node.pos.column,
+                                       "a partition transform takes a column");
+            }
+            parts[i].column = colx->column.parts[colx->column.count - 1].name;
+            if (pe->call.args.count == 2 && pe->call.args.items[0]->kind == TN_SQL_EXPR_LITERAL) {
+                char *t = tn_arena_alloc(arena, 64);
+                if (!t) {
+                    tn_schema_unref(schema);
+                    return tn_error_set(err, TN_ENOMEM, "out of memory");
+                }
+                snprintf(t, 64, "%s[%lld]", fname, (long long)pe->call.args.items[0]->literal.integer);
+                parts[i].transform = t;
+            } else {
+                parts[i].transform = fname;
+            }
+        } else {
+            tn_schema_unref(schema);
+            return tn_error_set_at(err, TN_EINVAL, NULL, pe->node.pos.line, pe->node.pos.column,
+                                   "PARTITIONED BY takes columns or transforms such as day(ts)");
+        }
+    }
+    if (exists && s->create_table.or_replace) {
+        lake_cache_forget(e, ns, name);
+        if ((rc = tn_lake_table_drop(e->lake, ns, name, false, err)) != 0) {
+            tn_schema_unref(schema);
+            return rc;
+        }
+    }
+    tn_lake_table *lt = NULL;
+    rc = tn_lake_table_create(e->lake, ns, name, schema, parts, np, NULL, &lt, err);
+    tn_schema_unref(schema);
+    if (rc)
+        return rc;
+    tn_lake_table_close(lt);
+    if (s->create_table.as_query) {
+        if ((rc = tn_sql_lake_open_table(e, ns, name, &lt, err)) != 0)
+            return rc;
+        tn_sql_ident_list none = {0};
+        rc = exec_insert_into(e, arena, NULL, lt, tn_lake_table_schema(lt), &none,
+                              s->create_table.as_query, rows, s->node.pos, err);
+    }
+    return rc;
+}
+
+static int exec_insert(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int64_t *rows,
+                       tn_error *err)
+{
+    const char *ns;
+    const char *name = stmt_table_name(&s->insert.table, &ns, e->default_namespace);
+    tn_sql_table *t = s->insert.table.count == 1 ? tn_sql_engine_find_table(e, name) : NULL;
+    if (t)
+        return exec_insert_into(e, arena, t, NULL, t->schema, &s->insert.columns, s->insert.query,
+                                rows, s->node.pos, err);
+    if (e->lake) {
+        tn_lake_table *lt;
+        tn_error lerr = {0};
+        if (tn_sql_lake_open_table(e, ns, name, &lt, &lerr) == 0)
+            return exec_insert_into(e, arena, NULL, lt, tn_lake_table_schema(lt),
+                                    &s->insert.columns, s->insert.query, rows, s->node.pos, err);
+    }
+    return tn_error_set_at(err, TN_EINVAL, NULL, s->insert.table.parts[0].pos.line,
+                           s->insert.table.parts[0].pos.column, "table \"%s\" does not exist", name);
+}
+
+static int exec_drop(tn_sql_engine *e, const tn_sql_stmt *s, tn_error *err)
+{
+    const char *ns;
+    const char *name = stmt_table_name(&s->drop.name, &ns, e->default_namespace);
+    if (s->drop.object == TN_SQL_OBJECT_INDEX)
+        return 0;
+    if (s->drop.object == TN_SQL_OBJECT_VIEW) {
+        for (size_t i = 0; i < e->view_count; i++)
+            if (strcasecmp(e->views[i]->name, name) == 0) {
+                view_free(e->views[i]);
+                e->views[i] = e->views[--e->view_count];
+                return 0;
+            }
+    } else {
+        tn_sql_table *t = tn_sql_engine_find_table(e, name);
+        if (t) {
+            remove_memory_table(e, t);
+            return 0;
+        }
+        if (e->lake) {
+            lake_cache_forget(e, ns, name);
+            tn_error lerr = {0};
+            int rc = tn_lake_table_drop(e->lake, ns, name, false, &lerr);
+            if (rc == 0)
+                return 0;
+            if (rc != TN_ENOENT) {
+                *err = lerr;
+                return rc;
+            }
+        }
+    }
+    if (s->drop.if_exists)
+        return 0;
+    return tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
+                           "%s \"%s\" does not exist",
+                           s->drop.object == TN_SQL_OBJECT_VIEW ? "view" : "table", name);
+}
+
+static int exec_create_view(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, tn_error *err)
+{
+    const char *ns;
+    const char *name = stmt_table_name(&s->create_view.name, &ns, e->default_namespace);
+    tn_sql_view *old = tn_sql_engine_find_view(e, name);
+    if (old && s->create_view.if_not_exists)
+        return 0;
+    if (old && !s->create_view.or_replace)
+        return tn_error_set_at(err, TN_EEXIST, NULL, s->node.pos.line, s->node.pos.column,
+                               "view \"%s\" already exists", name);
+    /* check that it binds now */
+    tn_plan plan = {0};
+    tn_plan_op *root;
+    int rc = tn_bind_query(e, arena, &plan, s->create_view.query, &root, err);
+    if (rc)
+        return rc;
+    tn_sql_view *v = tn_calloc(1, sizeof *v);
+    if (!v)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    v->name = tn_strdup(name);
+    v->sql = tn_strndup(s->create_view.query_text.ptr, s->create_view.query_text.len);
+    v->column_names = tn_calloc(s->create_view.columns.count + 1, sizeof(char *));
+    if (!v->name || !v->sql || !v->column_names) {
+        view_free(v);
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < s->create_view.columns.count; i++) {
+        v->column_names[i] = tn_strdup(s->create_view.columns.items[i].name);
+        v->column_count++;
+    }
+    if (old) {
+        for (size_t i = 0; i < e->view_count; i++)
+            if (e->views[i] == old)
+                e->views[i] = v;
+        view_free(old);
+        return 0;
+    }
+    if (e->view_count == e->view_cap) {
+        size_t cap = e->view_cap ? e->view_cap * 2 : 8;
+        tn_sql_view **nv = tn_realloc(e->views, cap * sizeof *nv);
+        if (!nv) {
+            view_free(v);
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        }
+        e->views = nv;
+        e->view_cap = cap;
+    }
+    e->views[e->view_count++] = v;
+    return 0;
+}
+
+static int text_result(tn_sql_result *r, const char *column, tn_error *err)
+{
+    r->schema = tn_schema_new();
+    if (!r->schema || tn_schema_add(r->schema, column, tn_type_make(TN_TYPE_VARCHAR), true) != 0)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    r->out = tn_batch_new(r->schema, TN_BATCH_ROWS);
+    if (!r->out)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    r->text_mode = true;
+    r->has_rows = true;
+    return 0;
+}
+
+static int exec_explain(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s,
+                        tn_sql_result *r, tn_error *err)
+{
+    const tn_sql_stmt *inner = s->explain.stmt;
+    if (inner->kind != TN_SQL_STMT_QUERY)
+        return tn_error_set_at(err, TN_EUNSUPPORTED, NULL, s->node.pos.line, s->node.pos.column,
+                               "EXPLAIN supports queries only");
+    tn_buf text = TN_BUF_INIT;
+    int rc;
+    if (s->explain.analyze) {
+        tn_sql_result *qr = result_new(e, "SELECT");
+        tn_plan plan = {0};
+        if (!qr)
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        rc = open_query_result(e, arena, &plan, inner->query, true, qr, err);
+        int64_t t0 = tn_monotonic_ns(), rows = 0;
+        while (rc == 0) {
+            tn_batch *b;
+            if ((rc = tn_sql_result_next(qr, &b, err)) != 0 || !b)
+                break;
+            rows += b->row_count;
+        }
+        if (rc == 0) {
+            rc = tn_plan_format(plan.root, true, &text);
+            if (rc == 0)
+                rc = tn_buf_printf(&text, "total: %lld rows in %.3f ms\n", (long long)rows,
+                                   (double)(tn_monotonic_ns() - t0) / 1e6);
+        }
+        result_free(qr);
+    } else {
+        tn_plan plan = {0};
+        rc = plan_query(e, arena, &plan, inner->query, err);
+        if (rc == 0)
+            rc = tn_plan_format(plan.root, false, &text);
+    }
+    if (rc == 0)
+        rc = text_result(r, "plan", err);
+    if (rc == 0) {
+        r->text = text;
+        return 0;
+    }
+    tn_buf_free(&text);
+    return rc;
+}
+
+static int exec_stmt(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, tn_sql_result *r,
+                     tn_error *err)
+{
+    int64_t rows = -1;
+    int rc;
+    switch (s->kind) {
+    case TN_SQL_STMT_QUERY: {
+        tn_plan *plan = tn_arena_calloc(arena, sizeof *plan);
+        if (!plan)
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        return open_query_result(e, arena, plan, s->query, false, r, err);
+    }
+    case TN_SQL_STMT_CREATE_TABLE:
+        rows = 0;
+        rc = exec_create_table(e, arena, s, &rows, err);
+        break;
+    case TN_SQL_STMT_CREATE_VIEW: rc = exec_create_view(e, arena, s, err); break;
+    case TN_SQL_STMT_CREATE_INDEX: rc = 0; break; /* accepted so scripts run; no indexes yet */
+    case TN_SQL_STMT_INSERT:
+        rows = 0;
+        rc = exec_insert(e, arena, s, &rows, err);
+        break;
+    case TN_SQL_STMT_DROP: rc = exec_drop(e, s, err); break;
+    case TN_SQL_STMT_TRUNCATE: {
+        const char *ns;
+        const char *name = stmt_table_name(&s->truncate.table, &ns, e->default_namespace);
+        tn_sql_table *t = tn_sql_engine_find_table(e, name);
+        if (t) {
+            for (size_t i = 0; i < t->batch_count; i++)
+                tn_batch_free(t->batches[i]);
+            t->batch_count = 0;
+            t->row_count = 0;
+            rc = 0;
+        } else if (e->lake) {
+            tn_lake_table *lt;
+            rc = tn_sql_lake_open_table(e, ns, name, &lt, err);
+            if (rc == 0) {
+                int64_t snap;
+                rc = tn_lake_table_overwrite(lt, NULL, 0, NULL, &snap, err);
+            }
+        } else {
+            rc = tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
+                                 "table \"%s\" does not exist", name);
+        }
+        break;
+    }
+    case TN_SQL_STMT_EXPLAIN: return exec_explain(e, arena, s, r, err);
+    case TN_SQL_STMT_SET: {
+        const char *name = s->set.name.parts[s->set.name.count - 1].name;
+        char value[256] = "";
+        const tn_sql_expr *v = s->set.value;
+        if (v && v->kind == TN_SQL_EXPR_LITERAL) {
+            if (v->literal.kind == TN_SQL_LIT_BOOL)
+                snprintf(value, sizeof value, "%s", v->literal.boolean ? "true" : "false");
+            else
+                snprintf(value, sizeof value, "%.*s", (int)v->literal.text.len, v->literal.text.ptr);
+        } else if (v && v->kind == TN_SQL_EXPR_COLUMN) {
+            snprintf(value, sizeof value, "%s", v->column.parts[0].name);
+        }
+        rc = tn_sql_engine_set(e, name, value, err);
+        break;
+    }
+    default:
+        return tn_error_set_at(err, TN_EUNSUPPORTED, NULL, s->node.pos.line, s->node.pos.column,
+                               "%s is not supported yet", tn_sql_stmt_kind_name(s->kind));
+    }
+    r->rows_changed = rows;
+    return rc;
+}
+
+int tn_sql_execute(tn_sql_engine *e, const char *sql, size_t len, tn_sql_result_fn fn,
+                   void *ctx, tn_error *err)
+{
+    tn_arena parse_arena;
+    tn_arena_init(&parse_arena, 0);
+    tn_sql_stmt_list list;
+    int rc = tn_sql_parse(&parse_arena, sql, len, &list, err);
+    for (uint32_t i = 0; rc == 0 && i < list.count; i++) {
+        tn_arena arena;
+        tn_arena_init(&arena, 0);
+        tn_sql_result *r = result_new(e, tn_sql_stmt_kind_name(list.items[i]->kind));
+        if (!r) {
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+        } else {
+            rc = exec_stmt(e, &arena, list.items[i], r, err);
+            if (rc == 0 && fn && fn(ctx, i, r) != 0)
+                rc = err->code ? err->code : TN_EINTERNAL;
+        }
+        result_free(r);
+        tn_arena_free(&arena);
+    }
+    tn_arena_free(&parse_arena);
+    return rc;
+}
