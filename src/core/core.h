@@ -437,7 +437,9 @@ static inline void tn_vector_set_bool(tn_vector *v, uint32_t row, bool value)
 }
 static inline tn_str tn_vector_get_str(const tn_vector *v, uint32_t row)
 {
-    return tn_str_make(v->data + v->offsets[row], (size_t)(v->offsets[row + 1] - v->offsets[row]));
+    int32_t start = v->offsets[row];
+    /* A vector of only empty strings may have no data buffer; NULL + 0 is undefined in C. */
+    return tn_str_make(v->data ? v->data + start : "", (size_t)(v->offsets[row + 1] - start));
 }
 /* Appends bytes as row `row` of a VARCHAR/BLOB vector; rows before it must already be set.
  * Returns 0, TN_ENOMEM, or TN_ELIMIT when the vector's data would pass 2 GiB. */

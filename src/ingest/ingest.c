@@ -29,6 +29,11 @@
 #include <strings.h>
 
 #define MAX_EVOLVE_ATTEMPTS 4
+/* The table writer keeps one open Parquet file (with its row group) per partition seen; for
+ * memory to stay bounded whatever the input's size and partition count, the writer is finished
+ * (its files closed) and a new one started after this many rows. Inputs sorted by the partition
+ * column (most dumps are in time order) lose nothing by it; others get more, smaller files. */
+#define ROTATE_ROWS ((int64_t)1000000)
 
 /* What to do with one input column. */
 typedef enum column_action {
@@ -47,16 +52,19 @@ typedef struct ingest_run {
     tn_ingest_result *result;
     tn_ingest_partition *partition;
 
-    tn_lake_writer **writers; /* finished writers own the descriptions of their files */
-    size_t writer_count, writer_cap;
-    tn_lake_writer *writer; /* the open one (also the last of writers), or NULL */
+    tn_lake_writer *writer; /* the open one, or NULL */
 
     const tn_ingest_source *sources; /* one per input */
     bool name_mapping;               /* a created table gets schema.name-mapping.default */
-    tn_iceberg_data_file *in_place;  /* files referenced where they are */
-    size_t in_place_count;
-    tn_arena arena;                  /* paths of in_place */
+    tn_iceberg_data_file *in_place;  /* the snapshot's files: written ones (deep copies of the
+                                        finished writers' descriptions) and ones referenced
+                                        where they are */
+    bool *written;                   /* per file: written by this run (removed on failure) */
+    size_t in_place_count, in_place_cap;
+    tn_arena arena;                  /* strings and values of in_place */
 
+    bool commit_attempted; /* the commit callback ran: the snapshot may be committed, so the
+                              files written must not be removed on failure (vacuum decides) */
     tn_reject_spool spool;
     size_t current_input;
     int64_t rows_read; /* over the whole run, for progress */
@@ -261,32 +269,133 @@ static int create_table(ingest_run *run, const tn_schema *input, tn_error *err)
 static int open_writer(ingest_run *run, tn_error *err)
 {
     if (run->writer) return 0;
-    if (run->writer_count == run->writer_cap) {
-        size_t cap = run->writer_cap ? run->writer_cap * 2 : 4;
-        tn_lake_writer **grown = tn_realloc(run->writers, cap * sizeof *grown);
-        if (!grown) return tn_error_set(err, TN_ENOMEM, "out of memory");
-        run->writers = grown;
-        run->writer_cap = cap;
-    }
     tn_lake_write_options wo = {
         .target_file_rows = run->opts->target_file_rows,
         .compression = run->opts->compression,
     };
-    int rc = tn_lake_writer_open(run->table, &wo, &run->writer, err);
-    if (rc < 0) return rc;
-    run->writers[run->writer_count++] = run->writer;
+    return tn_lake_writer_open(run->table, &wo, &run->writer, err);
+}
+
+/* Room for one more file of the snapshot. */
+static tn_iceberg_data_file *add_file_slot(ingest_run *run, bool written)
+{
+    if (run->in_place_count == run->in_place_cap) {
+        size_t cap = run->in_place_cap ? run->in_place_cap * 2 : 16;
+        tn_iceberg_data_file *grown = tn_realloc(run->in_place, cap * sizeof *grown);
+        if (!grown) return NULL;
+        run->in_place = grown;
+        bool *flags = tn_realloc(run->written, cap * sizeof *flags);
+        if (!flags) return NULL;
+        run->written = flags;
+        run->in_place_cap = cap;
+    }
+    run->written[run->in_place_count] = written;
+    tn_iceberg_data_file *f = &run->in_place[run->in_place_count];
+    memset(f, 0, sizeof *f);
+    return f;
+}
+
+static bool is_byte_kind(uint8_t kind)
+{
+    return kind == TN_ICEBERG_STRING || kind == TN_ICEBERG_BINARY || kind == TN_ICEBERG_FIXED ||
+           kind == TN_ICEBERG_UUID;
+}
+
+static const char *copy_bytes(tn_arena *a, tn_str s)
+{
+    char *p = tn_arena_alloc(a, s.len + 1);
+    if (p && s.len) memcpy(p, s.ptr, s.len);
+    if (p) p[s.len] = '\0';
+    return p;
+}
+
+/* Deep copy of a data file description into the run's arena. */
+static int copy_data_file(tn_arena *a, const tn_iceberg_data_file *src, tn_iceberg_data_file *dst)
+{
+    *dst = *src;
+    dst->file_path = tn_arena_strdup(a, src->file_path);
+    dst->file_format = tn_arena_strdup(a, src->file_format ? src->file_format : "PARQUET");
+    if (!dst->file_path || !dst->file_format) return TN_ENOMEM;
+    if (src->referenced_data_file) {
+        dst->referenced_data_file = tn_arena_strdup(a, src->referenced_data_file);
+        if (!dst->referenced_data_file) return TN_ENOMEM;
+    }
+    if (src->partition_count) {
+        dst->partition = tn_arena_alloc(a, src->partition_count * sizeof *dst->partition);
+        if (!dst->partition) return TN_ENOMEM;
+        for (uint32_t i = 0; i < src->partition_count; i++) {
+            dst->partition[i] = src->partition[i];
+            if (!src->partition[i].is_null && is_byte_kind(src->partition[i].kind)) {
+                const char *p = copy_bytes(a, src->partition[i].v.bytes);
+                if (!p) return TN_ENOMEM;
+                dst->partition[i].v.bytes = tn_str_make(p, src->partition[i].v.bytes.len);
+            }
+        }
+    }
+    if (src->stats_count) {
+        dst->stats = tn_arena_alloc(a, src->stats_count * sizeof *dst->stats);
+        if (!dst->stats) return TN_ENOMEM;
+        for (uint32_t i = 0; i < src->stats_count; i++) {
+            dst->stats[i] = src->stats[i];
+            if (src->stats[i].has_lower) {
+                const char *p = copy_bytes(a, src->stats[i].lower);
+                if (!p) return TN_ENOMEM;
+                dst->stats[i].lower = tn_str_make(p, src->stats[i].lower.len);
+            }
+            if (src->stats[i].has_upper) {
+                const char *p = copy_bytes(a, src->stats[i].upper);
+                if (!p) return TN_ENOMEM;
+                dst->stats[i].upper = tn_str_make(p, src->stats[i].upper.len);
+            }
+        }
+    }
+    if (src->split_offset_count) {
+        dst->split_offsets = tn_arena_alloc(a, src->split_offset_count * sizeof(int64_t));
+        if (!dst->split_offsets) return TN_ENOMEM;
+        memcpy(dst->split_offsets, src->split_offsets, src->split_offset_count * sizeof(int64_t));
+    }
+    if (src->equality_id_count) {
+        dst->equality_ids = tn_arena_alloc(a, src->equality_id_count * sizeof(int32_t));
+        if (!dst->equality_ids) return TN_ENOMEM;
+        memcpy(dst->equality_ids, src->equality_ids, src->equality_id_count * sizeof(int32_t));
+    }
     return 0;
 }
 
-/* Closes the open writer's files (before the schema it was opened for changes). */
+/* Closes the open writer's files and keeps their descriptions, then frees the writer (its
+ * per-partition buffers are what bounds the memory of a long run). Also before the schema the
+ * writer was opened for changes. */
 static int finish_writer(ingest_run *run, tn_error *err)
 {
     if (!run->writer) return 0;
     const tn_iceberg_data_file *files = NULL;
     size_t count = 0;
     int rc = tn_lake_writer_finish(run->writer, &files, &count, err);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        tn_iceberg_data_file *f = add_file_slot(run, true);
+        if (!f || copy_data_file(&run->arena, &files[i], f) < 0)
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+        else
+            run->in_place_count++;
+    }
+    /* On failure the writer removes what it wrote (the copies made so far are removed with the
+     * run's other files). */
+    tn_lake_writer_free(run->writer, rc < 0);
     run->writer = NULL;
     return rc;
+}
+
+/* Removes the files this run wrote (nothing was committed). */
+static void remove_written(ingest_run *run)
+{
+    for (size_t i = 0; i < run->in_place_count; i++) {
+        if (!run->written[i]) continue;
+        char *path = NULL;
+        tn_error ignore = {0};
+        if (tn_lake_resolve_path(run->lake, run->in_place[i].file_path, &path, &ignore) == 0)
+            remove(path);
+        tn_free(path);
+    }
 }
 
 /* Commits the schema changes an input needs. Another run may evolve the table at the same
@@ -568,12 +677,8 @@ static int reference_in_place(ingest_run *run, tn_ingest_input *in, tn_reader *r
         rows += batch->row_count;
         tn_batch_free(batch);
     }
-    tn_iceberg_data_file *grown =
-        tn_realloc(run->in_place, (run->in_place_count + 1) * sizeof *grown);
-    if (!grown) return tn_error_set(err, TN_ENOMEM, "out of memory");
-    run->in_place = grown;
-    tn_iceberg_data_file *f = &run->in_place[run->in_place_count];
-    memset(f, 0, sizeof *f);
+    tn_iceberg_data_file *f = add_file_slot(run, false);
+    if (!f) return tn_error_set(err, TN_ENOMEM, "out of memory");
     size_t n = strlen(in->location) + 8;
     char *location = tn_arena_alloc(&run->arena, n);
     f->file_format = tn_arena_strdup(&run->arena, "PARQUET");
@@ -711,7 +816,10 @@ static int ingest_input(ingest_run *run, size_t idx, tn_error *err)
             if (rc < 0) break;
         }
         if (batch) {
-            rc = tn_lake_writer_write(run->writer, batch, err);
+            rc = open_writer(run, err);
+            if (rc == 0) rc = tn_lake_writer_write(run->writer, batch, err);
+            if (rc == 0 && tn_lake_writer_rows(run->writer) >= ROTATE_ROWS)
+                rc = finish_writer(run, err);
             in->rows += batch->row_count;
             run->rows_read += batch->row_count;
             tn_batch_free(batch);
@@ -792,6 +900,7 @@ static int commit_records(void *ctx, tn_catalog *catalog, int64_t snapshot_id, t
 {
     ingest_run *run = ctx;
     tn_ingest_result *result = run->result;
+    run->commit_attempted = true;
     int rc = 0;
     for (size_t i = 0; i < result->input_count && rc == 0; i++) {
         tn_ingest_input *in = &result->inputs[i];
@@ -831,34 +940,10 @@ static int commit_records(void *ctx, tn_catalog *catalog, int64_t snapshot_id, t
 
 static int commit(ingest_run *run, tn_error *err)
 {
-    /* Every writer's files, in the order written. */
-    size_t total = 0;
-    for (size_t w = 0; w < run->writer_count; w++) {
-        const tn_iceberg_data_file *files = NULL;
-        size_t count = 0;
-        int rc = tn_lake_writer_finish(run->writers[w], &files, &count, err);
-        if (rc < 0) return rc;
-        total += count;
-    }
-    run->writer = NULL;
-    total += run->in_place_count;
-    tn_iceberg_data_file *all = tn_calloc(total + 1, sizeof *all);
-    if (!all) return tn_error_set(err, TN_ENOMEM, "out of memory");
-    size_t n = 0;
-    for (size_t w = 0; w < run->writer_count; w++) {
-        const tn_iceberg_data_file *files = NULL;
-        size_t count = 0;
-        /* finish again only hands back the list: every file is already closed. */
-        int rc = tn_lake_writer_finish(run->writers[w], &files, &count, err);
-        if (rc < 0) {
-            tn_free(all);
-            return rc;
-        }
-        if (count) memcpy(all + n, files, count * sizeof *all);
-        n += count;
-    }
-    if (run->in_place_count) memcpy(all + n, run->in_place, run->in_place_count * sizeof *all);
-    n += run->in_place_count;
+    int rc = finish_writer(run, err);
+    if (rc < 0) return rc;
+    tn_iceberg_data_file *all = run->in_place;
+    size_t n = run->in_place_count;
     run->result->data_files = (int64_t)n;
     char inputs[32];
     snprintf(inputs, sizeof inputs, "%lld", (long long)run->result->inputs_loaded);
@@ -869,10 +954,9 @@ static int commit(ingest_run *run, tn_error *err)
         .ctx = run,
         .summary = summary,
     };
-    int rc = run->opts->mode == TN_INGEST_OVERWRITE
-                 ? tn_lake_table_overwrite(run->table, all, n, &co, &run->result->snapshot_id, err)
-                 : tn_lake_table_append(run->table, all, n, &co, &run->result->snapshot_id, err);
-    tn_free(all);
+    rc = run->opts->mode == TN_INGEST_OVERWRITE
+             ? tn_lake_table_overwrite(run->table, all, n, &co, &run->result->snapshot_id, err)
+             : tn_lake_table_append(run->table, all, n, &co, &run->result->snapshot_id, err);
     if (rc == 0) run->result->committed = true;
     return rc;
 }
@@ -1013,19 +1097,19 @@ int tn_ingest_sources(tn_lake *lake, tn_catalog *catalog, const tn_ingest_source
     rc = commit(&run, err);
     if (rc < 0) goto fail;
 done:
-    for (size_t w = 0; w < run.writer_count; w++) tn_lake_writer_free(run.writers[w], false);
-    tn_free(run.writers);
+    tn_lake_writer_free(run.writer, false);
     tn_reject_spool_close(&run.spool);
     tn_lake_table_close(run.table);
     tn_ingest_partition_free(run.partition);
     tn_free(run.qualified);
     tn_free(run.in_place);
+    tn_free(run.written);
     tn_arena_free(&run.arena);
     return 0;
 fail:
     /* Nothing was committed: the data files written are garbage now. */
-    for (size_t w = 0; w < run.writer_count; w++) tn_lake_writer_free(run.writers[w], true);
-    tn_free(run.writers);
+    tn_lake_writer_free(run.writer, true);
+    if (!run.commit_attempted) remove_written(&run);
     tn_reject_spool_close(&run.spool);
     if (result->operation_id > 0) {
         tn_error ignore = {0};
@@ -1041,6 +1125,7 @@ fail:
     tn_ingest_partition_free(run.partition);
     tn_free(run.qualified);
     tn_free(run.in_place);
+    tn_free(run.written);
     tn_arena_free(&run.arena);
     return rc;
 }

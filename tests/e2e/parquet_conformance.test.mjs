@@ -9,8 +9,9 @@
 //   node --test tests/e2e/parquet_conformance.test.mjs
 //
 // Environment: TARN_PARQUET_DUMP (the helper; default <build>/tests/unit/formats/parquet_dump
-// with <build> = TARN_BUILD_DIR or /work/main/build), TARN_PEERS_DIR (node_modules holding
-// @duckdb/node-api; default tests/peers/node_modules), TARN_CONFORMANCE_DIR.
+// with <build> = TARN_BUILD_DIR, else the build holding TARN_BIN, else build/), TARN_PEERS_DIR
+// (node_modules holding @duckdb/node-api; default tests/peers/node_modules),
+// TARN_CONFORMANCE_DIR.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
-const buildDir = process.env.TARN_BUILD_DIR || path.join(root, 'build');
+// The build folder: TARN_BUILD_DIR, else the one holding TARN_BIN (<build>/src/cli/tarn).
+const buildDir = process.env.TARN_BUILD_DIR ||
+  (process.env.TARN_BIN ? path.resolve(path.dirname(process.env.TARN_BIN), '..', '..') : path.join(root, 'build'));
 const dump = process.env.TARN_PARQUET_DUMP || path.join(buildDir, 'tests/unit/formats/parquet_dump');
 const peers = process.env.TARN_PEERS_DIR || path.join(root, 'tests/peers/node_modules');
 const corpus = path.join(
@@ -283,7 +286,8 @@ const childEnv = {
 };
 
 function readTarn(file) {
-  const r = spawnSync(dump, [file], { maxBuffer: 1 << 30, encoding: 'utf8', env: childEnv });
+  const r = spawnSync(dump, [file], { maxBuffer: 1 << 30, encoding: 'utf8', env: childEnv, timeout: 300000 });
+  if (r.error) throw new Error(`parquet_dump did not finish on ${file}: ${r.error.message}`);
   if (r.signal) throw new Error(`parquet_dump crashed with ${r.signal} on ${file}`);
   if (r.status !== 0 && r.status !== 1)
     throw new Error(`parquet_dump failed (exit ${r.status}) on ${file}: ${r.stderr.slice(0, 2000)}`);

@@ -36,6 +36,13 @@ void tn_csv_vote_value(tn_csv_vote *vote, const char *p, size_t n)
         if ((c0 != 't' && c0 != 'f') || !tn_parse_bool(v.ptr, v.len, &b))
             alive &= (uint8_t)~TN_CSV_CAND_BOOLEAN;
     }
+    if (alive & (TN_CSV_CAND_INTEGER | TN_CSV_CAND_BIGINT | TN_CSV_CAND_DOUBLE)) {
+        /* A leading zero before another digit ("08123", "-007") marks a code such as a zip
+         * code or an account number: reading it as a number would drop the zero. */
+        size_t at = (v.ptr[0] == '-' || v.ptr[0] == '+') ? 1 : 0;
+        if (at + 1 < v.len && v.ptr[at] == '0' && v.ptr[at + 1] >= '0' && v.ptr[at + 1] <= '9')
+            alive &= (uint8_t) ~(TN_CSV_CAND_INTEGER | TN_CSV_CAND_BIGINT | TN_CSV_CAND_DOUBLE);
+    }
     if (alive & (TN_CSV_CAND_INTEGER | TN_CSV_CAND_BIGINT)) {
         int64_t i;
         if (!tn_parse_int64(v.ptr, v.len, &i))

@@ -388,12 +388,12 @@ typedef struct json_row {
     uint32_t set_count; /* distinct columns set in this row */
     uint32_t guess;     /* column expected for the next key */
     uint32_t cols_at_start;
-    tn_buf scratch;                     /* unescaped strings */
-    tn_buf key;                         /* unescaped keys */
-    tn_buf path;                        /* flattened key prefix while inside nested objects */
-    tn_buf text;                        /* compact JSON text of arrays and values */
-    uint32_t prefix[TN_JSON_MAX_DEPTH]; /* per open object: its key-path prefix length */
-    json_obs *obs;                      /* INFER: kinds seen in this row, merged when it is good */
+    tn_buf scratch;                   /* unescaped strings */
+    tn_buf key;                       /* unescaped keys */
+    tn_buf path;                      /* flattened key prefix while inside nested objects */
+    tn_buf text;                      /* compact JSON text of arrays and values */
+    size_t prefix[TN_JSON_MAX_DEPTH]; /* per open object: its key-path prefix length */
+    json_obs *obs;                    /* INFER: kinds seen in this row, merged when it is good */
     uint32_t obs_count;
     uint32_t obs_cap;
     unsigned top_kind; /* INFER: the first byte of the row's value */

@@ -1117,6 +1117,15 @@ int tn_json_reader_open(const char *path, const tn_read_options *opts, void **st
     if ((rc = source_open(&rd->src, err))) goto fail;
     bool empty;
     if ((rc = detect_layout(rd, &empty, err))) goto fail;
+    if (empty && !rd->forced_ndjson) {
+        /* RFC 8259: a JSON text holds one value; an empty one is not valid JSON. NDJSON (by
+         * name or option) holds zero or more lines, so there it means zero rows. */
+        rc = tn_error_set_at(err, TN_EPARSE, path, 1, 1,
+                             "'%s' holds no JSON value (it is empty or only whitespace; name it "
+                             ".ndjson or use --input-format ndjson to read it as zero rows)",
+                             path);
+        goto fail;
+    }
     if (empty) {
         rd->records = rd->opts.schema != NULL;
     } else if (rd->opts.schema) {

@@ -474,7 +474,7 @@ JSON_INLINE const char *parse_value(json_row *r, const char *p, const char *end,
  * r->path, so nesting costs no C stack. */
 static const char *parse_members(json_row *r, const char *p, const char *end)
 {
-    uint32_t *prefix = r->prefix;
+    size_t *prefix = r->prefix;
     int depth = 1; /* open objects */
     size_t prefix_len = 0;
     prefix[0] = 0;
@@ -533,7 +533,7 @@ static const char *parse_members(json_row *r, const char *p, const char *end)
             if (tn_buf_append(&r->path, key, key_len) != 0 || tn_buf_putc(&r->path, '.') != 0)
                 return fatal(r, TN_ENOMEM, p);
             prefix_len = r->path.len;
-            prefix[depth++] = (uint32_t)prefix_len;
+            prefix[depth++] = prefix_len;
             p = json_skip_ws(p + 1, end);
             if (p >= end) return json_fail_end(&r->syn, p, "unexpected end of input");
             if (*p != '}') continue; /* its first member */

@@ -1694,12 +1694,15 @@ static int flush_filled(pq_writer *w, tn_error *err)
     if (!w->pool)
         return flush_row_group(w, ss, NULL, err);
     if (!w->bg_started) {
-        if (w->own_pool) {
-            w->bg_pool = w->pool; /* already private to this writer */
-        } else if (tn_pool_create(w->workers, &w->bg_pool) == 0) {
-            w->own_bg_pool = true;
-        } else {
-            return flush_row_group(w, ss, w->pool, err); /* no threads: flush inline */
+        if (!w->bg_pool) {
+            if (w->own_pool) {
+                w->bg_pool = w->pool; /* already private to this writer */
+            } else if (tn_pool_create(w->workers, &w->bg_pool) == 0) {
+                w->own_bg_pool = true;
+            } else {
+                w->bg_pool = NULL;
+                return flush_row_group(w, ss, w->pool, err); /* no threads: flush inline */
+            }
         }
         if (pthread_create(&w->bg_thread, NULL, flush_thread_main, w) != 0)
             return flush_row_group(w, ss, w->pool, err);

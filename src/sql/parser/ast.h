@@ -13,7 +13,8 @@
  * tn_sql_ast_format() takes any family through its header (`&stmt->node`).
  *
  * Invariants the later stages may rely on:
- * - Everything (nodes, lists, names, string values) lives in the arena given to the parser;
+ * - Everything (nodes, lists, names, string values) lives in the arena given to the parser,
+ *   or is constant text with static lifetime (names the parser makes up, such as date_part);
  *   freeing that arena frees the tree. Nothing points into the caller's SQL text.
  * - Lists are arena arrays with a count; an empty list has count 0 (items may be NULL).
  *   Optional children are NULL when absent.
@@ -37,7 +38,9 @@
 
 #include "core/core.h"
 
-/* Nesting limit: parser recursion and tree height. Deeper input is an error (TN_ELIMIT). */
+/* Tree height limit (see node.height); deeper input is an error (TN_ELIMIT). The parser's
+ * own recursion has a budget derived from it, so nesting is also limited for parentheses
+ * that add no tree level. */
 #define TN_SQL_MAX_DEPTH 1000
 
 typedef struct tn_sql_expr tn_sql_expr;

@@ -326,6 +326,16 @@ Test(csv, inference_numbers_are_not_booleans)
     csv_test_free(r);
 }
 
+Test(csv, leading_zeros_stay_text)
+{
+    csv_test_result *r = csv_test_read_text("zip.csv", "zip,n,x\n08123,0,0.5\n10001,10,-0.25\n", NULL);
+    cr_assert_str_eq(csv_test_type(r, 0), "VARCHAR");
+    cr_assert_str_eq(csv_test_type(r, 1), "INTEGER");
+    cr_assert_str_eq(csv_test_type(r, 2), "DOUBLE");
+    csv_assert_cell(r, 0, 0, "08123");
+    csv_test_free(r);
+}
+
 Test(csv, quoted_numbers_vote)
 {
     csv_test_result *r = csv_test_read_text("qnum.csv", "a,b\n\"1\",\"x\"\n\"2\",y\n", NULL);

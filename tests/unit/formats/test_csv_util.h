@@ -8,6 +8,7 @@
 #define TEST_CSV_UTIL_H
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,32 @@ typedef struct csv_test_result {
 
 static char csv_test_dir[256];
 
-/* A path inside this process's temporary folder. */
+/* Removes the temporary folder and the files in it (at exit of the test's process). */
+static void csv_test_cleanup(void)
+{
+    DIR *dir = opendir(csv_test_dir);
+    if (!dir)
+        return;
+    struct dirent *de;
+    char path[600];
+    while ((de = readdir(dir)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", csv_test_dir, de->d_name);
+        unlink(path);
+    }
+    closedir(dir);
+    rmdir(csv_test_dir);
+}
+
+/* A path inside this process's temporary folder (removed when the process exits). */
 static inline const char *csv_test_path(const char *name)
 {
     static char path[512];
     if (!csv_test_dir[0]) {
         snprintf(csv_test_dir, sizeof(csv_test_dir), "/tmp/tarn_csv_test_XXXXXX");
         cr_assert_not_null(mkdtemp(csv_test_dir));
+        atexit(csv_test_cleanup);
     }
     snprintf(path, sizeof(path), "%s/%s", csv_test_dir, name);
     return path;

@@ -236,7 +236,12 @@ Test(json_read, document_layouts)
     cr_assert_eq(r.rows, 1);
     cr_assert_str_eq(jt_cell(&r, 0, "value"), "{}");
     jt_free(&r);
+    /* No value at all: not a JSON text (an error), but a valid NDJSON file of zero lines. */
     r = jt_read_str("nothing.json", " \n\n ");
+    cr_assert_eq(r.rc, TN_EPARSE);
+    cr_assert(strstr(r.err.message, "no JSON value") != NULL, "%s", r.err.message);
+    jt_free(&r);
+    r = jt_read_str("nothing.ndjson", " \n\n ");
     cr_assert_eq(r.rc, 0);
     cr_assert_eq(r.rows, 0);
     cr_assert_eq(r.schema->column_count, 1);
