@@ -221,7 +221,11 @@ function resolveDuckdb() {
 /** A new in-memory DuckDB connection. */
 export async function duckdbConnect() {
   if (!duckdbModule) duckdbModule = await import(pathToFileURL(resolveDuckdb()).href);
-  const instance = await duckdbModule.DuckDBInstance.create(':memory:');
+  // Tests run offline: DuckDB must never try to download an extension on first use.
+  const instance = await duckdbModule.DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   return instance.connect();
 }
 

@@ -348,7 +348,7 @@ let duck = null;
 async function readDuckDb(file) {
   if (!duck) {
     const mod = await import(path.join(peers, '@duckdb/node-api/lib/index.js'));
-    const inst = await mod.DuckDBInstance.create(':memory:');
+    const inst = await mod.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     duck = await inst.connect();
   }
   const r = await duck.runAndReadAll(`SELECT * FROM read_parquet('${file.replaceAll("'", "''")}')`);

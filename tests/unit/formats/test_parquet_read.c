@@ -545,3 +545,43 @@ Test(parquet_read, lying_footer)
     cr_assert_str_eq(err.key, "id");
     tn_free(data);
 }
+
+/* String predicates on statistics and the page index (hyparquet's page_index.parquet: two
+ * row groups of sorted "word-NNNNNN" with a column index). */
+Test(parquet_read, prune_strings)
+{
+    tn_parquet_file *f = open_file(EXTRA "page_index.parquet");
+    int word = tn_schema_find(tn_parquet_file_schema(f), "word");
+    int id = tn_schema_find(tn_parquet_file_schema(f), "id");
+    cr_assert(word >= 0 && id >= 0);
+    tn_parquet_predicate p;
+    memset(&p, 0, sizeof(p));
+    p.column = (uint32_t)word;
+    p.op = TN_PARQUET_OP_EQ;
+    p.value.s = tn_str_c("word-002345");
+    uint32_t cols[2] = {(uint32_t)id, (uint32_t)word};
+    tn_parquet_scan_options o;
+    memset(&o, 0, sizeof(o));
+    o.columns = cols;
+    o.column_count = 2;
+    o.predicates = &p;
+    o.predicate_count = 1;
+    tn_parquet_scan_stats st;
+    char *t = scan_text(f, &o, &st, NULL);
+    cr_assert(strstr(t, "2345|word-002345\n") != NULL, "%s", t);
+    cr_assert_eq(st.row_groups_pruned, 1);
+    cr_assert_gt(st.rows_pruned, 1500);
+    cr_assert_eq((int64_t)count_lines(t), st.rows_read);
+    free(t);
+    p.op = TN_PARQUET_OP_LT;
+    p.value.s = tn_str_c("word-000010");
+    t = scan_text(f, &o, &st, NULL);
+    for (int i = 0; i < 10; i++) {
+        char line[64];
+        snprintf(line, sizeof(line), "%d|word-%06d\n", i, i);
+        cr_assert(strstr(t, line) != NULL, "%s missing", line);
+    }
+    cr_assert_eq(st.row_groups_pruned, 1);
+    free(t);
+    tn_parquet_file_close(f);
+}

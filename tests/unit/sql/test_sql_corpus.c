@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The SQL parser against real query texts: the 22 TPC-H queries (tests/unit/sql/tpch, written
- * from the specification's definitions in PostgreSQL dialect) and every statement of the
- * sqllogictest corpora in the shared conformance folder (records read by the rules of its
- * MANIFEST.md: `statement ok` and `query` records, engine name "tarn"). Each parsed statement
- * must print to a fixed point; the sqllogictest run reports its parse rate and groups the
- * failures by the token they stopped at.
+ * from the specification's definitions in PostgreSQL dialect), every statement of the
+ * sqllogictest corpora in the shared conformance folder (`statement ok` and `query` records of
+ * the .test and .slt files, read by the rules of its MANIFEST.md with the engine name "tarn"),
+ * and the fuzzer's seeds. Each parsed statement must print to a fixed point; the sqllogictest
+ * run reports its parse rate and groups the failures by the token they stopped at.
  */
 #include <dirent.h>
 #include <sys/stat.h>
@@ -264,7 +264,10 @@ static void slt_file(slt_stats *st, const char *path)
             continue;
         }
         if (skip) continue;
-        if (!starts_with(lines[r], "statement ok") && !starts_with(lines[r], "query")) continue;
+        /* sqllogictest-rs has `query error`: a query that must fail, like `statement error`. */
+        if (!starts_with(lines[r], "statement ok") &&
+            !(starts_with(lines[r], "query") && !starts_with(lines[r], "query error")))
+            continue;
         tn_buf_clear(&sql);
         for (size_t k = r + 1; k < end && strcmp(lines[k], "----") != 0; k++) {
             if (k > r + 1) tn_buf_putc(&sql, '\n');
@@ -305,7 +308,7 @@ static void slt_walk(slt_stats *st, const char *dir)
         struct stat sb;
         if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
             slt_walk(st, path);
-        else if (tn_str_has_suffix_nocase(path, ".test"))
+        else if (tn_str_has_suffix_nocase(path, ".test") || tn_str_has_suffix_nocase(path, ".slt"))
             slt_file(st, path);
         free(names[k]);
     }
