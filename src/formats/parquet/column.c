@@ -300,7 +300,11 @@ static int next_data_page(pq_chunk *c)
         if (rc != 0)
             return rc;
         if (h.type == TN_PARQUET_PAGE_DICTIONARY) {
-            /* Only writers that misplace it put it here; it must precede its users. */
+            /* Met again when an offset index (wrongly) lists the dictionary page as the
+             * first page: the one already loaded stands. Otherwise only writers that
+             * misplace it put it here; it must precede its users. */
+            if (c->has_dict)
+                continue;
             rc = load_dictionary(c, &h, body);
             if (rc != 0)
                 return rc;
