@@ -134,7 +134,7 @@ static char *render(const tn_vector *v, uint32_t row, char type)
         return strdup("NULL");
     tn_buf text = TN_BUF_INIT;
     tn_vector_format_value(v, row, &text);
-    const char *t = text.data ? text.data : "";
+    const char *t = tn_buf_cstr(&text); /* NUL-terminated: strtod and strtoll read it */
     char *out;
     if (type == 'I') {
         long long x = 0;
