@@ -11,6 +11,7 @@
 #   BENCH_BUILD_DIR   CMake build folder (default build)
 #   TARN_BIN          a tarn binary to measure instead of building one (gen_sales is still built)
 #   TARN_PEERS_DIR    node_modules holding @duckdb/node-api (default tests/peers/node_modules)
+# Arguments go to bench.mjs: `--case REGEX` runs only the matching cases (e.g. --case "parse ndjson").
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -91,4 +92,4 @@ if [[ ! -x /usr/bin/time ]]; then
 fi
 
 # 4. The run.
-exec node bench/bench.mjs --rows "$rows"
+exec node bench/bench.mjs --rows "$rows" "$@"
