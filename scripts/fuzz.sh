@@ -17,9 +17,10 @@ declare -A seeds=(
   [fuzz_sql]="$root/tests/fuzz/seeds/sql"
   [fuzz_iceberg_metadata]="$conformance/iceberg/iceberg-rust/table_metadata"
   [fuzz_avro]="$conformance/iceberg/icebird"
+  [fuzz_deletion_vector]="$conformance/iceberg/duckdb-iceberg/data/persistent/legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/data"
 )
 status=0
-for target in fuzz_csv fuzz_json fuzz_parquet fuzz_sql fuzz_iceberg_metadata fuzz_avro; do
+for target in fuzz_csv fuzz_json fuzz_parquet fuzz_sql fuzz_iceberg_metadata fuzz_avro fuzz_deletion_vector; do
   bin=$build/tests/fuzz/$target
   [ -x "$bin" ] || { echo "fuzz: $target not built" >&2; status=1; continue; }
   corpus=$build/corpus/$target

@@ -42,6 +42,12 @@ struct tn_lake_table {
 int tn_lake_table_set_metadata(tn_lake_table *table, tn_iceberg_metadata *md,
                                char *location, tn_error *err);
 /* Reads a whole file named by a metadata location (after rewrites) into memory. */
+/* Decodes an Iceberg `deletion-vector-v1` blob (deletion_vector.c) into its deleted row positions,
+ * sorted ascending (caller frees *positions with tn_free). `cardinality` is the manifest entry's
+ * record_count (-1 = unknown): the vector must hold exactly that many positions, which also
+ * bounds what a hostile blob can make us allocate. TN_ECORRUPT names what is wrong. */
+int tn_deletion_vector_decode(const void *blob, size_t len, const char *file, int64_t cardinality,
+                              int64_t **positions, size_t *count, tn_error *err);
 int tn_lake_read_location(const tn_lake *lake, const char *location, char **data, size_t *len,
                           tn_error *err);
 /* The store key of a location inside the lake's store, or NULL when it is elsewhere

@@ -838,6 +838,60 @@ static int parse_metadata(parser *p, json_t *root)
     return get_int(p, root, "next-row-id", false, &md->next_row_id, NULL);
 }
 
+/* Copies JSON text with every integer literal in (INT64_MAX, UINT64_MAX] outside strings replaced
+ * by the int64 of the same 64 bits. TN_ENOMEM, or TN_EINVAL when there is nothing to replace. */
+static int wrap_unsigned_integers(const char *json, size_t len, char **out, size_t *out_len)
+{
+    tn_buf b = TN_BUF_INIT;
+    bool replaced = false, in_string = false;
+    size_t i = 0;
+    while (i < len) {
+        char c = json[i];
+        if (in_string) {
+            if (c == '\\' && i + 1 < len) {
+                if (tn_buf_append(&b, json + i, 2) < 0) goto oom;
+                i += 2;
+                continue;
+            }
+            if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c >= '0' && c <= '9' && (i == 0 || json[i - 1] != '-')) {
+            size_t end = i;
+            uint64_t v = 0;
+            bool overflow = false;
+            while (end < len && json[end] >= '0' && json[end] <= '9') {
+                unsigned d = (unsigned)(json[end] - '0');
+                if (v > (UINT64_MAX - d) / 10) overflow = true;
+                v = v * 10 + d;
+                end++;
+            }
+            bool fraction = end < len && (json[end] == '.' || json[end] == 'e' || json[end] == 'E');
+            if (!overflow && !fraction && v > (uint64_t)INT64_MAX) {
+                char text[24];
+                int n = snprintf(text, sizeof text, "%lld", (long long)(int64_t)v);
+                if (tn_buf_append(&b, text, (size_t)n) < 0) goto oom;
+                replaced = true;
+            } else if (tn_buf_append(&b, json + i, end - i) < 0) {
+                goto oom;
+            }
+            i = end;
+            continue;
+        }
+        if (tn_buf_putc(&b, c) < 0) goto oom;
+        i++;
+    }
+    if (!replaced) {
+        tn_buf_free(&b);
+        return TN_EINVAL;
+    }
+    *out = tn_buf_detach(&b, out_len);
+    return *out ? 0 : TN_ENOMEM;
+oom:
+    tn_buf_free(&b);
+    return TN_ENOMEM;
+}
+
 /* Parses table metadata JSON. */
 int tn_iceberg_metadata_parse(const char *json, size_t len, const char *file,
                               tn_iceberg_metadata **out, tn_error *err)
@@ -850,6 +904,16 @@ int tn_iceberg_metadata_parse(const char *json, size_t len, const char *file,
                                TN_ICEBERG_METADATA_MAX_BYTES >> 20);
     json_error_t jerr;
     json_t *root = json_loadb(json, len, 0, &jerr);
+    if (!root && strstr(jerr.text, "too big integer")) {
+        /* Some writers put ids above INT64_MAX (unsigned 64-bit) in the JSON; the Avro files of
+         * the same table hold them as 64-bit longs, so read them as that bit pattern. */
+        char *wrapped = NULL;
+        size_t wrapped_len = 0;
+        if (wrap_unsigned_integers(json, len, &wrapped, &wrapped_len) == 0) {
+            root = json_loadb(wrapped, wrapped_len, 0, &jerr);
+            tn_free(wrapped);
+        }
+    }
     if (!root)
         return tn_error_set_at(err, TN_EPARSE, file, jerr.line > 0 ? jerr.line : 0,
                                jerr.column > 0 ? jerr.column : 0,

@@ -26,7 +26,10 @@ typedef struct pos_list {
     int64_t *pos;
     int64_t *seq;
     size_t count, cap;
+    bool sorted; /* by pos, once reading starts */
 } pos_list;
+
+static void pos_list_sort(pos_list *pl);
 
 typedef struct eq_delete {
     int32_t *ids;
@@ -378,6 +381,38 @@ typedef struct pos_ctx {
     int64_t seq;
 } pos_ctx;
 
+/* The position list of a data file, created on first use. */
+static pos_list *pos_list_for(tn_lake_scan *s, const char *path, size_t len, tn_error *err)
+{
+    void *v = NULL;
+    if (tn_hash_get(s->pos_deletes, path, len, &v)) return v;
+    pos_list *pl = tn_calloc(1, sizeof *pl);
+    if (!pl || tn_hash_put(s->pos_deletes, path, len, pl) < 0) {
+        tn_free(pl);
+        tn_error_set(err, TN_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return pl;
+}
+
+static int pos_list_add(pos_list *pl, int64_t pos, int64_t seq, tn_error *err)
+{
+    if (pl->count == pl->cap) {
+        size_t cap = pl->cap ? pl->cap * 2 : 64;
+        int64_t *np = tn_realloc(pl->pos, cap * sizeof *np);
+        if (!np) return tn_error_set(err, TN_ENOMEM, "out of memory");
+        pl->pos = np;
+        int64_t *ns = tn_realloc(pl->seq, cap * sizeof *ns);
+        if (!ns) return tn_error_set(err, TN_ENOMEM, "out of memory");
+        pl->seq = ns;
+        pl->cap = cap;
+    }
+    pl->pos[pl->count] = pos;
+    pl->seq[pl->count] = seq;
+    pl->count++;
+    return 0;
+}
+
 static int pos_batch(void *ctx, tn_batch *b, const int *idx, tn_error *err)
 {
     pos_ctx *p = ctx;
@@ -388,31 +423,45 @@ static int pos_batch(void *ctx, tn_batch *b, const int *idx, tn_error *err)
     for (uint32_t r = 0; r < b->row_count; r++) {
         if (!tn_vector_is_valid(path, r) || !tn_vector_is_valid(pos, r)) continue;
         tn_str key = tn_vector_get_str(path, r);
-        void *v = NULL;
-        pos_list *pl;
-        if (tn_hash_get(p->s->pos_deletes, key.ptr, key.len, &v)) pl = v;
-        else {
-            pl = tn_calloc(1, sizeof *pl);
-            if (!pl || tn_hash_put(p->s->pos_deletes, key.ptr, key.len, pl) < 0) {
-                tn_free(pl);
-                return tn_error_set(err, TN_ENOMEM, "out of memory");
-            }
-        }
-        if (pl->count == pl->cap) {
-            size_t cap = pl->cap ? pl->cap * 2 : 64;
-            int64_t *np = tn_realloc(pl->pos, cap * sizeof *np);
-            if (!np) return tn_error_set(err, TN_ENOMEM, "out of memory");
-            pl->pos = np;
-            int64_t *ns = tn_realloc(pl->seq, cap * sizeof *ns);
-            if (!ns) return tn_error_set(err, TN_ENOMEM, "out of memory");
-            pl->seq = ns;
-            pl->cap = cap;
-        }
-        pl->pos[pl->count] = pos->type.id == TN_TYPE_BIGINT ? tn_vector_i64(pos)[r] : tn_vector_i32(pos)[r];
-        pl->seq[pl->count] = p->seq;
-        pl->count++;
+        pos_list *pl = pos_list_for(p->s, key.ptr, key.len, err);
+        if (!pl) return -1;
+        int64_t at = pos->type.id == TN_TYPE_BIGINT ? tn_vector_i64(pos)[r] : tn_vector_i32(pos)[r];
+        if (pos_list_add(pl, at, p->seq, err) < 0) return -1;
     }
     return 0;
+}
+
+/* A v3 deletion vector: the blob at content_offset in a Puffin file (or the whole file, for the
+ * bare blobs older writers made), applying to referenced_data_file. */
+static int load_deletion_vector(tn_lake_scan *s, const tn_manifest_entry *e, tn_error *err)
+{
+    const tn_iceberg_data_file *f = &e->file;
+    if (f->content != TN_CONTENT_POSITION_DELETES || !f->referenced_data_file)
+        return tn_error_set_at(err, TN_ECORRUPT, f->file_path, 0, 0,
+                               "a Puffin delete file must be a deletion vector with a referenced_data_file");
+    char *data = NULL;
+    size_t len = 0;
+    int rc = tn_lake_read_location(s->table->lake, f->file_path, &data, &len, err);
+    if (rc < 0) return rc;
+    int64_t offset = f->has_content_offset ? f->content_offset : 0;
+    int64_t size = f->has_content_offset && f->content_size_in_bytes >= 0 ? f->content_size_in_bytes
+                                                                          : (int64_t)len - offset;
+    if (offset < 0 || size < 0 || (uint64_t)offset + (uint64_t)size > len) {
+        tn_free(data);
+        return tn_error_set_at(err, TN_ECORRUPT, f->file_path, 0, 0,
+                               "deletion vector at offset %lld, %lld bytes, lies outside the %zu-byte file",
+                               (long long)offset, (long long)size, len);
+    }
+    int64_t *positions = NULL;
+    size_t count = 0;
+    rc = tn_deletion_vector_decode(data + offset, (size_t)size, f->file_path, f->record_count, &positions, &count,
+                                   err);
+    tn_free(data);
+    if (rc < 0) return rc;
+    pos_list *pl = pos_list_for(s, f->referenced_data_file, strlen(f->referenced_data_file), err);
+    for (size_t i = 0; pl && i < count && rc == 0; i++) rc = pos_list_add(pl, positions[i], e->sequence_number, err);
+    tn_free(positions);
+    return pl ? rc : -1;
 }
 
 /* Serialises the values of key columns of one row (kinds from the read schema). */
@@ -458,10 +507,14 @@ static int eq_batch(void *ctx, tn_batch *b, const int *idx, tn_error *err)
 static int load_deletes(tn_lake_scan *s, const tn_manifest_entry *e, tn_error *err)
 {
     const tn_iceberg_data_file *f = &e->file;
+    if (f->file_format && tn_str_eq_nocase(tn_str_c(f->file_format), TN_STR_LIT("puffin"))) {
+        s->stats.delete_files++;
+        return load_deletion_vector(s, e, err);
+    }
     if (f->file_format && !tn_str_eq_nocase(tn_str_c(f->file_format), TN_STR_LIT("parquet")))
         return tn_error_set_at(err, TN_EUNSUPPORTED, f->file_path, 0, 0,
-                               "delete files in %s format are not supported (deletion vectors in Puffin files "
-                               "are not read yet)", f->file_format);
+                               "delete files in %s format are not supported (Parquet and Puffin are)",
+                               f->file_format);
     s->stats.delete_files++;
     if (f->content == TN_CONTENT_POSITION_DELETES) {
         pos_ctx p = {s, e->sequence_number};
@@ -676,6 +729,7 @@ static int open_next_file(tn_lake_scan *s, tn_error *err)
     /* Deletes that apply to this file. */
     void *v = NULL;
     s->cur_pos = tn_hash_get(s->pos_deletes, p->file->file_path, strlen(p->file->file_path), &v) ? v : NULL;
+    if (s->cur_pos) pos_list_sort(s->cur_pos);
     s->cur_eq = tn_calloc(s->eq_count + 1, sizeof *s->cur_eq);
     if (!s->cur_eq) return tn_error_set(err, TN_ENOMEM, "out of memory");
     for (size_t i = 0; i < s->eq_count; i++) {
@@ -792,11 +846,56 @@ static int default_vector(const out_column *c, uint32_t rows, tn_vector *v)
     return rc;
 }
 
+static void pos_swap(pos_list *pl, size_t a, size_t b)
+{
+    int64_t p = pl->pos[a], q = pl->seq[a];
+    pl->pos[a] = pl->pos[b];
+    pl->seq[a] = pl->seq[b];
+    pl->pos[b] = p;
+    pl->seq[b] = q;
+}
+
+static void pos_sift(pos_list *pl, size_t root, size_t n)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n) return;
+        if (child + 1 < n && pl->pos[child + 1] > pl->pos[child]) child++;
+        if (pl->pos[root] >= pl->pos[child]) return;
+        pos_swap(pl, root, child);
+        root = child;
+    }
+}
+
+/* Sorts a file's delete positions (with their sequence numbers) so lookups can bisect. */
+static void pos_list_sort(pos_list *pl)
+{
+    if (pl->sorted) return;
+    pl->sorted = true;
+    for (size_t i = 1; i < pl->count; i++) {
+        if (pl->pos[i - 1] <= pl->pos[i]) continue;
+        /* Out of order: sort pairs by position (heap sort keeps this allocation-free). */
+        size_t n = pl->count;
+        for (size_t k = n / 2; k-- > 0;) pos_sift(pl, k, n);
+        for (size_t end = n; end-- > 1;) {
+            pos_swap(pl, 0, end);
+            pos_sift(pl, 0, end);
+        }
+        return;
+    }
+}
+
 static bool pos_deleted(const pos_list *pl, int64_t pos, int64_t data_seq)
 {
     if (!pl) return false;
-    for (size_t i = 0; i < pl->count; i++)
-        if (pl->pos[i] == pos && pl->seq[i] >= data_seq) return true;
+    size_t lo = 0, hi = pl->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pl->pos[mid] < pos) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < pl->count && pl->pos[i] == pos; i++)
+        if (pl->seq[i] >= data_seq) return true;
     return false;
 }
 
