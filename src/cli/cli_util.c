@@ -279,12 +279,15 @@ static int push_folder(path_list *list, const char *dir)
     DIR *d = opendir(dir);
     if (!d) return TN_EIO;
     int first = list->count;
+    /* "dumps/" and "dumps" give the same paths ("dumps/a.csv", not "dumps//a.csv"). */
+    int dir_len = (int)strlen(dir);
+    while (dir_len > 0 && dir[dir_len - 1] == '/') dir_len--;
     struct dirent *entry;
     int rc = 0;
     while (rc == 0 && (entry = readdir(d)) != NULL) {
         if (entry->d_name[0] == '.') continue;
         tn_buf path = TN_BUF_INIT;
-        if (tn_buf_printf(&path, "%s/%s", dir, entry->d_name) < 0) {
+        if (tn_buf_printf(&path, "%.*s/%s", dir_len, dir, entry->d_name) < 0) {
             rc = TN_ENOMEM;
             break;
         }

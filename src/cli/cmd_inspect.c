@@ -338,8 +338,171 @@ done:
     tn_free(widths);
 }
 
+/* ---- Parquet row groups as a table ---------------------------------------------------- */
+
+#define MAX_STAT_WIDTH 24
+
+enum {
+    RG_GROUP, RG_ROWS, RG_BYTES, RG_COLUMN, RG_TYPE, RG_CODEC, RG_ENCODINGS, RG_COMPRESSED,
+    RG_UNCOMPRESSED, RG_NULLS, RG_MIN, RG_MAX, RG_FIELDS
+};
+
+static const char *const row_group_headers[RG_FIELDS] = {
+    "group", "rows", "bytes", "column", "type", "codec", "encodings", "compressed",
+    "uncompressed", "nulls", "min", "max",
+};
+
+/* Numbers read right-aligned. */
+static const bool row_group_right[RG_FIELDS] = {
+    [RG_GROUP] = true, [RG_ROWS] = true, [RG_BYTES] = true, [RG_COMPRESSED] = true,
+    [RG_UNCOMPRESSED] = true, [RG_NULLS] = true,
+};
+
+static int64_t json_member_int(const tn_json *object, const char *key)
+{
+    int64_t v = -1;
+    tn_json_int64(tn_json_get(object, key), &v);
+    return v;
+}
+
+/* A member shown as a cell: strings as their text, numbers and other values as JSON, absent
+ * or null as empty; cut to max_width code points. */
+static void json_cell(const tn_json *value, size_t max_width, tn_buf *scratch, tn_buf *cell)
+{
+    tn_str text;
+    tn_buf_clear(scratch);
+    if (!value || tn_json_is_null(value))
+        return;
+    if (tn_json_string(value, &text))
+        tn_buf_append(scratch, text.ptr, text.len);
+    else
+        tn_json_write(value, scratch);
+    cell_text(scratch->data ? scratch->data : "", scratch->len, max_width, cell);
+}
+
+/* Prints the row groups of a Parquet file, one line per column chunk: the group's number,
+ * rows and bytes on its first line, then each chunk's type, codec, encodings, sizes, null
+ * count and bounds, in aligned columns. */
+static void print_row_groups(const tn_json *groups)
+{
+    size_t lines = 0;
+    for (size_t g = 0; g < tn_json_count(groups); g++) {
+        size_t n = tn_json_count(tn_json_get(tn_json_at(groups, g), "columns"));
+        lines += n ? n : 1;
+    }
+    tn_buf *cells = tn_calloc((lines + 1) * RG_FIELDS, sizeof(tn_buf));
+    if (!cells)
+        return;
+    size_t widths[RG_FIELDS];
+    for (int f = 0; f < RG_FIELDS; f++)
+        tn_buf_append_cstr(&cells[f], row_group_headers[f]);
+    tn_buf scratch = TN_BUF_INIT;
+    char number[32];
+    size_t line = 1;
+    for (size_t g = 0; g < tn_json_count(groups); g++) {
+        const tn_json *group = tn_json_at(groups, g);
+        const tn_json *columns = tn_json_get(group, "columns");
+        tn_buf *row = &cells[line * RG_FIELDS];
+        tn_buf_printf(&row[RG_GROUP], "%zu", g);
+        tn_buf_append_cstr(&row[RG_ROWS], tn_cli_thousands(json_member_int(group, "rows"), number));
+        tn_buf_append_cstr(&row[RG_BYTES], tn_cli_bytes(json_member_int(group, "bytes"), number));
+        size_t count = tn_json_count(columns);
+        for (size_t c = 0; c < count; c++) {
+            const tn_json *col = tn_json_at(columns, c);
+            row = &cells[(line + c) * RG_FIELDS];
+            json_cell(tn_json_get(col, "name"), MAX_CELL_WIDTH, &scratch, &row[RG_COLUMN]);
+            json_cell(tn_json_get(col, "physical_type"), MAX_CELL_WIDTH, &scratch, &row[RG_TYPE]);
+            json_cell(tn_json_get(col, "codec"), MAX_CELL_WIDTH, &scratch, &row[RG_CODEC]);
+            const tn_json *encodings = tn_json_get(col, "encodings");
+            tn_buf_clear(&scratch);
+            for (size_t e = 0; e < tn_json_count(encodings); e++) {
+                tn_str name;
+                if (!tn_json_string(tn_json_at(encodings, e), &name))
+                    continue;
+                if (scratch.len)
+                    tn_buf_putc(&scratch, ',');
+                tn_buf_append(&scratch, name.ptr, name.len);
+            }
+            cell_text(scratch.data ? scratch.data : "", scratch.len, MAX_CELL_WIDTH,
+                      &row[RG_ENCODINGS]);
+            tn_buf_append_cstr(&row[RG_COMPRESSED],
+                               tn_cli_bytes(json_member_int(col, "compressed_bytes"), number));
+            tn_buf_append_cstr(&row[RG_UNCOMPRESSED],
+                               tn_cli_bytes(json_member_int(col, "uncompressed_bytes"), number));
+            int64_t nulls = json_member_int(col, "null_count");
+            if (nulls >= 0)
+                tn_buf_append_cstr(&row[RG_NULLS], tn_cli_thousands(nulls, number));
+            json_cell(tn_json_get(col, "min"), MAX_STAT_WIDTH, &scratch, &row[RG_MIN]);
+            json_cell(tn_json_get(col, "max"), MAX_STAT_WIDTH, &scratch, &row[RG_MAX]);
+        }
+        line += count ? count : 1;
+    }
+    tn_buf_free(&scratch);
+    for (int f = 0; f < RG_FIELDS; f++) {
+        widths[f] = 0;
+        for (size_t r = 0; r <= lines; r++) {
+            const tn_buf *cell = &cells[r * RG_FIELDS + f];
+            size_t w = display_width(cell->data ? cell->data : "", cell->len);
+            if (w > widths[f])
+                widths[f] = w;
+        }
+    }
+    printf("\n  row groups (%zu):\n", tn_json_count(groups));
+    for (size_t r = 0; r <= lines; r++) {
+        /* Trailing empty cells are not padded: no blanks at the end of a line. */
+        int last = RG_FIELDS - 1;
+        while (last > 0 && cells[r * RG_FIELDS + last].len == 0)
+            last--;
+        printf("  ");
+        for (int f = 0; f <= last; f++) {
+            const tn_buf *cell = &cells[r * RG_FIELDS + f];
+            bool right = r > 0 && row_group_right[f];
+            if (f)
+                printf("  ");
+            print_padded(cell->data ? cell->data : "", cell->len,
+                         f == last && !right ? 0 : widths[f], right);
+        }
+        printf("\n");
+    }
+    for (size_t i = 0; i < (lines + 1) * RG_FIELDS; i++)
+        tn_buf_free(&cells[i]);
+    tn_free(cells);
+}
+
+/* Prints key/value metadata one pair a line, long values cut (Arrow schemas are base64). */
+static void print_key_values(const tn_json *object)
+{
+    size_t count = tn_json_count(object);
+    if (count == 0)
+        return;
+    size_t key_width = 0;
+    for (size_t i = 0; i < count; i++) {
+        tn_str key;
+        tn_json_member_at(object, i, &key);
+        size_t w = display_width(key.ptr, key.len);
+        if (w > key_width)
+            key_width = w < MAX_CELL_WIDTH ? w : MAX_CELL_WIDTH;
+    }
+    printf("\n  metadata:\n");
+    tn_buf scratch = TN_BUF_INIT, cell = TN_BUF_INIT;
+    for (size_t i = 0; i < count; i++) {
+        tn_str key;
+        const tn_json *value = tn_json_member_at(object, i, &key);
+        cell_text(key.ptr, key.len, MAX_CELL_WIDTH, &cell);
+        printf("  ");
+        print_padded(cell.data ? cell.data : "", cell.len, key_width, false);
+        json_cell(value, 2 * MAX_CELL_WIDTH, &scratch, &cell);
+        if (cell.len)
+            printf("  %.*s", (int)cell.len, cell.data);
+        printf("\n");
+    }
+    tn_buf_free(&scratch);
+    tn_buf_free(&cell);
+}
+
 /* Prints the format's description: scalar members on one "dialect" line (delimiter ',',
- * header yes, ...), nested members (Parquet row groups) as compact JSON below it. */
+ * header yes, ...); Parquet row groups and key/value metadata as tables below it, other
+ * nested members as compact JSON. */
 static void print_details(const inspection *in)
 {
     if (!in->details.len) return;
@@ -350,11 +513,16 @@ static void print_details(const inspection *in)
         return;
     }
     const tn_json *root = tn_json_root(doc);
+    bool parquet = strcmp(in->format->name, "parquet") == 0;
     tn_buf line = TN_BUF_INIT, nested = TN_BUF_INIT;
     for (size_t i = 0; i < tn_json_count(root); i++) {
         tn_str key;
         const tn_json *value = tn_json_member_at(root, i, &key);
         tn_json_type type = tn_json_type_of(value);
+        if (parquet && type == TN_JSON_ARRAY && tn_str_eq(key, TN_STR_LIT("row_groups")))
+            continue; /* printed after the line */
+        if (parquet && type == TN_JSON_OBJECT && tn_str_eq(key, TN_STR_LIT("key_value_metadata")))
+            continue;
         if (type == TN_JSON_OBJECT || type == TN_JSON_ARRAY) {
             tn_buf_printf(&nested, "  %-9.*s ", (int)key.len, key.ptr);
             tn_json_write(value, &nested);
@@ -382,6 +550,15 @@ static void print_details(const inspection *in)
     }
     if (line.len) printf("  details   %.*s\n", (int)line.len, line.data);
     if (nested.len) fwrite(nested.data, 1, nested.len, stdout);
+    if (parquet) {
+        const tn_json *groups = tn_json_get(root, "row_groups");
+        if (tn_json_type_of(groups) == TN_JSON_ARRAY && tn_json_count(groups))
+            print_row_groups(groups);
+        const tn_json *kv = tn_json_get(root, "key_value_metadata");
+        if (tn_json_type_of(kv) == TN_JSON_OBJECT)
+            print_key_values(kv);
+        printf("\n");
+    }
     tn_buf_free(&line);
     tn_buf_free(&nested);
     tn_json_free(doc);

@@ -7,6 +7,10 @@
 
 #include <stdlib.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 const char *tn_cli_project_dir;
 
 static const tn_cli_command *const commands[] = {
@@ -38,8 +42,23 @@ static void print_main_help(FILE *out)
                  "(one message on stderr), 2 an internal error.\n");
 }
 
+/* Readers free a block's worth of batches every block and allocate the next block's at once.
+ * With glibc's first thresholds (128 KiB) that memory goes back to the kernel each time and
+ * every block faults it in again (measured: a third of the CSV and of the NDJSON parse
+ * time). Fixed thresholds keep up to 64 MiB of freed memory for reuse and serve blocks below
+ * 32 MiB (the largest glibc allows) from the heap. It also stops glibc's own adjustment,
+ * which would only reach the same values after the first large free. */
+static void tune_allocator(void)
+{
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    tune_allocator();
     /* Global options come before the command, as with git. */
     while (argc >= 2 && strncmp(argv[1], "-C", 2) == 0) {
         if (argv[1][2]) {

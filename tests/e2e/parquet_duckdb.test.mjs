@@ -10,7 +10,10 @@
 // values are a pure function of the row number; expectedRow() below is that function and must
 // match row_value() in the C test.
 //
-// Environment: TARN_TEST_PARQUET_WRITE (the unit test binary; default
+// The last test goes the other way: `tarn inspect` of a file DuckDB wrote shows its row
+// groups as a table that agrees with DuckDB's parquet_metadata().
+//
+// Environment: TARN_BIN (for that test), TARN_TEST_PARQUET_WRITE (the unit test binary; default
 // build/tests/unit/formats/test_parquet_write), or TARN_PARQUET_CORPUS (a folder already
 // holding the corpus: the binary is then not run), TARN_PEERS_DIR (DuckDB for node).
 
@@ -19,7 +22,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot, scratchDir, duckdbMissing, duckdbConnect, sqlString } from './lib.mjs';
+import {
+  repoRoot, scratchDir, duckdbMissing, duckdbConnect, sqlString, tarnMissing, runTarn, describeRun,
+} from './lib.mjs';
 
 const TEST_BIN = process.env.TARN_TEST_PARQUET_WRITE ||
   path.join(repoRoot, 'build/tests/unit/formats/test_parquet_write');
@@ -254,3 +259,74 @@ test('DuckDB filters through the statistics and the page index', { skip: corpus.
   }
   assert.equal(Number(s[0].n), count);
 });
+
+// ---------------------------------------------------------------------------------------------
+// `tarn inspect FILE` (table output) shows a Parquet file's row groups as an aligned table.
+
+const ROW_GROUP_FIELDS = ['group', 'rows', 'bytes', 'column', 'type', 'codec', 'encodings',
+  'compressed', 'uncompressed', 'nulls', 'min', 'max'];
+const RIGHT_ALIGNED = new Set(['group', 'rows', 'bytes', 'compressed', 'uncompressed', 'nulls']);
+
+test('tarn inspect shows the row groups as an aligned table that matches parquet_metadata()',
+  { skip: missing || tarnMissing() }, async () => {
+    const file = path.join(scratchDir('pqinspect'), 'groups.parquet');
+    const duck = await duckdbConnect();
+    await duck.run(`COPY (SELECT i AS id, CASE WHEN i % 10 = 3 THEN NULL ELSE 'name-' || (i % 7) END AS name,
+                            (i * 0.5)::DOUBLE AS price FROM range(3000) t(i))
+                    TO ${sqlString(file)} (FORMAT parquet, ROW_GROUP_SIZE 1000, KV_METADATA {owner: 'team-data'})`);
+    const meta = (await duck.runAndReadAll(
+      `SELECT row_group_id, row_group_num_rows, path_in_schema, type, compression, stats_null_count,
+              stats_min_value, stats_max_value
+       FROM parquet_metadata(${sqlString(file)}) ORDER BY row_group_id, column_id`)).getRowObjectsJson();
+    assert.ok(meta.length >= 6, `DuckDB wrote ${meta.length} column chunks`);
+
+    const args = ['inspect', file];
+    const r = runTarn(args);
+    assert.equal(r.status, 0, describeRun(args, r));
+    assert.ok(!r.stdout.includes('{"rows"'), 'row groups are not shown as raw JSON');
+    const lines = r.stdout.split('\n');
+    for (const l of lines) assert.ok(!/ $/.test(l), `trailing blank in ${JSON.stringify(l)}`);
+    const at = lines.findIndex((l) => l.startsWith('  row groups ('));
+    const groups = new Set(meta.map((m) => m.row_group_id)).size;
+    assert.equal(lines[at], `  row groups (${groups}):`);
+
+    // Every field has a header, in order; a cell lies under its header: left-aligned cells
+    // start where the header starts, right-aligned ones end where the field ends.
+    const header = lines[at + 1];
+    const starts = ROW_GROUP_FIELDS.map((f) => header.search(new RegExp(`(?<=^|  )${f}(?=  |$)`)));
+    for (let i = 1; i < starts.length; i++) assert.ok(starts[i] > starts[i - 1], header);
+    const cellsOf = (line) => Object.fromEntries(ROW_GROUP_FIELDS.map((f, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1] - 2 : line.length;
+      const text = line.slice(starts[i], end);
+      if (text.trim() && RIGHT_ALIGNED.has(f)) assert.notEqual(text.at(-1), ' ', `${f} right-aligned in ${line}`);
+      if (text.trim() && !RIGHT_ALIGNED.has(f)) assert.notEqual(text[0], ' ', `${f} left-aligned in ${line}`);
+      return [f, text.trim()];
+    }));
+
+    const rowsText = (n) => Number(n).toLocaleString('en-US');
+    meta.forEach((m, k) => {
+      const cell = cellsOf(lines[at + 2 + k]);
+      const first = k === 0 || meta[k - 1].row_group_id !== m.row_group_id;
+      assert.equal(cell.group, first ? String(m.row_group_id) : '');
+      assert.equal(cell.rows, first ? rowsText(m.row_group_num_rows) : '');
+      if (first) assert.match(cell.bytes, /^\d+(\.\d)? (B|KiB|MiB)$/);
+      assert.equal(cell.column, m.path_in_schema);
+      assert.equal(cell.type, m.type);
+      assert.equal(cell.codec, m.compression);
+      assert.ok(cell.encodings.length > 0);
+      assert.match(cell.compressed, /^\d+(\.\d)? (B|KiB|MiB)$/);
+      assert.match(cell.uncompressed, /^\d+(\.\d)? (B|KiB|MiB)$/);
+      assert.equal(cell.nulls, rowsText(m.stats_null_count));
+      if (m.path_in_schema === 'name') {
+        assert.equal(cell.min, m.stats_min_value);
+        assert.equal(cell.max, m.stats_max_value);
+      } else {
+        assert.equal(Number(cell.min), Number(m.stats_min_value));
+        assert.equal(Number(cell.max), Number(m.stats_max_value));
+      }
+    });
+    assert.equal(lines[at + 2 + meta.length], '', 'the table ends after the last column chunk');
+    const kv = lines.indexOf('  metadata:');
+    assert.ok(kv > at, 'key/value metadata is listed');
+    assert.match(lines.slice(kv + 1).find((l) => l.trim().startsWith('owner')), /^  owner +team-data$/);
+  });

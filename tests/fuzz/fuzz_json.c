@@ -5,7 +5,8 @@
  * the JSON reader on the same bytes as a file, with default options and with a tiny sample
  * and tiny batches so that post-sample rejects and batch boundaries are exercised.
  *
- * The row parser is also run in memory on each line (infer, then load into a batch), which
+ * The row parser is also run in memory on each line (infer, then load into a batch, and load
+ * again through tn_json_row_parse_line, which must agree line by line and cell by cell), which
  * is much faster than going through a file; TARN_FUZZ_JSON_NO_FILE=1 skips the file reader
  * for long runs of that fast part.
  *
@@ -101,23 +102,49 @@ static void check_rows(const char *text, size_t size)
     tn_batch *batch = schema && schema->column_count == cols.count
                           ? tn_batch_new(schema, (uint32_t)(lines ? lines : 1))
                           : NULL;
-    if (batch) {
-        json_row load;
+    /* The same lines through tn_json_row_parse_line (which finds the line ends itself) must
+     * give the same verdicts and the same rows. */
+    tn_batch *by_line = batch ? tn_batch_new(schema, batch->capacity) : NULL;
+    if (batch && by_line) {
+        json_row load, load_line;
         tn_json_row_init(&load, &cols, JSON_ROW_LOAD, true);
+        tn_json_row_init(&load_line, &cols, JSON_ROW_LOAD, true);
         load.batch = batch;
+        load_line.batch = by_line;
         for (const char *p = text, *end = text + size; p < end;) {
             const char *nl = memchr(p, '\n', (size_t)(end - p));
             const char *le = nl ? nl : end;
-            tn_json_row_parse(&load, p, le);
+            json_row_status st = tn_json_row_parse(&load, p, le);
+            const char *found = NULL;
+            json_row_status st_line = tn_json_row_parse_line(&load_line, p, end, &found);
+            if (st != st_line || found != le) abort();
             p = nl ? nl + 1 : end;
         }
         tn_json_row_free(&load);
+        tn_json_row_free(&load_line);
         for (uint32_t c = 0; c < batch->schema->column_count; c++) {
             const tn_vector *v = &batch->columns[c];
             if (tn_type_is_varlen(v->type) && v->offsets[batch->row_count] != (int32_t)v->data_len)
                 abort(); /* a rolled-back row left bytes behind */
         }
+        if (batch->row_count != by_line->row_count) abort();
+        tn_buf a = TN_BUF_INIT, b = TN_BUF_INIT;
+        for (uint32_t r = 0; r < batch->row_count; r++) {
+            for (uint32_t c = 0; c < batch->schema->column_count; c++) {
+                const tn_vector *va = &batch->columns[c], *vb = &by_line->columns[c];
+                if (tn_vector_is_valid(va, r) != tn_vector_is_valid(vb, r)) abort();
+                if (!tn_vector_is_valid(va, r)) continue;
+                tn_buf_clear(&a);
+                tn_buf_clear(&b);
+                if (tn_vector_format_value(va, r, &a) < 0 || tn_vector_format_value(vb, r, &b) < 0)
+                    continue;
+                if (a.len != b.len || (a.len && memcmp(a.data, b.data, a.len) != 0)) abort();
+            }
+        }
+        tn_buf_free(&a);
+        tn_buf_free(&b);
     }
+    tn_batch_free(by_line);
     tn_batch_free(batch);
     tn_schema_unref(schema);
     tn_json_cols_free(&cols);

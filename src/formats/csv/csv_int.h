@@ -421,6 +421,9 @@ typedef struct tn_csv_segment {
     bool utf8_ok;          /* the whole segment is valid UTF-8: fields need no check */
     size_t *data_hint;     /* per column: VARCHAR bytes to reserve for a new batch */
     bool reported;         /* rejects passed to on_reject */
+    bool minute_known;     /* minute_text/minute_micros hold the last timestamp minute */
+    uint64_t minute_text[2]; /* "YYYY-MM-DD HH:MM" of the last timestamp parsed */
+    int64_t minute_micros;   /* its value */
 } tn_csv_segment;
 
 /* An open CSV reader: the state behind the plugin's void *state. */

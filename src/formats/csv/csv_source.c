@@ -8,8 +8,6 @@
  */
 #include "formats/csv/csv_int.h"
 
-#include <stdatomic.h>
-
 /* Reads into buf[*len, cap) until it is full or the input ends, then zeroes the padding
  * (which keeps the scanner's look-ahead deterministic). */
 static int read_into(tn_csv_source *src, char *buf, size_t *len, size_t cap, bool *eof,
@@ -42,28 +40,9 @@ static int read_more(tn_csv_source *src, tn_error *err)
     return read_into(src, src->buf, &src->len, src->cap, &src->eof, err);
 }
 
-/* glibc returns freed heap memory to the kernel once more than its trim threshold (128 KiB
- * at first) is free at the top, and raises that threshold to twice the size of the largest
- * mapped block freed so far (up to 64 MiB). A reader frees a block's worth of batches every
- * block, so with the first threshold every block faults all its batch memory in again, which
- * measured as a third of the parse time. Freeing one block-sized mapped allocation at open
- * raises the threshold once, as the first reader's close would anyway. */
-static void settle_allocator(size_t cap)
-{
-    static _Atomic bool done;
-    if (done || cap < ((size_t)1 << 20))
-        return;
-    void *p = tn_malloc(cap);
-    if (p) {
-        tn_free(p);
-        done = true;
-    }
-}
-
 /* Allocates the buffer and reads the first block. */
 static int first_fill(tn_csv_source *src, size_t cap, tn_error *err)
 {
-    settle_allocator(cap);
     src->buf = tn_malloc(cap + TN_CSV_PAD);
     if (!src->buf)
         return tn_error_set(err, TN_ENOMEM, "out of memory allocating a %zu-byte read buffer",

@@ -197,6 +197,40 @@ typedef struct json_num {
     bool truncated; /* more than 19 significant digits */
 } json_num;
 
+/* Eight bytes at p as one little-endian word (the caller checked that they are there). */
+JSON_INLINE uint64_t json_load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* How many of the 8 bytes of `word` (a json_load8) are digits before the first other byte.
+ * A byte is a digit exactly when both its high nibble and that of byte + 6 are 3. A byte
+ * above 0xF9 carries into the next one's test, which is after the first non-digit anyway. */
+JSON_INLINE unsigned json_digit_run8(uint64_t word)
+{
+    uint64_t t = (word & UINT64_C(0xF0F0F0F0F0F0F0F0)) |
+                 (((word + UINT64_C(0x0606060606060606)) & UINT64_C(0xF0F0F0F0F0F0F0F0)) >> 4);
+    t ^= UINT64_C(0x3333333333333333);
+    return t ? (unsigned)__builtin_ctzll(t) >> 3 : 8;
+}
+
+/* The value of the first k (1..8) bytes of `word`, all digits: the bytes after them are
+ * shifted out, zeros come in as leading digits, then pairs, quads and the eight are combined
+ * with three multiplications. */
+JSON_INLINE uint64_t json_digits_value8(uint64_t word, unsigned k)
+{
+    uint64_t v = (word - UINT64_C(0x3030303030303030)) << (8 * (8 - k));
+    v = v * 10 + (v >> 8);
+    v = (((v & UINT64_C(0x000000FF000000FF)) * (100 + (UINT64_C(1000000) << 32))) +
+         (((v >> 16) & UINT64_C(0x000000FF000000FF)) * (1 + (UINT64_C(10000) << 32)))) >>
+        32;
+    return v & 0xFFFFFFFFu;
+}
+
+extern const uint64_t tn_json_pow10_u64[20]; /* 10^0 .. 10^19 */
+
 /* Scans a number starting at p (p[0] is '-' or a digit). Returns the byte after it or NULL. */
 JSON_INLINE const char *json_scan_number(const char *p, const char *end, json_num *num, json_err *e)
 {
@@ -215,6 +249,14 @@ JSON_INLINE const char *json_scan_number(const char *p, const char *end, json_nu
     if (*p == '0') {
         p++;
     } else if (*p >= '1' && *p <= '9') {
+        /* Up to eight digits at once; a longer run goes on in the loop below. */
+        if (end - p >= 8) {
+            uint64_t word = json_load8(p);
+            unsigned k = json_digit_run8(word);
+            m = json_digits_value8(word, k);
+            digits = (int)k;
+            p += k;
+        }
         while (p < end && (unsigned)(*p - '0') <= 9) {
             if (digits < 19) {
                 m = m * 10 + (uint64_t)(*p - '0');
@@ -233,6 +275,18 @@ JSON_INLINE const char *json_scan_number(const char *p, const char *end, json_nu
         num->is_int = false;
         if (p >= end) return json_fail_end(e, p, "a number needs digits after '.'");
         if ((unsigned)(*p - '0') > 9) return json_fail(e, p, "a number needs digits after '.'");
+        /* A short fraction that keeps the mantissa within 19 digits in one step; leading
+         * zeros then need no special case (0 * 10^k + digits). */
+        if (end - p >= 8 && digits <= 11) {
+            uint64_t word = json_load8(p);
+            unsigned k = json_digit_run8(word);
+            if (k < 8) {
+                m = m * tn_json_pow10_u64[k] + json_digits_value8(word, k);
+                digits += (int)k;
+                exp10 -= (int32_t)k;
+                p += k;
+            }
+        }
         while (p < end && (unsigned)(*p - '0') <= 9) {
             unsigned d = (unsigned)(*p - '0');
             if (m == 0 && d == 0) {
@@ -290,6 +344,22 @@ static inline bool json_num_int64(const json_num *num, int64_t *out)
 
 /* The number as a double, correctly rounded; overflow gives +-infinity, underflow +-0. */
 double tn_json_num_double(const json_num *num);
+
+extern const double tn_json_exact_pow10[23]; /* 1e0 .. 1e22, all exact doubles */
+
+/* tn_json_num_double with its common case inline: a mantissa up to 2^53 and a power of ten
+ * up to 22 are both exact, so one multiplication or division rounds correctly. */
+JSON_INLINE double json_num_double(const json_num *num)
+{
+    if (!num->truncated && num->mantissa <= (UINT64_C(1) << 53) && num->exp10 >= -22 &&
+        num->exp10 <= 22) {
+        double v = (double)num->mantissa;
+        v = num->exp10 >= 0 ? v * tn_json_exact_pow10[num->exp10]
+                            : v / tn_json_exact_pow10[-num->exp10];
+        return num->negative ? -v : v;
+    }
+    return tn_json_num_double(num);
+}
 
 /* ------------------------------------------------------------------------------------------
  * The validating scanner: checks one complete value starting at p (leading whitespace
@@ -397,6 +467,17 @@ typedef struct json_row {
     uint32_t obs_count;
     uint32_t obs_cap;
     unsigned top_kind; /* INFER: the first byte of the row's value */
+    size_t *text_hint; /* LOAD: per column, the text bytes of the last full batch */
+    uint32_t text_hint_count;
+    bool one_line;     /* tn_json_row_parse_line: parsing up to the end of the segment */
+    bool crossed_line; /* ... and whitespace inside the row held a newline */
+    /* LOAD: the last timestamp minute and date parsed (see json_row.c) */
+    uint64_t minute_text[2]; /* "YYYY-MM-DD HH:MM" */
+    int64_t minute_micros;
+    bool minute_known;
+    bool day_known;
+    uint64_t day_text[2]; /* "YYYY-MM-DD" (8 + 2 bytes) */
+    int32_t day_number;
     /* results */
     json_err syn;
     const char *reason_pos;
@@ -411,6 +492,11 @@ void tn_json_row_free(json_row *row);
  * LOAD mode appends to row->batch (which must have room) on JSON_ROW_OK and leaves it
  * unchanged otherwise. */
 json_row_status tn_json_row_parse(json_row *row, const char *p, const char *end);
+
+/* Parses the NDJSON line that starts at p and ends at the first '\n' in [p, end) (or at
+ * end) as tn_json_row_parse would, and sets *line_end to that '\n' (or end). */
+json_row_status tn_json_row_parse_line(json_row *r, const char *p, const char *end,
+                                       const char **line_end);
 
 /* Formats `s` for a reject reason: quoted, cut to a readable length. */
 void tn_json_quote_for_message(const char *s, size_t n, char *out, size_t out_size);

@@ -145,8 +145,30 @@ size_t tn_json_unescape(const char *p, const char *q, char *out)
     return (size_t)(o - out);
 }
 
+/* 10^0 .. 10^19: every power of ten an uint64 holds. */
+const uint64_t tn_json_pow10_u64[20] = {1u,
+                                        10u,
+                                        100u,
+                                        1000u,
+                                        10000u,
+                                        100000u,
+                                        1000000u,
+                                        10000000u,
+                                        100000000u,
+                                        1000000000u,
+                                        10000000000u,
+                                        100000000000u,
+                                        1000000000000u,
+                                        10000000000000u,
+                                        100000000000000u,
+                                        1000000000000000u,
+                                        10000000000000000u,
+                                        100000000000000000u,
+                                        1000000000000000000u,
+                                        10000000000000000000u};
+
 /* Powers of ten exactly representable as doubles. */
-static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+const double tn_json_exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -157,7 +179,7 @@ double tn_json_num_double(const json_num *num)
      * multiplication or division is correctly rounded (the classic fast path). */
     if (!num->truncated && num->mantissa <= (1ull << 53) && num->exp10 >= -22 && num->exp10 <= 22) {
         double v = (double)num->mantissa;
-        v = num->exp10 >= 0 ? v * exact_pow10[num->exp10] : v / exact_pow10[-num->exp10];
+        v = num->exp10 >= 0 ? v * tn_json_exact_pow10[num->exp10] : v / tn_json_exact_pow10[-num->exp10];
         return num->negative ? -v : v;
     }
     if (num->mantissa == 0) return num->negative ? -0.0 : 0.0;

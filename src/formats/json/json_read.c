@@ -646,6 +646,36 @@ static json_row_status too_large(json_row *r)
     return JSON_ROW_TYPE;
 }
 
+/* Gives the text columns of a new batch the room the previous batch of this worker used, so
+ * they are not grown by doubling (and copied) about ten times per batch. */
+static void presize_text(json_row *r, tn_batch *b)
+{
+    uint32_t n = b->schema->column_count;
+    if (r->text_hint_count != n) return;
+    for (uint32_t c = 0; c < n; c++) {
+        tn_vector *v = &b->columns[c];
+        size_t want = r->text_hint[c];
+        if (want == 0 || v->data || !tn_type_is_varlen(v->type)) continue;
+        want += want / 8 + 64;
+        if (want > (size_t)INT32_MAX) continue;
+        v->data = tn_malloc(want); /* when this fails, appending grows it as usual */
+        if (v->data) v->data_cap = want;
+    }
+}
+
+/* Remembers how much text each column of a full batch held. */
+static void remember_text(json_row *r, const tn_batch *b)
+{
+    uint32_t n = b->schema->column_count;
+    if (r->text_hint_count != n) {
+        size_t *grown = tn_realloc(r->text_hint, sizeof *grown * (n ? n : 1));
+        if (!grown) return;
+        r->text_hint = grown;
+        r->text_hint_count = n;
+    }
+    for (uint32_t c = 0; c < n; c++) r->text_hint[c] = b->columns[c].data_len;
+}
+
 /* Parses the lines of one segment into its own batches (runs on a pool worker). */
 static void parse_segment(json_reader *rd, json_segment *sg, json_row *r)
 {
@@ -654,8 +684,7 @@ static void parse_segment(json_reader *rd, json_segment *sg, json_row *r)
     int64_t line = 0;
     tn_batch *b = NULL;
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
+        const char *le = end;
         if (!b) {
             b = tn_batch_new(rd->schema, rd->batch_rows);
             if (!b) {
@@ -663,10 +692,12 @@ static void parse_segment(json_reader *rd, json_segment *sg, json_row *r)
                 break;
             }
             r->batch = b;
+            presize_text(r, b);
         }
-        json_row_status st = tn_json_row_parse(r, p, le);
+        json_row_status st = tn_json_row_parse_line(r, p, end, &le);
         if (st == JSON_ROW_OK) {
             if (b->row_count == b->capacity) {
+                remember_text(r, b);
                 if (segment_push_batch(sg, b) != 0) {
                     sg->rc = TN_ENOMEM;
                     break;
@@ -692,7 +723,7 @@ static void parse_segment(json_reader *rd, json_segment *sg, json_row *r)
             }
         }
         line++;
-        p = nl ? nl + 1 : end;
+        p = le < end ? le + 1 : end;
     }
     if (b && sg->rc == 0 && b->row_count > 0) {
         if (segment_push_batch(sg, b) == 0)

@@ -31,6 +31,7 @@ void tn_json_row_free(json_row *row)
 {
     tn_free(row->stamp);
     tn_free(row->obs);
+    tn_free(row->text_hint);
     tn_buf_free(&row->scratch);
     tn_buf_free(&row->key);
     tn_buf_free(&row->path);
@@ -127,7 +128,42 @@ static bool put_null(json_row *r, int col)
     return true;
 }
 
-static bool put_varlen(json_row *r, int col, const char *s, size_t n, const char *pos)
+/* Copies n bytes without a call for the short strings most values are: two overlapping
+ * loads and stores of the widest size that fits, never past either end. */
+JSON_INLINE void copy_short(char *dst, const char *src, size_t n)
+{
+    if (n > 32) {
+        memcpy(dst, src, n);
+    } else if (n >= 16) {
+        uint64_t a, b, c, d;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + 8, 8);
+        memcpy(&c, src + n - 16, 8);
+        memcpy(&d, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + 8, &b, 8);
+        memcpy(dst + n - 16, &c, 8);
+        memcpy(dst + n - 8, &d, 8);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(dst, &a, 4);
+        memcpy(dst + n - 4, &b, 4);
+    } else if (n > 0) {
+        dst[0] = src[0];
+        dst[n / 2] = src[n / 2];
+        dst[n - 1] = src[n - 1];
+    }
+}
+
+JSON_INLINE bool put_varlen(json_row *r, int col, const char *s, size_t n, const char *pos)
 {
     uint32_t row = r->batch->row_count;
     tn_vector *v = begin_set(r, col, row);
@@ -135,7 +171,7 @@ static bool put_varlen(json_row *r, int col, const char *s, size_t n, const char
     if (n <= v->data_cap - start && start + n <= (size_t)INT32_MAX) {
         /* Room already there: append without the call (validity was set by begin_set or
          * is still the initial "valid"). */
-        memcpy(v->data + start, s, n);
+        if (n) copy_short(v->data + start, s, n);
         v->offsets[row + 1] = (int32_t)(start + n);
         v->data_len = start + n;
         return true;
@@ -145,6 +181,46 @@ static bool put_varlen(json_row *r, int col, const char *s, size_t n, const char
         fatal(r, rc, pos);
         return false;
     }
+    return true;
+}
+
+/* Timestamps of neighbouring rows mostly share their minute, so "YYYY-MM-DD HH:MM" is
+ * parsed once and kept: a value of that prefix plus ":SS" (n == 19) then costs a compare
+ * and two digits. The result is tn_parse_timestamp's, which reads the same prefix the same
+ * way and adds the seconds. False when the value does not have that shape. */
+JSON_INLINE bool timestamp_by_minute(json_row *r, const char *s, int64_t *micros)
+{
+    unsigned tens = (unsigned)(s[17] - '0'), ones = (unsigned)(s[18] - '0');
+    if (s[16] != ':' || tens > 5 || ones > 9) return false;
+    uint64_t lo = json_load8(s), hi = json_load8(s + 8);
+    if (!r->minute_known || lo != r->minute_text[0] || hi != r->minute_text[1]) {
+        int64_t base;
+        bool has_zone = false;
+        if (!tn_parse_timestamp(s, 16, &base, &has_zone)) return false;
+        r->minute_text[0] = lo;
+        r->minute_text[1] = hi;
+        r->minute_micros = base;
+        r->minute_known = true;
+    }
+    *micros = r->minute_micros + (int64_t)(tens * 10 + ones) * INT64_C(1000000);
+    return true;
+}
+
+/* The same for dates: the last "YYYY-MM-DD" parsed and its day number. */
+JSON_INLINE bool date_cached(json_row *r, const char *s, int32_t *days)
+{
+    uint64_t lo = json_load8(s);
+    uint16_t hi;
+    memcpy(&hi, s + 8, 2);
+    if (r->day_known && lo == r->day_text[0] && hi == (uint16_t)r->day_text[1]) {
+        *days = r->day_number;
+        return true;
+    }
+    if (!tn_parse_date(s, 10, days)) return false;
+    r->day_text[0] = lo;
+    r->day_text[1] = hi;
+    r->day_number = *days;
+    r->day_known = true;
     return true;
 }
 
@@ -160,7 +236,7 @@ static bool put_string(json_row *r, int col, const char *s, size_t n, const char
         return put_varlen(r, col, s, n, pos);
     case TN_TYPE_DATE: {
         int32_t days;
-        if (!tn_parse_date(s, n, &days)) break;
+        if (n != 10 || !date_cached(r, s, &days)) break;
         begin_set(r, col, row);
         tn_vector_i32(v)[row] = days;
         return true;
@@ -169,6 +245,11 @@ static bool put_string(json_row *r, int col, const char *s, size_t n, const char
     case TN_TYPE_TIMESTAMPTZ: {
         int64_t micros;
         bool has_zone = false;
+        if (n == 19 && timestamp_by_minute(r, s, &micros)) {
+            begin_set(r, col, row);
+            tn_vector_i64(v)[row] = micros;
+            return true;
+        }
         if (!tn_parse_timestamp(s, n, &micros, &has_zone)) break;
         /* A zoned value in a column without zone would silently shift: refuse it. */
         if (has_zone && v->type.id == TN_TYPE_TIMESTAMP) break;
@@ -240,7 +321,7 @@ static bool put_number(json_row *r, int col, const json_num *num, const char *po
     }
     case TN_TYPE_DOUBLE:
         begin_set(r, col, row);
-        tn_vector_f64(v)[row] = tn_json_num_double(num);
+        tn_vector_f64(v)[row] = json_num_double(num);
         return true;
     case TN_TYPE_INTEGER: {
         int64_t i;
@@ -251,7 +332,7 @@ static bool put_number(json_row *r, int col, const json_num *num, const char *po
     }
     case TN_TYPE_REAL:
         begin_set(r, col, row);
-        tn_vector_f32(v)[row] = (float)tn_json_num_double(num);
+        tn_vector_f32(v)[row] = (float)json_num_double(num);
         return true;
     case TN_TYPE_DECIMAL: {
         tn_i128 dec;
@@ -394,6 +475,22 @@ JSON_INLINE int resolve(json_row *r, const char *name, size_t len)
     return resolve_slow(r, name, len);
 }
 
+/* json_skip_ws that notes a newline crossed, for tn_json_row_parse_line. */
+JSON_INLINE const char *skip_ws_in_row(json_row *r, const char *p, const char *end)
+{
+    while (p < end && (unsigned char)*p <= ' ' && json_is_ws((unsigned char)*p)) {
+        if (*p == '\n') r->crossed_line = true;
+        p++;
+    }
+    return p;
+}
+
+/* An array or other value checked by the validating scanner, which skips newlines itself. */
+static void note_newline(json_row *r, const char *p, const char *q)
+{
+    if (r->one_line && q && memchr(p, '\n', (size_t)(q - p))) r->crossed_line = true;
+}
+
 /* One non-object value at p (p at its first byte) into column col (-1: check only). */
 JSON_INLINE const char *parse_value(json_row *r, const char *p, const char *end, int col, int depth)
 {
@@ -451,9 +548,12 @@ JSON_INLINE const char *parse_value(json_row *r, const char *p, const char *end,
     case '[':
         if (col < 0) {
             bool oom = false;
-            return tn_json_scan_value(p, end, depth, NULL, &oom, &r->syn);
+            q = tn_json_scan_value(p, end, depth, NULL, &oom, &r->syn);
+        } else {
+            q = put_array(r, col, p, end, depth);
         }
-        return put_array(r, col, p, end, depth);
+        note_newline(r, p, q);
+        return q;
     default:
         return json_fail(&r->syn, p,
                          "expected a value (object, array, string, number, true, "
@@ -478,7 +578,7 @@ static const char *parse_members(json_row *r, const char *p, const char *end)
     int depth = 1; /* open objects */
     size_t prefix_len = 0;
     prefix[0] = 0;
-    p = json_skip_ws(p, end);
+    p = skip_ws_in_row(r, p, end);
     if (p >= end) return json_fail_end(&r->syn, p, "unexpected end of input");
     if (*p == '}') goto close;
     for (;;) {
@@ -518,12 +618,12 @@ static const char *parse_members(json_row *r, const char *p, const char *end)
         if (p < end && *p == ':') {
             p++;
         } else {
-            p = json_skip_ws(p, end);
+            p = skip_ws_in_row(r, p, end);
             if (p >= end) return json_fail_end(&r->syn, p, "expected ':' after the key");
             if (*p != ':') return json_fail(&r->syn, p, "expected ':' after the key");
             p++;
         }
-        p = json_skip_ws(p, end);
+        p = skip_ws_in_row(r, p, end);
         if (p >= end) return json_fail_end(&r->syn, p, "expected a value");
         if (*p == '{') {
             /* Nested object: flattened, its keys become "key.inner". */
@@ -534,7 +634,7 @@ static const char *parse_members(json_row *r, const char *p, const char *end)
                 return fatal(r, TN_ENOMEM, p);
             prefix_len = r->path.len;
             prefix[depth++] = prefix_len;
-            p = json_skip_ws(p + 1, end);
+            p = skip_ws_in_row(r, p + 1, end);
             if (p >= end) return json_fail_end(&r->syn, p, "unexpected end of input");
             if (*p != '}') continue; /* its first member */
             goto close;
@@ -555,14 +655,14 @@ static const char *parse_members(json_row *r, const char *p, const char *end)
         if (p < end && *p == ',') {
             p++;
         } else {
-            p = json_skip_ws(p, end);
+            p = skip_ws_in_row(r, p, end);
             if (p >= end) return json_fail_end(&r->syn, p, "unexpected end of input");
             if (*p == '}') goto close;
             if (*p != ',')
                 return json_fail(&r->syn, p, "expected ',' or '}' after an object member");
             p++;
         }
-        p = json_skip_ws(p, end);
+        p = skip_ws_in_row(r, p, end);
         if (p >= end) return json_fail_end(&r->syn, p, "unexpected end of input");
         continue;
     close:
@@ -619,8 +719,9 @@ static void commit(json_row *r)
     r->batch->row_count = row + 1;
 }
 
-/* Parses one row; see json_int.h. */
-json_row_status tn_json_row_parse(json_row *r, const char *p, const char *end)
+/* Resets the per-row state and makes the stamps cover every column. False when out of
+ * memory (fatal_code set). */
+static bool row_begin(json_row *r)
 {
     r->row_id++;
     r->set_count = 0;
@@ -629,19 +730,26 @@ json_row_status tn_json_row_parse(json_row *r, const char *p, const char *end)
     r->reason_pos = NULL;
     r->fatal_code = 0;
     r->cols_at_start = r->cols->count;
-    p = json_skip_ws(p, end);
-    if (p >= end) return JSON_ROW_BLANK;
-    r->top_kind = (unsigned char)*p;
     if (r->mode == JSON_ROW_LOAD && r->stamp_cap < r->cols->count) {
         uint64_t *grown = tn_realloc(r->stamp, sizeof *grown * r->cols->count);
         if (!grown) {
             r->fatal_code = TN_ENOMEM;
-            return JSON_ROW_FATAL;
+            return false;
         }
         memset(grown + r->stamp_cap, 0, sizeof *grown * (r->cols->count - r->stamp_cap));
         r->stamp = grown;
         r->stamp_cap = r->cols->count;
     }
+    return true;
+}
+
+/* Parses one row; see json_int.h. */
+json_row_status tn_json_row_parse(json_row *r, const char *p, const char *end)
+{
+    if (!row_begin(r)) return JSON_ROW_FATAL;
+    p = json_skip_ws(p, end);
+    if (p >= end) return JSON_ROW_BLANK;
+    r->top_kind = (unsigned char)*p;
     const char *q;
     bool oom = false;
     if (r->records) {
@@ -678,4 +786,38 @@ json_row_status tn_json_row_parse(json_row *r, const char *p, const char *end)
     }
     commit(r);
     return JSON_ROW_OK;
+}
+
+/* Parses the NDJSON line at p; see json_int.h. The common line (an object at its first byte,
+ * no newline inside, only spaces, tabs or '\r' after it) is parsed where it lies, so the line
+ * end is found by the parser instead of a separate search. Anything else (blank lines,
+ * problems, objects spread over lines) is parsed again between exact line bounds by
+ * tn_json_row_parse, which gives the same result and message as always. */
+json_row_status tn_json_row_parse_line(json_row *r, const char *p, const char *end,
+                                       const char **line_end)
+{
+    if (r->mode == JSON_ROW_LOAD && r->records && p < end && *p == '{') {
+        if (!row_begin(r)) return JSON_ROW_FATAL;
+        r->top_kind = '{';
+        r->one_line = true;
+        r->crossed_line = false;
+        const char *q = parse_members(r, p + 1, end);
+        r->one_line = false;
+        if (q && !r->crossed_line && !r->reason_pos) {
+            while (q < end && (*q == ' ' || *q == '\t' || *q == '\r')) q++;
+            if (q == end || *q == '\n') {
+                commit(r);
+                *line_end = q;
+                return JSON_ROW_OK;
+            }
+        }
+        if (r->fatal_code == TN_ENOMEM) {
+            rollback(r);
+            return JSON_ROW_FATAL;
+        }
+        rollback(r);
+    }
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    *line_end = nl ? nl : end;
+    return tn_json_row_parse(r, p, *line_end);
 }

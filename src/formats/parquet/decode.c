@@ -231,6 +231,9 @@ static uint32_t legacy_get(tn_parquet_rle *d)
     return v;
 }
 
+/* Values the u8 getter unpacks per step of a bit-packed run. */
+#define RLE_BYTE_BLOCK 256
+
 /* The shared body of the u8 and u32 getters; elem is 1 or 4 and fixed per instance. */
 static ALWAYS_INLINE int rle_get(tn_parquet_rle *d, void *out_v, size_t count, tn_error *err,
                                  const int elem)
@@ -288,8 +291,9 @@ static ALWAYS_INLINE int rle_get(tn_parquet_rle *d, void *out_v, size_t count, t
         }
         uint32_t w = d->bit_width;
         size_t avail = (size_t)(d->end - d->pos);
-        /* Whole groups straight into the output while the safety margin allows. */
-        if (elem == 4 && want >= 8 && d->run_left >= 8) {
+        /* Whole groups straight into the output while the safety margin allows (bytes go
+         * through a small block of 32-bit values: levels are at most 8 bits wide). */
+        if (want >= 8 && d->run_left >= 8) {
             size_t groups = want / 8;
             if (groups > d->run_left / 8)
                 groups = (size_t)(d->run_left / 8);
@@ -298,8 +302,17 @@ static ALWAYS_INLINE int rle_get(tn_parquet_rle *d, void *out_v, size_t count, t
             } else if (w > 0 && groups > (avail - 8) / w) {
                 groups = (avail - 8) / w;
             }
+            if (elem == 1 && groups > RLE_BYTE_BLOCK / 8)
+                groups = RLE_BYTE_BLOCK / 8;
             if (groups > 0) {
-                unpack_u32(d->pos, out32 + i, groups, (int)w);
+                if (elem == 4) {
+                    unpack_u32(d->pos, out32 + i, groups, (int)w);
+                } else {
+                    uint32_t block[RLE_BYTE_BLOCK];
+                    unpack_u32(d->pos, block, groups, (int)w);
+                    for (size_t j = 0; j < groups * 8; j++)
+                        out8[i + j] = (uint8_t)block[j];
+                }
                 d->pos += groups * w;
                 d->run_left -= groups * 8;
                 i += groups * 8;

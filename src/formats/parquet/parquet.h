@@ -114,6 +114,10 @@ typedef struct tn_parquet_scan_options {
     uint32_t predicate_count;
     uint32_t batch_rows; /* 0 = TN_BATCH_ROWS */
     int threads;         /* 0 = the shared pool, 1 = this thread only, n = a pool of n */
+    /* Only row groups [row_group_first, row_group_first + row_group_count) when the count is
+     * not 0: one morsel of a scan split across threads. Stats then cover only those. */
+    uint32_t row_group_first;
+    uint32_t row_group_count;
 } tn_parquet_scan_options;
 
 /* What pruning saved, for EXPLAIN. */

@@ -10,12 +10,20 @@
  * Decoding goes in windows of consecutive selected rows (bounded by an estimate of their
  * decoded size). A window is cut into pieces, one per row group it touches; each (piece,
  * output column) pair is one task on the worker pool, filling that column of the piece's
- * batches. Column readers live across windows, so a row group larger than a window is read
- * sequentially, and batches come out in file order.
+ * batches (and allocating its vectors, so that work is parallel too). Column readers live
+ * across windows, so a row group larger than a window is read sequentially, and batches come
+ * out in file order.
+ *
+ * Columns cost very different amounts (a column of long strings can be half of all the work),
+ * and a window ends when its last task does, so tasks start largest first: each task's cost
+ * is its rows times its column's cost per row, measured on the windows before (thread CPU
+ * time) and first estimated from the column chunks' uncompressed sizes.
  */
 #include "formats/parquet/reader_int.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <time.h>
 
 /* Decoded bytes one window may hold (per pool thread, at least the minimum), and bounds on
  * its rows. Small windows keep freed batches' memory hot for the next ones; enough per thread
@@ -24,6 +32,10 @@
 #define WINDOW_BYTES_PER_THREAD ((int64_t)16 << 20)
 #define WINDOW_MAX_ROWS ((int64_t)16 << 20)
 #define WINDOW_FIRST_ROWS ((int64_t)64 << 10)
+/* Estimated cost of a column before it was measured, in nanoseconds per row: a fixed part
+ * plus a part per uncompressed byte (decompressing and copying dominate). */
+#define COST_NS_PER_ROW 3.0
+#define COST_NS_PER_BYTE 1.5
 /* Largest page index accepted (they are a few bytes per page). */
 #define MAX_INDEX_BYTES ((int64_t)64 << 20)
 
@@ -68,6 +80,7 @@ struct tn_parquet_scan {
     uint32_t plan_next;   /* first plan not fully produced */
     int64_t plan_done;    /* selected rows of plans[plan_next] produced */
     col_state **plan_cols; /* per plan: out_count states, NULL until started */
+    double *col_cost;     /* per scan column: estimated decoding ns per row */
     int64_t window_rows;  /* rows of the next window */
     int64_t window_max;   /* what the windows grow to */
     tn_batch **ready;
@@ -312,17 +325,18 @@ static int load_offset_index(const tn_parquet_file *f, uint32_t rg, uint32_t lea
     return 0;
 }
 
-/* Intersects sorted disjoint ranges a (in place) with b. */
-static void intersect(int64_t *a, uint32_t *a_count, const int64_t *b, uint32_t b_count,
-                      int64_t *tmp)
+/* Intersects sorted disjoint ranges a and b into out, which has room for a_count + b_count
+ * ranges (the most an intersection can hold). Returns the ranges written. */
+static uint32_t intersect(const int64_t *a, uint32_t a_count, const int64_t *b,
+                          uint32_t b_count, int64_t *out)
 {
     uint32_t i = 0, j = 0, n = 0;
-    while (i < *a_count && j < b_count) {
+    while (i < a_count && j < b_count) {
         int64_t lo = a[2 * i] > b[2 * j] ? a[2 * i] : b[2 * j];
         int64_t hi = a[2 * i + 1] < b[2 * j + 1] ? a[2 * i + 1] : b[2 * j + 1];
         if (lo < hi) {
-            tmp[2 * n] = lo;
-            tmp[2 * n + 1] = hi;
+            out[2 * n] = lo;
+            out[2 * n + 1] = hi;
             n++;
         }
         if (a[2 * i + 1] < b[2 * j + 1])
@@ -330,8 +344,7 @@ static void intersect(int64_t *a, uint32_t *a_count, const int64_t *b, uint32_t 
         else
             j++;
     }
-    memcpy(a, tmp, (size_t)n * 2 * sizeof(int64_t));
-    *a_count = n;
+    return n;
 }
 
 /* Page level: narrows plan->ranges with one predicate's page index. */
@@ -349,7 +362,7 @@ static int prune_pages(tn_parquet_scan *s, rg_plan *plan, uint32_t leaf_idx,
     tn_parquet_offset_index *oi = NULL;
     uint8_t *buf = NULL;
     tn_parquet_column_index ci;
-    int64_t *pages = NULL, *scratch = NULL;
+    int64_t *pages = NULL;
     rc = load_offset_index(f, plan->rg, leaf_idx, &tmp, &oi, err);
     if (rc != 0 || !oi)
         goto done;
@@ -370,8 +383,10 @@ static int prune_pages(tn_parquet_scan *s, rg_plan *plan, uint32_t leaf_idx,
     const pq_leaf *leaf = &f->leaves[leaf_idx];
     int64_t rows = f->md.row_groups[plan->rg].num_rows;
     pages = tn_malloc((size_t)ci.page_count * 2 * sizeof(int64_t));
-    scratch = tn_malloc(((size_t)ci.page_count + plan->range_count) * 2 * sizeof(int64_t));
-    if (!pages || !scratch) {
+    /* The narrowed ranges get their own block: one range can become one per page. */
+    int64_t *narrowed = tn_arena_alloc(&s->arena, ((size_t)ci.page_count + plan->range_count) *
+                                                      2 * sizeof(int64_t));
+    if (!pages || !narrowed) {
         rc = tn_error_set(err, TN_ENOMEM, "out of memory");
         goto done;
     }
@@ -401,10 +416,10 @@ static int prune_pages(tn_parquet_scan *s, rg_plan *plan, uint32_t leaf_idx,
             n++;
         }
     }
-    intersect(plan->ranges, &plan->range_count, pages, n, scratch);
+    plan->range_count = intersect(plan->ranges, plan->range_count, pages, n, narrowed);
+    plan->ranges = narrowed;
 done:
     tn_free(pages);
-    tn_free(scratch);
     tn_free(buf);
     tn_arena_free(&tmp);
     return rc;
@@ -420,8 +435,13 @@ static int plan_scan(tn_parquet_scan *s, const tn_parquet_scan_options *opts, tn
         return tn_error_set(err, TN_ENOMEM, "out of memory planning a scan");
     stat_key kmin = {0}, kmax = {0};
     int rc = 0;
-    s->stats.row_groups = md->row_group_count;
-    for (uint32_t g = 0; g < md->row_group_count; g++) {
+    uint32_t first = 0, end = md->row_group_count;
+    if (opts->row_group_count) {
+        first = opts->row_group_first < end ? opts->row_group_first : end;
+        end = end - first > opts->row_group_count ? first + opts->row_group_count : end;
+    }
+    s->stats.row_groups = end - first;
+    for (uint32_t g = first; g < end; g++) {
         int64_t rows = md->row_groups[g].num_rows;
         s->stats.rows_total += rows;
         rg_plan *plan = &s->plans[s->plan_count];
@@ -573,14 +593,42 @@ static int col_read(tn_parquet_scan *s, const pq_out *o, col_state *cs, tn_vecto
  * Windows
  * ---------------------------------------------------------------------------------------- */
 
+/* A task and its estimated cost, for ordering. */
+typedef struct task_slot {
+    double cost;
+    size_t task;
+} task_slot;
+
 typedef struct window {
     tn_parquet_scan *scan;
     piece *pieces;
     uint32_t piece_count;
     tn_batch **batches;
     uint32_t batch_count;
-    tn_error *errors; /* one per task */
+    tn_error *errors; /* one per task (task = piece * out_count + column) */
+    task_slot *order; /* tasks in the order they start: largest estimated cost first */
+    double *cost;     /* per task: measured thread CPU nanoseconds */
 } window;
+
+/* CPU time of the calling thread, in nanoseconds (0 where the clock is missing). */
+static double thread_ns(void)
+{
+    struct timespec t;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+        return 0;
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+/* Column `col` of a batch, its vector allocated on first use (by the task that fills it). */
+static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, tn_vector **out,
+                        tn_error *err)
+{
+    tn_vector *v = &b->columns[col];
+    if (!v->validity && tn_vector_init(v, s->schema->columns[col].type, s->batch_rows) != 0)
+        return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
+    *out = v;
+    return 0;
+}
 
 static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, tn_batch **batches,
                       tn_error *err)
@@ -617,7 +665,11 @@ static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, tn_batc
             uint32_t n = s->batch_rows - r;
             if ((int64_t)n > left)
                 n = (uint32_t)left;
-            rc = col_read(s, o, cs, &batches[pc->batch_first + b]->columns[col], r, n, err);
+            tn_vector *v = NULL;
+            rc = batch_column(s, batches[pc->batch_first + b], col, &v, err);
+            if (rc != 0)
+                return rc;
+            rc = col_read(s, o, cs, v, r, n, err);
             if (rc != 0)
                 return rc;
             done += n;
@@ -643,14 +695,68 @@ static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, tn_batc
     return 0;
 }
 
-static void window_task(void *ctx, size_t task_idx, int worker_idx)
+static void window_task(void *ctx, size_t start_idx, int worker_idx)
 {
     (void)worker_idx;
     window *w = ctx;
     tn_parquet_scan *s = w->scan;
-    const piece *pc = &w->pieces[task_idx / s->out_count];
-    uint32_t col = (uint32_t)(task_idx % s->out_count);
-    read_piece(s, pc, col, w->batches, &w->errors[task_idx]);
+    size_t task = w->order[start_idx].task;
+    const piece *pc = &w->pieces[task / s->out_count];
+    uint32_t col = (uint32_t)(task % s->out_count);
+    double t0 = thread_ns();
+    read_piece(s, pc, col, w->batches, &w->errors[task]);
+    w->cost[task] = thread_ns() - t0;
+}
+
+static int by_cost_descending(const void *a, const void *b)
+{
+    const task_slot *x = a, *y = b;
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    /* Equal costs keep file order. */
+    return x->task < y->task ? -1 : x->task > y->task;
+}
+
+/* Fills w->order with the tasks, largest estimated cost first. */
+static void order_tasks(const tn_parquet_scan *s, window *w, size_t tasks)
+{
+    for (size_t t = 0; t < tasks; t++) {
+        const piece *pc = &w->pieces[t / s->out_count];
+        w->order[t].cost = (double)(pc->to - pc->from) * s->col_cost[t % s->out_count];
+        w->order[t].task = t;
+    }
+    qsort(w->order, tasks, sizeof(task_slot), by_cost_descending);
+}
+
+/* Folds the measured task times into the columns' costs per row (half old, half new, so one
+ * preempted task does not reorder everything). */
+static void learn_costs(tn_parquet_scan *s, const window *w, size_t tasks)
+{
+    for (size_t t = 0; t < tasks; t++) {
+        const piece *pc = &w->pieces[t / s->out_count];
+        int64_t rows = pc->to - pc->from;
+        if (rows <= 0 || w->cost[t] <= 0)
+            continue;
+        double *c = &s->col_cost[t % s->out_count];
+        *c = 0.5 * *c + 0.5 * w->cost[t] / (double)rows;
+    }
+}
+
+/* A batch whose vectors the decoding tasks allocate (batch_column). NULL when out of memory. */
+static tn_batch *batch_shell(tn_parquet_scan *s, uint32_t rows)
+{
+    tn_batch *b = tn_calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    b->columns = tn_calloc(s->out_count ? s->out_count : 1, sizeof(tn_vector));
+    if (!b->columns) {
+        tn_free(b);
+        return NULL;
+    }
+    b->schema = tn_schema_ref(s->schema);
+    b->capacity = s->batch_rows;
+    b->row_count = rows;
+    return b;
 }
 
 static void free_batches(tn_batch **b, uint32_t n)
@@ -696,7 +802,9 @@ static int run_window(tn_parquet_scan *s, tn_error *err)
     w.batches = tn_calloc(batch_count ? batch_count : 1, sizeof(tn_batch *));
     size_t tasks = (size_t)w.piece_count * s->out_count;
     w.errors = tn_calloc(tasks ? tasks : 1, sizeof(tn_error));
-    if (!w.batches || !w.errors) {
+    w.order = tn_malloc((tasks ? tasks : 1) * sizeof(task_slot));
+    w.cost = tn_calloc(tasks ? tasks : 1, sizeof(double));
+    if (!w.batches || !w.errors || !w.order || !w.cost) {
         rc = tn_error_set(err, TN_ENOMEM, "out of memory");
         goto done;
     }
@@ -711,23 +819,24 @@ static int run_window(tn_parquet_scan *s, tn_error *err)
         }
         int64_t rows = pc->to - pc->from;
         for (uint32_t b = 0; b < pc->batch_count; b++) {
-            tn_batch *batch = tn_batch_new(s->schema, s->batch_rows);
+            int64_t r = rows - (int64_t)b * s->batch_rows;
+            tn_batch *batch = batch_shell(s, (uint32_t)(r < s->batch_rows ? r : s->batch_rows));
             if (!batch) {
                 rc = tn_error_set(err, TN_ENOMEM, "out of memory");
                 goto done;
             }
-            int64_t r = rows - (int64_t)b * s->batch_rows;
-            batch->row_count = (uint32_t)(r < s->batch_rows ? r : s->batch_rows);
             w.batches[pc->batch_first + b] = batch;
             w.batch_count++;
         }
     }
     if (tasks > 0) {
+        order_tasks(s, &w, tasks);
         rc = tn_pool_run(s->pool, tasks, window_task, &w);
         if (rc != 0) {
             tn_error_set(err, rc, "could not run the decoding tasks");
             goto done;
         }
+        learn_costs(s, &w, tasks);
         for (size_t t = 0; t < tasks; t++) {
             if (w.errors[t].code != 0) {
                 *err = w.errors[t];
@@ -760,6 +869,8 @@ done:
         free_batches(w.batches, w.batch_count);
     tn_free(w.batches);
     tn_free(w.errors);
+    tn_free(w.order);
+    tn_free(w.cost);
     tn_free(w.pieces);
     return rc;
 }
@@ -829,7 +940,13 @@ int tn_parquet_scan_open(tn_parquet_file *file, const tn_parquet_scan_options *o
     } else {
         s->pool = tn_pool_shared();
     }
-    /* Window size from the decoded bytes a row of the projection takes. */
+    /* Window size from the decoded bytes a row of the projection takes; first estimates of
+     * the columns' costs from their own share. */
+    s->col_cost = tn_arena_calloc(&s->arena, (s->out_count ? s->out_count : 1) * sizeof(double));
+    if (!s->col_cost) {
+        rc = tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+        goto fail;
+    }
     int64_t bytes = 0, rows = 0;
     for (uint32_t g = 0; g < file->md.row_group_count; g++) {
         const tn_parquet_row_group *rg = &file->md.row_groups[g];
@@ -840,9 +957,14 @@ int tn_parquet_scan_open(tn_parquet_file *file, const tn_parquet_scan_options *o
                 int64_t u = rg->columns[o->leaf_first + l].meta_data.total_uncompressed_size;
                 if (u > 0 && __builtin_add_overflow(bytes, u, &bytes))
                     bytes = INT64_MAX / 2;
+                if (u > 0)
+                    s->col_cost[i] += (double)u;
             }
         }
     }
+    for (uint32_t i = 0; i < s->out_count; i++)
+        s->col_cost[i] = COST_NS_PER_ROW +
+                         COST_NS_PER_BYTE * (rows > 0 ? s->col_cost[i] / (double)rows : 0);
     int64_t per_row = rows > 0 ? bytes / rows + (int64_t)s->out_count * 8 + 1 : 64;
     int threads = s->pool ? tn_pool_threads(s->pool) : 1;
     int64_t budget = WINDOW_BYTES_PER_THREAD * threads;

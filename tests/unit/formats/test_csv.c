@@ -442,6 +442,33 @@ Test(csv, rejects_field_count_with_lines)
     csv_test_free(r);
 }
 
+/* Timestamps that share a minute with the row before reuse its parsed prefix: values within a
+ * minute, across minutes and days, with 'T' or a fraction, and bad seconds after a good row
+ * of the same minute all read as when parsed alone. */
+Test(csv, timestamps_sharing_a_minute)
+{
+    tn_read_options o = {.sample_rows = 2};
+    csv_test_result *r = csv_test_read_text(
+        "tsm.csv",
+        "id,at\n1,2024-01-01 00:00:01\n2,2024-01-01 00:00:59\n3,2024-01-01 00:01:00\n"
+        "4,2024-01-01T00:01:07\n5,2024-01-01 00:01:07.25\n6,2023-12-31 23:59:59\n"
+        "7,2024-01-01 00:01:60\n8,2024-01-01 00:01:0x\n9,2024-02-30 00:01:00\n"
+        "10,2024-02-29 00:01:09\n",
+        &o);
+    cr_assert_eq(r->rc, 0, "%s", r->err.message);
+    cr_assert_str_eq(csv_test_type(r, 1), "TIMESTAMP");
+    cr_assert_eq(r->nrows, 7);
+    const char *want[] = {"2024-01-01 00:00:01", "2024-01-01 00:00:59", "2024-01-01 00:01:00",
+                          "2024-01-01 00:01:07", "2024-01-01 00:01:07.25",
+                          "2023-12-31 23:59:59", "2024-02-29 00:01:09"};
+    for (size_t i = 0; i < 7; i++) csv_assert_cell(r, i, 1, want[i]);
+    cr_assert_eq(r->nrejects, 3);
+    cr_assert_eq(r->rejects[0].line, 8);
+    cr_assert_eq(r->rejects[1].line, 9);
+    cr_assert_eq(r->rejects[2].line, 10);
+    csv_test_free(r);
+}
+
 Test(csv, rejects_bad_value_after_sample)
 {
     tn_read_options o = {.sample_rows = 2};

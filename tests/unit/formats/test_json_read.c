@@ -662,3 +662,65 @@ Test(json_read, compressed_parallel_equals_plain, .timeout = 120)
     jt_free(&b);
     jt_free(&c);
 }
+
+/* The loader's fast paths (eight digits at a time, the timestamp minute and the date kept
+ * from the previous row, the line end found by the parser) give what the plain code gives:
+ * integers of every length, fractions short and long, timestamps within one minute and
+ * across minutes, repeated dates, and lines that are not one object on one line. */
+Test(json_read, fast_paths_match_the_plain_rules)
+{
+    tn_read_options opts = {0};
+    opts.sample_rows = 3;
+    const char *text =
+        "{\"n\":7,\"d\":0.5,\"t\":\"2024-01-01 00:00:01\",\"day\":\"2024-03-01\"}\n"
+        "{\"n\":12345678,\"d\":0.001,\"t\":\"2024-01-01 00:00:59\",\"day\":\"2024-03-01\"}\n"
+        "{\"n\":123456789,\"d\":1.12345678,\"t\":\"2024-01-01 00:01:00\",\"day\":\"2024-02-29\"}\n"
+        "{\"n\":9223372036854775807,\"d\":12345678901.25,\"t\":\"2024-01-01T00:01:02\","
+        "\"day\":\"2024-02-29\"}  \t\r\n"
+        "{\"n\":-9223372036854775808,\"d\":-0.0000001,\"t\":\"2024-01-01 00:01:02.5\","
+        "\"day\":\"1999-12-31\"}\n"
+        "{\"n\":-1234567890123,\"d\":123.456e2,\"t\":\"2024-01-01 00:01\",\"day\":\"1999-12-31\"}\n"
+        "{\"n\":1,\"t\":\"2024-01-01 00:01:60\"}\n"
+        "{\"n\":2,\"t\":\"2024-01-01 00:01:5x\"}\n"
+        "{\"n\":3,\"day\":\"2024-02-30\"}\n"
+        "{\"n\":4,\n"
+        "\"d\":1}\n"
+        "{\"n\":5,\"d\":[1,\n"
+        "2]}\n"
+        "{\"n\":9223372036854775808}\n"
+        "{\"n\":00}\n"
+        "{\"n\":6}";
+    jt_result r = jt_read(jt_write_str("fast.ndjson", text), &opts);
+    cr_assert_eq(r.rc, 0, "%s", r.err.message);
+    cr_assert_str_eq(jt_type(&r, "n"), "BIGINT");
+    cr_assert_str_eq(jt_type(&r, "d"), "DOUBLE");
+    cr_assert_str_eq(jt_type(&r, "t"), "TIMESTAMP");
+    cr_assert_str_eq(jt_type(&r, "day"), "DATE");
+    cr_assert_eq(r.rows, 7);
+    const char *n[] = {"7", "12345678", "123456789", "9223372036854775807",
+                       "-9223372036854775808", "-1234567890123", "6"};
+    const char *d[] = {"0.5", "0.001", "1.12345678", "12345678901.25", "-1e-07", "12345.6",
+                       "<null>"};
+    const char *t[] = {"2024-01-01 00:00:01",   "2024-01-01 00:00:59", "2024-01-01 00:01:00",
+                       "2024-01-01 00:01:02",   "2024-01-01 00:01:02.5",
+                       "2024-01-01 00:01:00",   "<null>"};
+    const char *day[] = {"2024-03-01", "2024-03-01", "2024-02-29", "2024-02-29",
+                         "1999-12-31", "1999-12-31", "<null>"};
+    for (size_t i = 0; i < 7; i++) {
+        cr_assert_str_eq(jt_cell(&r, i, "n"), n[i], "row %zu", i);
+        cr_assert_str_eq(jt_cell(&r, i, "d"), d[i], "row %zu", i);
+        cr_assert_str_eq(jt_cell(&r, i, "t"), t[i], "row %zu", i);
+        cr_assert_str_eq(jt_cell(&r, i, "day"), day[i], "row %zu", i);
+    }
+    /* 60 seconds, a bad digit, 30 February, an object and an array split over two lines
+     * (each half is a bad line), an integer past BIGINT, a leading zero. */
+    const int64_t lines[] = {7, 8, 9, 10, 11, 12, 13, 14, 15};
+    cr_assert_eq(r.reject_count, 9);
+    for (int i = 0; i < 9; i++) cr_assert_eq(r.rejects[i].line, lines[i], "reject %d", i);
+    cr_assert_str_eq(r.rejects[0].column_name, "t");
+    cr_assert_str_eq(r.rejects[2].column_name, "day");
+    cr_assert(strstr(r.rejects[3].reason, "invalid JSON") != NULL, "%s", r.rejects[3].reason);
+    cr_assert_str_eq(r.rejects[3].raw, "{\"n\":4,");
+    cr_assert(strstr(r.rejects[8].reason, "invalid JSON") != NULL, "%s", r.rejects[8].reason);
+    jt_free(&r);
+}
