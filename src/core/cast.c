@@ -5,7 +5,8 @@
  * that are told a column's type.
  *
  * Rules:
- * - numeric <-> numeric with range checks; REAL/DOUBLE and DECIMAL round half away from zero
+ * - numeric <-> numeric with range checks; REAL/DOUBLE to an integer rounds ties to even (as
+ *   PostgreSQL and DuckDB); DECIMAL, and REAL/DOUBLE to DECIMAL, round half away from zero
  *   when they lose fraction digits (DOUBLE -> DECIMAL rounds the shortest decimal text of the
  *   double, so 1.005 -> DECIMAL(4,2) is 1.01, as it prints);
  * - BOOLEAN <-> numeric: true = 1, false = 0, any non-zero value is true;
@@ -199,12 +200,13 @@ static double decimal_to_double(tn_i128 v, int scale)
     return tn__strtod_c(text, NULL);
 }
 
-/* A double rounded half away from zero to an integer within [lo, hi]. */
+/* A double rounded to the nearest integer, ties to even (PostgreSQL's float-to-integer cast, and
+ * DuckDB's), within [lo, hi]. */
 static cast_status double_to_int(double d, int64_t lo, int64_t hi, int64_t *out)
 {
     if (isnan(d))
         return CAST_RANGE;
-    double r = round(d);
+    double r = nearbyint(d);
     /* (double)hi may round up to 2^63; compare strictly against that bound then. */
     if (!(r >= (double)lo) || (hi == INT64_MAX ? r >= 0x1p63 : r > (double)hi))
         return CAST_RANGE;
