@@ -137,3 +137,22 @@ int tn_catalog_operation_list(tn_catalog *catalog, const char *table, tn_operati
 {
     return catalog->ops->operation_list(catalog->state, table, fn, ctx, err);
 }
+
+/* Stores a view. */
+int tn_catalog_view_put(tn_catalog *catalog, const tn_catalog_view *view, tn_error *err)
+{
+    return catalog->ops->view_put(catalog->state, view, err);
+}
+
+/* Removes a view. */
+int tn_catalog_view_drop(tn_catalog *catalog, const char *ns, const char *name, tn_error *err)
+{
+    return catalog->ops->view_drop(catalog->state, ns, name, err);
+}
+
+/* Lists views. */
+int tn_catalog_view_list(tn_catalog *catalog, const char *ns, tn_catalog_view_fn fn, void *ctx,
+                         tn_error *err)
+{
+    return catalog->ops->view_list(catalog->state, ns, fn, ctx, err);
+}

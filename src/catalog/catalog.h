@@ -58,6 +58,16 @@ typedef struct tn_operation {
 
 typedef int (*tn_operation_fn)(void *ctx, const tn_operation *op);
 
+/* A SQL view: its query text, kept so that views outlive the session that made them. */
+typedef struct tn_catalog_view {
+    const char *namespace_name;
+    const char *name;
+    const char *query;        /* the SELECT, as written */
+    const char *column_names; /* CREATE VIEW v (a, b): "a\nb"; "" when not renamed */
+} tn_catalog_view;
+
+typedef int (*tn_catalog_view_fn)(void *ctx, const tn_catalog_view *view);
+
 #define TN_CATALOG_ABI_VERSION 1
 
 /* A catalog implementation. Fields are only ever appended. */
@@ -92,6 +102,10 @@ typedef struct tn_catalog_ops {
     int (*begin)(void *state, tn_error *err);
     int (*commit)(void *state, tn_error *err);
     void (*rollback)(void *state);
+    int (*view_put)(void *state, const tn_catalog_view *view, tn_error *err);
+    int (*view_drop)(void *state, const char *ns, const char *name, tn_error *err);
+    int (*view_list)(void *state, const char *ns, tn_catalog_view_fn fn, void *ctx,
+                     tn_error *err);
 } tn_catalog_ops;
 
 extern const tn_catalog_ops tn_catalog_sqlite;
@@ -144,5 +158,13 @@ int tn_catalog_operation_finish(tn_catalog *catalog, int64_t id, const char *sta
 /* Operations on table (NULL = all), oldest first. */
 int tn_catalog_operation_list(tn_catalog *catalog, const char *table, tn_operation_fn fn,
                               void *ctx, tn_error *err);
+
+/* Stores a view, replacing one of the same name. */
+int tn_catalog_view_put(tn_catalog *catalog, const tn_catalog_view *view, tn_error *err);
+/* Removes a view; TN_ENOENT when there is none. */
+int tn_catalog_view_drop(tn_catalog *catalog, const char *ns, const char *name, tn_error *err);
+/* Views in namespace ns (NULL = all), ordered by namespace and name. */
+int tn_catalog_view_list(tn_catalog *catalog, const char *ns, tn_catalog_view_fn fn, void *ctx,
+                         tn_error *err);
 
 #endif /* TN_CATALOG_H */

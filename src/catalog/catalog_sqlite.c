@@ -72,6 +72,14 @@ static const char *const migrations[] = {
     "  rows INTEGER,"
     "  detail TEXT);"
     "CREATE INDEX tarn_operations_by_table ON tarn_operations (table_name, id);",
+    /* 2: SQL views (the query text; column names one per line, empty when not renamed) */
+    "CREATE TABLE tarn_views ("
+    "  view_namespace TEXT NOT NULL,"
+    "  view_name TEXT NOT NULL,"
+    "  query TEXT NOT NULL,"
+    "  column_names TEXT NOT NULL,"
+    "  created_us INTEGER NOT NULL,"
+    "  PRIMARY KEY (view_namespace, view_name));",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -500,6 +508,63 @@ static int sqlite_operation_list(void *state, const char *table, tn_operation_fn
     return rc;
 }
 
+static int sqlite_view_put(void *state, const tn_catalog_view *view, tn_error *err)
+{
+    sqlite_catalog *c = state;
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare(c, "INSERT OR REPLACE INTO tarn_views (view_namespace, view_name, query, "
+                        "column_names, created_us) VALUES (?, ?, ?, ?, ?)",
+                     &stmt, err);
+    if (rc < 0) return rc;
+    bind_text(stmt, 1, view->namespace_name);
+    bind_text(stmt, 2, view->name);
+    bind_text(stmt, 3, view->query);
+    bind_text(stmt, 4, view->column_names ? view->column_names : "");
+    sqlite3_bind_int64(stmt, 5, tn_now_us());
+    if (sqlite3_step(stmt) != SQLITE_DONE) rc = db_error(c, err, "storing a view");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int sqlite_view_drop(void *state, const char *ns, const char *name, tn_error *err)
+{
+    sqlite_catalog *c = state;
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare(c, "DELETE FROM tarn_views WHERE view_namespace = ? AND view_name = ?",
+                     &stmt, err);
+    if (rc < 0) return rc;
+    bind_text(stmt, 1, ns);
+    bind_text(stmt, 2, name);
+    if (sqlite3_step(stmt) != SQLITE_DONE)
+        rc = db_error(c, err, "dropping a view");
+    else if (sqlite3_changes(c->db) == 0)
+        rc = tn_error_set(err, TN_ENOENT, "no view '%s.%s' in the catalog", ns, name);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int sqlite_view_list(void *state, const char *ns, tn_catalog_view_fn fn, void *ctx,
+                            tn_error *err)
+{
+    sqlite_catalog *c = state;
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare(c, "SELECT view_namespace, view_name, query, column_names FROM tarn_views "
+                        "WHERE (?1 IS NULL OR view_namespace = ?1) "
+                        "ORDER BY view_namespace, view_name",
+                     &stmt, err);
+    if (rc < 0) return rc;
+    bind_text(stmt, 1, ns);
+    int step;
+    while (rc == 0 && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        tn_catalog_view v = {column_text(stmt, 0), column_text(stmt, 1), column_text(stmt, 2),
+                             column_text(stmt, 3)};
+        rc = fn(ctx, &v);
+    }
+    if (rc == 0 && step != SQLITE_DONE) rc = db_error(c, err, "listing views");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 const tn_catalog_ops tn_catalog_sqlite = {
     .abi_version = TN_CATALOG_ABI_VERSION,
     .scheme = "sqlite",
@@ -520,4 +585,7 @@ const tn_catalog_ops tn_catalog_sqlite = {
     .begin = sqlite_begin,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
+    .view_put = sqlite_view_put,
+    .view_drop = sqlite_view_drop,
+    .view_list = sqlite_view_list,
 };

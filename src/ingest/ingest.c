@@ -8,11 +8,12 @@
  *      a new column (add), an allowed Iceberg widening (widen), or anything else (cast: the
  *      input is read again with the table's types so the reader itself rejects values that do
  *      not fit, with their line and raw text; a try_cast of the batch catches the rest);
- *   3. commits schema changes as new schema versions before writing rows under them (the
- *      writer of the old schema is finished first: its files stay valid, Iceberg resolves
- *      columns by field id);
- *   4. streams batches through the lake's table writer (bounded memory: one batch per
- *      partition plus the Parquet writers' row groups);
+ *   3. stages schema changes (new schema versions in memory) before writing rows under them
+ *      (the writer of the old schema is finished first: its files stay valid, Iceberg
+ *      resolves columns by field id); they are committed with the snapshot, in one metadata
+ *      file;
+ *   4. streams batches through the lake's table writer (bounded memory: its budget over all
+ *      partitions' buffered rows);
  *   5. commits every data file of every input as ONE snapshot; inside the same catalog
  *      transaction (the lake's commit callback) it re-checks the ledger (a concurrent run may
  *      have loaded the same content meanwhile), adds the ledger entries, replays the spooled
@@ -28,12 +29,6 @@
 #include <stdlib.h>
 #include <strings.h>
 
-#define MAX_EVOLVE_ATTEMPTS 4
-/* The table writer keeps one open Parquet file (with its row group) per partition seen; for
- * memory to stay bounded whatever the input's size and partition count, the writer is finished
- * (its files closed) and a new one started after this many rows. Inputs sorted by the partition
- * column (most dumps are in time order) lose nothing by it; others get more, smaller files. */
-#define ROTATE_ROWS ((int64_t)1000000)
 
 /* What to do with one input column. */
 typedef enum column_action {
@@ -272,6 +267,7 @@ static int open_writer(ingest_run *run, tn_error *err)
     tn_lake_write_options wo = {
         .target_file_rows = run->opts->target_file_rows,
         .compression = run->opts->compression,
+        .memory_bytes = run->opts->memory_bytes,
     };
     return tn_lake_writer_open(run->table, &wo, &run->writer, err);
 }
@@ -398,45 +394,40 @@ static void remove_written(ingest_run *run)
     }
 }
 
-/* Commits the schema changes an input needs. Another run may evolve the table at the same
- * time (adding the same column): then the table is re-read and the plan made again. */
+/* Stages the schema changes an input needs: the writer's files so far are finished under the
+ * old schema (they stay valid: Iceberg resolves columns by field id), and the new schema is
+ * committed with the snapshot, in the same metadata file (tn_lake_table_stage_evolve), so a
+ * run that dies leaves no schema change without its data. */
 static int evolve_for(ingest_run *run, const tn_schema *input, tn_error *err)
 {
-    for (int attempt = 0;; attempt++) {
-        tn_lake_schema_change *changes = NULL;
-        size_t count = 0;
-        int rc = plan_changes(tn_lake_table_schema(run->table), input, &changes, &count, err);
-        if (rc < 0 || count == 0) return rc;
-        /* Describe the changes now: widened columns' names point into the table's schema,
-         * which the evolution replaces. */
-        tn_buf notes = TN_BUF_INIT;
-        for (size_t i = 0; i < count && rc == 0; i++) {
-            char type[48];
-            tn_type_format(changes[i].type, type, sizeof type);
-            if (changes[i].kind == TN_LAKE_ADD_COLUMN)
-                rc = tn_buf_printf(&notes, "%sadd %s %s", i ? "; " : "", changes[i].column, type);
-            else
-                rc = tn_buf_printf(&notes, "%swiden %s to %s", i ? "; " : "", changes[i].column,
-                                   type);
-        }
-        if (rc < 0) rc = tn_error_set(err, TN_ENOMEM, "out of memory");
-        if (rc == 0) rc = finish_writer(run, err);
-        if (rc == 0) rc = tn_lake_table_evolve(run->table, changes, count, NULL, err);
-        if (rc == 0) {
-            tn_buf *all = &run->result->schema_changes;
-            if ((all->len && tn_buf_append_cstr(all, "; ") < 0) ||
-                tn_buf_append(all, notes.data, notes.len) < 0 || !tn_buf_cstr(all))
-                rc = tn_error_set(err, TN_ENOMEM, "out of memory");
-            run->result->schema_change_count += (int64_t)count;
-        }
-        tn_buf_free(&notes);
-        tn_free(changes);
-        if (rc == 0) return 0;
-        if ((rc != TN_EEXIST && rc != TN_ENOENT) || attempt + 1 >= MAX_EVOLVE_ATTEMPTS) return rc;
-        tn_error_clear(err);
-        rc = tn_lake_table_refresh(run->table, err);
-        if (rc < 0) return rc;
+    tn_lake_schema_change *changes = NULL;
+    size_t count = 0;
+    int rc = plan_changes(tn_lake_table_schema(run->table), input, &changes, &count, err);
+    if (rc < 0 || count == 0) return rc;
+    /* Describe the changes now: widened columns' names point into the table's schema, which
+     * the evolution replaces. */
+    tn_buf notes = TN_BUF_INIT;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        char type[48];
+        tn_type_format(changes[i].type, type, sizeof type);
+        if (changes[i].kind == TN_LAKE_ADD_COLUMN)
+            rc = tn_buf_printf(&notes, "%sadd %s %s", i ? "; " : "", changes[i].column, type);
+        else
+            rc = tn_buf_printf(&notes, "%swiden %s to %s", i ? "; " : "", changes[i].column, type);
     }
+    if (rc < 0) rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+    if (rc == 0) rc = finish_writer(run, err);
+    if (rc == 0) rc = tn_lake_table_stage_evolve(run->table, changes, count, err);
+    if (rc == 0) {
+        tn_buf *all = &run->result->schema_changes;
+        if ((all->len && tn_buf_append_cstr(all, "; ") < 0) ||
+            tn_buf_append(all, notes.data, notes.len) < 0 || !tn_buf_cstr(all))
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+        run->result->schema_change_count += (int64_t)count;
+    }
+    tn_buf_free(&notes);
+    tn_free(changes);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -818,8 +809,6 @@ static int ingest_input(ingest_run *run, size_t idx, tn_error *err)
         if (batch) {
             rc = open_writer(run, err);
             if (rc == 0) rc = tn_lake_writer_write(run->writer, batch, err);
-            if (rc == 0 && tn_lake_writer_rows(run->writer) >= ROTATE_ROWS)
-                rc = finish_writer(run, err);
             in->rows += batch->row_count;
             run->rows_read += batch->row_count;
             tn_batch_free(batch);
@@ -940,6 +929,10 @@ static int commit_records(void *ctx, tn_catalog *catalog, int64_t snapshot_id, t
 
 static int commit(ingest_run *run, tn_error *err)
 {
+    /* The rows still buffered are written now, which can take a while after the last input
+     * was read: say so. */
+    if (run->writer && run->opts->progress)
+        run->opts->progress(run->opts->progress_ctx, "writing data files", -1, run->rows_read);
     int rc = finish_writer(run, err);
     if (rc < 0) return rc;
     tn_iceberg_data_file *all = run->in_place;

@@ -95,10 +95,11 @@ typedef struct tn_ingest_options {
     bool force;                 /* ingest content the ledger already holds */
     tn_read_options read;       /* format and dialect; on_reject is set by ingest itself */
     const char *compression;    /* Parquet codec of data files; NULL = the table's default */
-    int64_t target_file_rows;   /* rows per data file; 0 = one file per partition */
+    int64_t target_file_rows;   /* rows per data file; 0 = as the memory budget allows */
     tn_ingest_progress_fn progress;
     void *progress_ctx;
     const char *operation;      /* the operation log's name for the run; NULL = "ingest" */
+    int64_t memory_bytes;       /* the table writer's budget for buffered rows; 0 = its default */
 } tn_ingest_options;
 
 typedef struct tn_ingest_result {

@@ -559,6 +559,16 @@ typedef struct tn_lake_schema_change {
  * column. Retries on conflict. */
 int tn_lake_table_evolve(tn_lake_table *table, const tn_lake_schema_change *changes,
                          size_t count, const tn_lake_commit_options *opts, tn_error *err);
+/* Applies schema changes to the table in memory only, as tn_lake_table_evolve would commit
+ * them: writers opened afterwards write under the new schema, and the next append or
+ * overwrite commits the schema and the snapshot in ONE metadata file, so no schema change is
+ * ever visible without the data that needed it. Several calls accumulate. When another
+ * writer commits first, the commit re-applies the changes on its metadata; if that writer
+ * changed the schema differently, so that the staged field ids no longer hold, the commit
+ * fails with TN_ECONFLICT and nothing is committed. Same errors as tn_lake_table_evolve
+ * otherwise. */
+int tn_lake_table_stage_evolve(tn_lake_table *table, const tn_lake_schema_change *changes,
+                               size_t count, tn_error *err);
 /* The changes that let batches of `incoming` be written to the table: new columns (by name,
  * case-insensitive) become ADD_COLUMN, wider types WIDEN_COLUMN. Columns of the table missing
  * from incoming are fine (written as NULL). TN_ETYPE (key = column) when a type cannot be
@@ -573,8 +583,11 @@ int tn_lake_schema_changes_for(const tn_lake_table *table, const tn_schema *inco
 typedef struct tn_lake_writer tn_lake_writer;
 
 typedef struct tn_lake_write_options {
-    int64_t target_file_rows;  /* 0 = no limit: one file per partition per writer */
+    int64_t target_file_rows;  /* 0 = no limit; else a partition's rows are written out as a
+                                  file when they reach it */
     const char *compression;   /* Parquet codec; NULL = zstd */
+    int64_t memory_bytes;      /* budget for buffered rows over all partitions; 0 = 128 MiB.
+                                  Passing it writes the fullest partitions out as files. */
 } tn_lake_write_options;
 
 /* Prepares to write data files for the table's current schema and default partition spec. */
@@ -583,11 +596,14 @@ int tn_lake_writer_open(tn_lake_table *table, const tn_lake_write_options *opts,
 /* Writes a batch. Its columns are matched to the table's by name (case-insensitive); table
  * columns missing from the batch are written as NULL; an extra batch column or a type that is
  * not the column's (or narrower) is TN_ETYPE (evolve the schema first). Rows are split by
- * partition value: a data file never mixes partitions. */
+ * partition value: a data file never mixes partitions. The rows are buffered; past the memory
+ * budget, files are written by a background thread while the caller goes on (its errors are
+ * returned by a later write or by finish). */
 int tn_lake_writer_write(tn_lake_writer *writer, const tn_batch *batch, tn_error *err);
-/* Closes every open data file and returns their descriptions (path, partition, record count,
- * size, per-column counts and bounds): *files is owned by the writer (valid until
- * tn_lake_writer_free). Nothing is committed; pass them to tn_lake_table_append. */
+/* Writes every partition's buffered rows and returns the descriptions of all files written
+ * (path, partition, record count, size, per-column counts and bounds): *files is owned by the
+ * writer (valid until tn_lake_writer_free). Nothing is committed; pass them to
+ * tn_lake_table_append. */
 int tn_lake_writer_finish(tn_lake_writer *writer, const tn_iceberg_data_file **files,
                           size_t *count, tn_error *err);
 /* Rows written so far. */
@@ -633,7 +649,9 @@ typedef struct tn_lake_scan_options {
     int64_t as_of_ms;
     const char *const *columns; /* projection by name (current schema); NULL = all */
     size_t column_count;
-    const tn_lake_predicate *predicates; /* ANDed */
+    const tn_lake_predicate *predicates; /* ANDed; also handed to the Parquet reader of each
+                                            data file (row groups and pages skipped). Byte
+                                            values must stay valid until the scan is closed */
     size_t predicate_count;
     uint32_t batch_rows;      /* 0 = TN_BATCH_ROWS */
 } tn_lake_scan_options;
@@ -644,6 +662,9 @@ typedef struct tn_lake_scan_stats {
     int64_t files_total, files_skipped;      /* data files */
     int64_t delete_files;                    /* delete files that apply to planned files */
     int64_t rows_deleted;                    /* rows dropped by deletes so far */
+    int64_t row_groups, row_groups_pruned;   /* of the data files opened so far */
+    int64_t pages_pruned;                    /* data pages skipped on the page index */
+    int64_t rows_total, rows_pruned;         /* rows of the files opened, rows never decoded */
 } tn_lake_scan_stats;
 
 typedef struct tn_lake_scan tn_lake_scan;
@@ -660,6 +681,10 @@ const tn_schema *tn_lake_scan_schema(const tn_lake_scan *scan);
  * deleted by position or equality deletes are left out. */
 int tn_lake_scan_next(tn_lake_scan *scan, tn_batch **out, tn_error *err);
 const tn_lake_scan_stats *tn_lake_scan_get_stats(const tn_lake_scan *scan);
+/* For EXPLAIN, before reading: opens the footer of every planned data file and adds to the
+ * stats the row groups (and their rows) the predicates skip there. Pages are only counted
+ * when read. Call it on a scan that has not been read; 0 or an error opening a file. */
+int tn_lake_scan_plan_row_groups(tn_lake_scan *scan, tn_error *err);
 void tn_lake_scan_close(tn_lake_scan *scan); /* accepts NULL */
 
 /* ------------------------------------------------------------------------------------------

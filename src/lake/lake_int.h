@@ -36,6 +36,13 @@ struct tn_lake_table {
     char *metadata_location; /* the metadata file this state came from */
     tn_iceberg_metadata *md;
     tn_schema *schema;       /* current schema as tarn columns (primitive top-level only) */
+    /* Schema changes applied in memory only (tn_lake_table_stage_evolve), committed with the
+     * next snapshot: */
+    tn_lake_schema_change *staged;  /* every staged change in order; names tn_strdup'd */
+    size_t staged_count;
+    int32_t staged_base_schema_id;  /* the committed schema they were applied to */
+    int32_t staged_base_last_column_id;
+    tn_iceberg_metadata *staged_md; /* the metadata with them applied (its current schema) */
 };
 
 /* Replaces the table's metadata (takes ownership of md) and rebuilds its tarn schema. */

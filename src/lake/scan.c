@@ -30,6 +30,8 @@ typedef struct pos_list {
 } pos_list;
 
 static void pos_list_sort(pos_list *pl);
+static uint32_t parquet_predicates(tn_lake_scan *s, const tn_schema *fs, tn_parquet_predicate *out,
+                                   uint32_t cap);
 
 typedef struct eq_delete {
     int32_t *ids;
@@ -80,6 +82,9 @@ struct tn_lake_scan {
     int32_t *proj_ids;  /* field id per projected file column */
     uint32_t proj_count;
     tn_hash *name_ids;  /* name-mapping: lower-cased name -> field id (files without ids) */
+    tn_lake_predicate *preds; /* the options' predicates, for the Parquet reader */
+    int32_t *pred_ids;        /* field id of each predicate's column, 0 = unknown */
+    size_t pred_count;
 };
 
 /* ------------------------------------------------------------------------------------------
@@ -683,6 +688,32 @@ int tn_lake_scan_open(tn_lake_table *table, const tn_lake_scan_options *opts, tn
         }
         s->out_schema->columns[i].field_id = s->cols[i].field_id;
     }
+    if (o.predicate_count) {
+        /* kept for the Parquet reader of each file; nanosecond and time columns compare
+         * in other units than their literals, so they only prune on the manifests */
+        s->preds = tn_calloc(o.predicate_count, sizeof *s->preds);
+        s->pred_ids = tn_calloc(o.predicate_count, sizeof *s->pred_ids);
+        if (!s->preds || !s->pred_ids) {
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+            goto fail;
+        }
+        for (size_t i = 0; i < o.predicate_count; i++) {
+            const tn_iceberg_field *f = pred_field(s->schema, &o.predicates[i]);
+            uint8_t k = f ? f->type.kind : 0;
+            bool ns = k == TN_ICEBERG_TIMESTAMP_NS || k == TN_ICEBERG_TIMESTAMPTZ_NS;
+            tn_lake_predicate *p = &s->preds[i];
+            *p = o.predicates[i];
+            if (ns && (p->value.kind == TN_ICEBERG_TIMESTAMP || p->value.kind == TN_ICEBERG_TIMESTAMPTZ)) {
+                /* a microsecond literal (as tarn reads such columns) against nanosecond bounds */
+                p->value.kind = k;
+                p->value.v.i = p->value.v.i > INT64_MAX / 1000 ? INT64_MAX
+                               : p->value.v.i < INT64_MIN / 1000 ? INT64_MIN : p->value.v.i * 1000;
+            }
+            s->pred_ids[i] = f && !ns && k != TN_ICEBERG_TIME ? f->id : 0;
+        }
+        s->pred_count = o.predicate_count;
+        o.predicates = s->preds;
+    }
     if (snap) {
         rc = plan(s, snap, &o, err);
         if (rc < 0) goto fail;
@@ -694,6 +725,41 @@ fail:
     return rc;
 }
 
+int tn_lake_scan_plan_row_groups(tn_lake_scan *s, tn_error *err)
+{
+    for (size_t i = 0; i < s->file_count; i++) {
+        const tn_iceberg_data_file *file = s->files[i].file;
+        tn_parquet_file *pq = NULL;
+        int rc = open_parquet(s, file->file_path, &pq, err);
+        if (rc < 0) return rc;
+        const tn_schema *fs = tn_parquet_file_schema(pq);
+        void *v = NULL;
+        bool has_pos = tn_hash_get(s->pos_deletes, file->file_path, strlen(file->file_path), &v);
+        tn_parquet_predicate preds[64];
+        uint32_t first = 0;
+        tn_parquet_scan_options so = {0};
+        so.columns = &first;
+        so.column_count = fs->column_count ? 1 : 0;
+        so.predicates = preds;
+        so.predicate_count = has_pos ? 0 : parquet_predicates(s, fs, preds, 64);
+        so.threads = 1;
+        tn_parquet_scan *scan = NULL;
+        rc = tn_parquet_scan_open(pq, &so, &scan, err);
+        if (rc == 0) {
+            tn_parquet_scan_stats st;
+            tn_parquet_scan_get_stats(scan, &st);
+            s->stats.row_groups += st.row_groups;
+            s->stats.row_groups_pruned += st.row_groups_pruned;
+            s->stats.rows_total += st.rows_total;
+            s->stats.rows_pruned += st.rows_pruned;
+        }
+        tn_parquet_scan_close(scan);
+        tn_parquet_file_close(pq);
+        if (rc < 0) return rc;
+    }
+    return 0;
+}
+
 const tn_schema *tn_lake_scan_schema(const tn_lake_scan *s) { return s->out_schema; }
 const tn_lake_scan_stats *tn_lake_scan_get_stats(const tn_lake_scan *s) { return &s->stats; }
 
@@ -703,6 +769,15 @@ const tn_lake_scan_stats *tn_lake_scan_get_stats(const tn_lake_scan *s) { return
 
 static void close_current(tn_lake_scan *s)
 {
+    if (s->pqs) {
+        tn_parquet_scan_stats st;
+        tn_parquet_scan_get_stats(s->pqs, &st);
+        s->stats.row_groups += st.row_groups;
+        s->stats.row_groups_pruned += st.row_groups_pruned;
+        s->stats.pages_pruned += st.pages_pruned;
+        s->stats.rows_total += st.rows_total;
+        s->stats.rows_pruned += st.rows_pruned;
+    }
     tn_parquet_scan_close(s->pqs);
     tn_parquet_file_close(s->pq);
     s->pqs = NULL;
@@ -716,6 +791,60 @@ static void close_current(tn_lake_scan *s)
     s->cur_eq_count = 0;
     s->cur = NULL;
     s->cur_pos = NULL;
+}
+
+/* The scan's predicates as Parquet predicates over this file's columns: those whose column
+ * the file has (by field id) with a literal of the file column's type family. */
+static uint32_t parquet_predicates(tn_lake_scan *s, const tn_schema *fs, tn_parquet_predicate *out,
+                                   uint32_t cap)
+{
+    static const int ops[] = {[TN_LAKE_EQ] = TN_PARQUET_OP_EQ,          [TN_LAKE_NE] = -1,
+                              [TN_LAKE_LT] = TN_PARQUET_OP_LT,          [TN_LAKE_LE] = TN_PARQUET_OP_LE,
+                              [TN_LAKE_GT] = TN_PARQUET_OP_GT,          [TN_LAKE_GE] = TN_PARQUET_OP_GE,
+                              [TN_LAKE_IS_NULL] = TN_PARQUET_OP_IS_NULL,
+                              [TN_LAKE_IS_NOT_NULL] = TN_PARQUET_OP_IS_NOT_NULL};
+    uint32_t n = 0;
+    for (size_t i = 0; i < s->pred_count && n < cap; i++) {
+        const tn_lake_predicate *p = &s->preds[i];
+        if (!s->pred_ids[i] || p->op < TN_LAKE_EQ || p->op > TN_LAKE_IS_NOT_NULL || ops[p->op] < 0) continue;
+        int col = -1;
+        for (uint32_t c = 0; c < fs->column_count && col < 0; c++)
+            if (file_column_id(s, &fs->columns[c]) == s->pred_ids[i]) col = (int)c;
+        if (col < 0) continue;
+        tn_parquet_predicate *q = &out[n];
+        memset(q, 0, sizeof *q);
+        q->column = (uint32_t)col;
+        q->op = ops[p->op];
+        const tn_iceberg_value *v = &p->value;
+        bool ok = p->op == TN_LAKE_IS_NULL || p->op == TN_LAKE_IS_NOT_NULL;
+        bool integral = v->kind == TN_ICEBERG_INT || v->kind == TN_ICEBERG_LONG;
+        switch (ok ? 0 : fs->columns[col].type.id) {
+        case 0: break;
+        case TN_TYPE_BOOLEAN: ok = v->kind == TN_ICEBERG_BOOLEAN; q->value.i = v->v.b; break;
+        case TN_TYPE_INTEGER:
+        case TN_TYPE_BIGINT: ok = integral; q->value.i = v->v.i; break;
+        case TN_TYPE_DATE: ok = v->kind == TN_ICEBERG_DATE; q->value.i = v->v.i; break;
+        case TN_TYPE_TIMESTAMP:
+        case TN_TYPE_TIMESTAMPTZ:
+            ok = v->kind == TN_ICEBERG_TIMESTAMP || v->kind == TN_ICEBERG_TIMESTAMPTZ;
+            q->value.i = v->v.i;
+            break;
+        case TN_TYPE_REAL:
+        case TN_TYPE_DOUBLE:
+            ok = integral || is_float_kind(v->kind);
+            q->value.d = integral ? (double)v->v.i : v->kind == TN_ICEBERG_FLOAT ? v->v.f : v->v.d;
+            break;
+        case TN_TYPE_DECIMAL:
+            ok = v->kind == TN_ICEBERG_DECIMAL && v->scale == fs->columns[col].type.scale;
+            q->value.dec = v->v.dec;
+            break;
+        case TN_TYPE_VARCHAR: ok = v->kind == TN_ICEBERG_STRING; q->value.s = v->v.bytes; break;
+        case TN_TYPE_BLOB: ok = v->kind == TN_ICEBERG_BINARY; q->value.s = v->v.bytes; break;
+        default: ok = false; break;
+        }
+        if (ok) n++;
+    }
+    return n;
 }
 
 static int open_next_file(tn_lake_scan *s, tn_error *err)
@@ -776,6 +905,11 @@ static int open_next_file(tn_lake_scan *s, tn_error *err)
     so.columns = proj;
     so.column_count = s->proj_count;
     so.batch_rows = s->batch_rows;
+    tn_parquet_predicate pq_preds[64];
+    /* Position deletes count rows from the start of the file: a file read with some rows
+     * skipped would lose track of them, so it is read whole. */
+    so.predicates = pq_preds;
+    so.predicate_count = s->cur_pos ? 0 : parquet_predicates(s, fs, pq_preds, 64);
     if (s->proj_count == 0) {
         /* No column of the file is wanted (e.g. count-only): read its first column for rows. */
         if (fs->column_count == 0) {
@@ -1050,6 +1184,8 @@ void tn_lake_scan_close(tn_lake_scan *s)
     tn_free(s->files);
     tn_free(s->cols);
     tn_hash_free(s->name_ids);
+    tn_free(s->preds);
+    tn_free(s->pred_ids);
     tn_schema_unref(s->out_schema);
     tn_free(s);
 }

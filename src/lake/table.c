@@ -642,9 +642,12 @@ int tn_lake_table_load_path(tn_lake *lake, const char *path, tn_lake_table **out
 }
 
 /* Closes a table. */
+static void clear_staged(tn_lake_table *t);
+
 void tn_lake_table_close(tn_lake_table *t)
 {
     if (!t) return;
+    clear_staged(t);
     tn_iceberg_metadata_free(t->md);
     tn_schema_unref(t->schema);
     tn_free(t->metadata_location);
@@ -966,11 +969,69 @@ typedef struct snapshot_change {
     int64_t base_snapshot_id;
 } snapshot_change;
 
+typedef struct evolve_change {
+    const tn_lake_schema_change *changes;
+    size_t count;
+} evolve_change;
+
+static int apply_evolve(void *ctx, tn_lake_table *t, tn_iceberg_metadata *md, int attempt,
+                        int64_t *snapshot_id, tn_error *err);
+
+/* Whether two schemas have the same fields (ids, names, optionality, types) in the same order. */
+static bool same_fields(const tn_iceberg_schema *a, const tn_iceberg_schema *b)
+{
+    if (!a || !b || a->field_count != b->field_count) return false;
+    for (uint32_t i = 0; i < a->field_count; i++) {
+        const tn_iceberg_field *x = &a->fields[i], *y = &b->fields[i];
+        char tx[64], ty[64];
+        if (x->id != y->id || x->required != y->required || strcmp(x->name, y->name) != 0 ||
+            strcmp(tn_iceberg_type_format(&x->type, tx, sizeof tx), tn_iceberg_type_format(&y->type, ty, sizeof ty)))
+            return false;
+    }
+    return true;
+}
+
+/* Puts the staged schema changes into md, the metadata a snapshot is being committed on. On
+ * the first attempt md already has them (it is a copy of the table's in-memory state); after
+ * a lost race md is the winner's, and the changes are applied again, which gives the same
+ * field ids only when the winner did not change the schema. A winner that made exactly the
+ * same change is fine too. */
+static int reapply_staged(tn_lake_table *t, tn_iceberg_metadata *md, tn_error *err)
+{
+    if (!t->staged_count) return 0;
+    const tn_iceberg_schema *want = tn_iceberg_metadata_current_schema(t->staged_md);
+    if (same_fields(tn_iceberg_metadata_current_schema(md), want)) return 0;
+    if (md->current_schema_id == t->staged_base_schema_id && md->last_column_id == t->staged_base_last_column_id) {
+        evolve_change c = {t->staged, t->staged_count};
+        int rc = apply_evolve(&c, t, md, 0, NULL, err);
+        if (rc < 0) return rc;
+        if (same_fields(tn_iceberg_metadata_current_schema(md), want)) return 0;
+    }
+    return tn_error_set(err, TN_ECONFLICT, "the schema of table '%s.%s' was changed by another writer while this one "
+                        "wrote data under a new schema; nothing was committed (run the command again)", t->ns, t->name);
+}
+
+/* Forgets the staged changes (committed, or the table closed). */
+static void clear_staged(tn_lake_table *t)
+{
+    for (size_t i = 0; i < t->staged_count; i++) {
+        tn_free((char *)t->staged[i].column);
+        tn_free((char *)t->staged[i].new_name);
+    }
+    tn_free(t->staged);
+    t->staged = NULL;
+    t->staged_count = 0;
+    tn_iceberg_metadata_free(t->staged_md);
+    t->staged_md = NULL;
+}
+
 static int apply_snapshot_change(void *ctx, tn_lake_table *t, tn_iceberg_metadata *md, int attempt,
                                  int64_t *snapshot_id, tn_error *err)
 {
     snapshot_change *c = ctx;
     (void)attempt;
+    int src = reapply_staged(t, md, err);
+    if (src < 0) return src;
     const tn_iceberg_snapshot *parent = tn_iceberg_metadata_current_snapshot(md);
     if (c->overwrite) {
         bool same = (!parent && !c->has_base) || (parent && c->has_base && parent->snapshot_id == c->base_snapshot_id);
@@ -1207,6 +1268,7 @@ static int snapshot_commit(tn_lake_table *t, bool overwrite, const tn_iceberg_da
             return tn_error_set(err, TN_EINVAL, "data file %zu has no path", i);
         }
     int rc = tn_lake_commit(t, apply_snapshot_change, &c, opts, snapshot_id, err);
+    if (rc == 0) clear_staged(t);
     tn_arena_free(&c.arena);
     return rc;
 }
@@ -1228,11 +1290,6 @@ int tn_lake_table_overwrite(tn_lake_table *table, const tn_iceberg_data_file *fi
 /* ------------------------------------------------------------------------------------------
  * Schema evolution
  * ---------------------------------------------------------------------------------------- */
-
-typedef struct evolve_change {
-    const tn_lake_schema_change *changes;
-    size_t count;
-} evolve_change;
 
 static bool iceberg_widens(const tn_iceberg_type *from, const tn_iceberg_type *to)
 {
@@ -1375,6 +1432,59 @@ int tn_lake_table_evolve(tn_lake_table *table, const tn_lake_schema_change *chan
     if (count == 0) return 0;
     evolve_change c = {changes, count};
     return tn_lake_commit(table, apply_evolve, &c, opts, NULL, err);
+}
+
+/* Applies schema changes in memory; the next snapshot commit commits them (see lake.h). */
+int tn_lake_table_stage_evolve(tn_lake_table *t, const tn_lake_schema_change *changes, size_t count,
+                               tn_error *err)
+{
+    if (count == 0) return 0;
+    if (!t->ns || !t->lake->catalog || !t->lake->store)
+        return tn_error_set(err, TN_EUSAGE, "table '%s' was loaded from a path and is read only", t->name);
+    tn_lake_schema_change *list = tn_realloc(t->staged, (t->staged_count + count) * sizeof *list);
+    if (!list) return tn_error_set(err, TN_ENOMEM, "out of memory");
+    t->staged = list;
+    tn_iceberg_metadata *md = tn_iceberg_metadata_copy(t->md);
+    tn_iceberg_metadata *keep = md ? tn_iceberg_metadata_copy(t->md) : NULL;
+    if (!md || !keep) {
+        tn_iceberg_metadata_free(md);
+        tn_iceberg_metadata_free(keep);
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    evolve_change c = {changes, count};
+    int rc = apply_evolve(&c, t, md, 0, NULL, err);
+    if (rc == 0) rc = apply_evolve(&c, t, keep, 0, NULL, err);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        tn_lake_schema_change *ch = &list[t->staged_count + i];
+        *ch = changes[i];
+        ch->column = ch->column ? tn_strdup(ch->column) : NULL;
+        ch->new_name = ch->new_name ? tn_strdup(ch->new_name) : NULL;
+        if ((changes[i].column && !ch->column) || (changes[i].new_name && !ch->new_name)) {
+            tn_free((char *)ch->column);
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+            break;
+        }
+        if (i + 1 == count) t->staged_count += count;
+    }
+    if (rc < 0) {
+        tn_iceberg_metadata_free(md);
+        tn_iceberg_metadata_free(keep);
+        return rc;
+    }
+    if (!t->staged_md) {
+        t->staged_base_schema_id = t->md->current_schema_id;
+        t->staged_base_last_column_id = t->md->last_column_id;
+    }
+    /* The in-memory state keeps the committed location: the commit swaps from it. */
+    char *location = t->metadata_location ? tn_strdup(t->metadata_location) : NULL;
+    if (t->metadata_location && !location) {
+        tn_iceberg_metadata_free(md);
+        tn_iceberg_metadata_free(keep);
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    tn_iceberg_metadata_free(t->staged_md);
+    t->staged_md = keep;
+    return tn_lake_table_set_metadata(t, md, location, err);
 }
 
 /* The changes needed to accept batches of `incoming`. */

@@ -9,7 +9,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -342,6 +342,65 @@ test('crash test: SIGKILL at random moments never loses or doubles a committed i
   const metaDir = path.join(dir, 'lake', 'main', 'crash', 'metadata');
   assert.ok(!listFiles(metaDir).some((f) => /\.tmp|~$/.test(f)), 'no temporary files remain');
   assert.equal(after.rows, FILES * ROWS);
+});
+
+test('crash test: a schema change is never committed without the rows that needed it', { skip: skipTarn, timeout: 600_000 }, async () => {
+  const dir = newProject('crash-schema');
+  tarnOk(dir, ['ingest', writeFile(dir, 'seed.csv', salesCsv(0, 100)), '--into', 'evolve', '--partition-by', 'day(order_ts)']);
+  // Each input adds a column of its own, so each run changes the schema, then writes rows.
+  const ROWS = 200_000;
+  const inputs = [];
+  for (let i = 0; i < 3; i++) {
+    const body = salesCsv(1000 + i * ROWS, ROWS, { header: false }).trimEnd().split('\n').map((l) => `${l},${i}`);
+    inputs.push(writeFile(dir, `extra${i}.csv`, `id,order_ts,region,amount,name,extra_${i}\n${body.join('\n')}\n`));
+  }
+  const check = (when) => {
+    // Every column the schema has came with its input's rows.
+    const d = tarnJson(dir, ['describe', 'evolve']);
+    const extras = d.columns.map((c) => c.name).filter((n) => n.startsWith('extra_'));
+    assert.equal(d.rows, 100 + extras.length * ROWS,
+      `${when}: columns ${extras.join(',')} but ${d.rows} rows: a schema change without its data`);
+    assert.equal(d.schema_versions.length, 1 + extras.length);
+    return extras.length;
+  };
+  for (let i = 0; i < inputs.length; i++) {
+    const { child, done } = spawnTarn(['-C', dir, 'ingest', inputs[i], '--into', 'evolve']);
+    // The moment the new column shows in the catalog, the process is killed: the rows that
+    // needed it must be there already.
+    while (child.exitCode === null && child.signalCode === null) {
+      const d = parseJsonOutput(['describe'], runTarn(['-C', dir, 'describe', 'evolve', '--format', 'json']));
+      if (d.columns.some((c) => c.name === `extra_${i}`)) break;
+      await sleep(5);
+    }
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+    }
+    const r = await done;
+    assert.ok(r.signal === 'SIGKILL' || r.status === 0, `run ${i}: ${r.status} ${r.signal} ${r.stderr}`);
+    check(`after run ${i}`);
+  }
+  // Loading every input again completes the table.
+  tarnOk(dir, ['ingest', ...inputs, '--into', 'evolve']);
+  assert.equal(check('at the end'), inputs.length);
+  assert.equal(tarnJson(dir, ['describe', 'evolve']).rows, 100 + inputs.length * ROWS);
+});
+
+test('ingest draws progress on a terminal and nothing otherwise', { skip: skipTarn || (fs.existsSync('/usr/bin/script') ? false : 'no script(1)') }, () => {
+  const dir = newProject('progress');
+  const big = writeFile(dir, 'big.csv', salesCsv(0, 2_000_000));
+  // Not a terminal: stderr stays empty.
+  const quiet = tarnOk(dir, ['ingest', big, '--into', 'quiet']);
+  assert.equal(quiet.stderr, '');
+  // A terminal (script(1) gives the command a pseudo-terminal): the progress line is drawn
+  // and cleared, then the summary is printed.
+  const cmd = [TARN_BIN, '-C', dir, 'ingest', big, '--into', 'loud'].map((a) => `'${a}'`).join(' ');
+  const env = { ...process.env };
+  delete env.TARN_NO_PROGRESS;
+  const r = spawnSync('/usr/bin/script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /(big\.csv|writing data files) +(\d+% +)?[\d,]+ rows/, 'a progress line');
+  assert.match(r.stdout, /\r\x1b\[K(\r|Ingested)/, 'the line is cleared');
+  assert.match(r.stdout, /2,000,000 rows added/);
 });
 
 test('two processes ingesting into one table at once lose nothing', { skip: skipTarn, timeout: 300_000 }, async () => {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The SQLite catalog: migrations, table pointers with compare-and-swap, transactions, the
- * ledger, the quarantine and the operation log; and two processes racing on one pointer.
+ * ledger, the quarantine, the operation log and views; and two processes racing on one pointer.
  */
 #include "catalog/catalog.h"
 
@@ -192,4 +192,40 @@ Test(catalog, concurrent_swaps_lose_nothing)
     cr_assert_eq(tn_catalog_table_get(catalog, "main", "c", &location, &err), 0);
     cr_assert_eq(atoi(location), 2 * rounds);
     tn_free(location);
+}
+
+static int collect_views(void *ctx, const tn_catalog_view *v)
+{
+    tn_buf *out = ctx;
+    tn_buf_printf(out, "%s.%s=%s [%s];", v->namespace_name, v->name, v->query, v->column_names);
+    return 0;
+}
+
+Test(catalog, views_put_replace_list_drop_and_survive_reopening)
+{
+    tn_error err = {0};
+    tn_catalog_view big = {"main", "big", "SELECT id FROM t WHERE x > 1", ""};
+    tn_catalog_view named = {"main", "named", "SELECT 1, 2", "a\nb"};
+    tn_catalog_view other = {"raw", "v", "SELECT 3", ""};
+    cr_assert_eq(tn_catalog_view_put(catalog, &big, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_catalog_view_put(catalog, &named, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_catalog_view_put(catalog, &other, &err), 0, "%s", err.message);
+    big.query = "SELECT id FROM t";
+    cr_assert_eq(tn_catalog_view_put(catalog, &big, &err), 0, "a put replaces: %s", err.message);
+
+    tn_catalog_close(catalog);
+    cr_assert_eq(tn_catalog_open(path, &catalog, &err), 0, "%s", err.message);
+    tn_buf list = TN_BUF_INIT;
+    cr_assert_eq(tn_catalog_view_list(catalog, "main", collect_views, &list, &err), 0);
+    cr_assert_str_eq(tn_buf_cstr(&list), "main.big=SELECT id FROM t [];main.named=SELECT 1, 2 [a\nb];");
+    tn_buf_clear(&list);
+    cr_assert_eq(tn_catalog_view_list(catalog, NULL, collect_views, &list, &err), 0);
+    cr_assert(strstr(tn_buf_cstr(&list), "raw.v=SELECT 3") != NULL);
+
+    cr_assert_eq(tn_catalog_view_drop(catalog, "main", "big", &err), 0);
+    cr_assert_eq(tn_catalog_view_drop(catalog, "main", "big", &err), TN_ENOENT);
+    tn_buf_clear(&list);
+    cr_assert_eq(tn_catalog_view_list(catalog, "main", collect_views, &list, &err), 0);
+    cr_assert_str_eq(tn_buf_cstr(&list), "main.named=SELECT 1, 2 [a\nb];");
+    tn_buf_free(&list);
 }

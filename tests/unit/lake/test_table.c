@@ -354,6 +354,162 @@ Test(lake, partitioned_writes_never_mix)
     tn_schema_unref(s);
 }
 
+/* Per-column bounds of a data file as decoded values (for checking statistics). */
+static int64_t bound_i64(const tn_iceberg_data_file *f, int32_t field_id, bool upper)
+{
+    for (uint32_t i = 0; i < f->stats_count; i++) {
+        if (f->stats[i].field_id != field_id) continue;
+        tn_str b = upper ? f->stats[i].upper : f->stats[i].lower;
+        cr_assert_eq(b.len, 8);
+        int64_t v;
+        memcpy(&v, b.ptr, 8);
+        return v;
+    }
+    cr_assert_fail("no statistics for field %d", (int)field_id);
+    return 0;
+}
+
+Test(lake, writer_budget_splits_files_never_partitions)
+{
+    tn_lake_table *t = create_sales("orders", true);
+    tn_schema *s = sales_schema();
+    /* A budget far below the rows written: partitions are written out as they fill, so each
+     * gets several files, and every file still holds one partition and true bounds. */
+    tn_lake_write_options wo = {.memory_bytes = 256 << 10};
+    tn_lake_writer *w = NULL;
+    tn_error err = {0};
+    cr_assert_eq(tn_lake_writer_open(t, &wo, &w, &err), 0, "%s", err.message);
+    const uint32_t batch_rows = 2000, batches = 30;
+    for (uint32_t i = 0; i < batches; i++) {
+        tn_batch *b = sales_batch(s, (int64_t)i * batch_rows, batch_rows);
+        cr_assert_eq(tn_lake_writer_write(w, b, &err), 0, "%s", err.message);
+        tn_batch_free(b);
+    }
+    const tn_iceberg_data_file *files = NULL;
+    size_t n = 0;
+    cr_assert_eq(tn_lake_writer_finish(w, &files, &n, &err), 0, "%s", err.message);
+    cr_assert_gt(n, 6, "a small budget gives more than one file per partition (%zu files)", n);
+    int64_t total = 0, id_sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *path = files[i].file_path + 7;
+        tn_reader *r = NULL;
+        cr_assert_eq(tn_reader_open(path, NULL, &r, &err), 0, "%s", err.message);
+        int64_t lo = INT64_MAX, hi = INT64_MIN, rows = 0;
+        for (;;) {
+            tn_batch *fb = NULL;
+            cr_assert_eq(tn_reader_next(r, &fb, &err), 0, "%s", err.message);
+            if (!fb) break;
+            for (uint32_t row = 0; row < fb->row_count; row++) {
+                cr_assert_eq(tn_vector_i32(&fb->columns[2])[row], files[i].partition[0].v.i);
+                cr_assert(tn_str_eq(tn_vector_get_str(&fb->columns[1], row), files[i].partition[1].v.bytes));
+                int64_t id = tn_vector_i64(&fb->columns[0])[row];
+                lo = id < lo ? id : lo;
+                hi = id > hi ? id : hi;
+                id_sum += id;
+            }
+            rows += fb->row_count;
+            tn_batch_free(fb);
+        }
+        tn_reader_close(r);
+        cr_assert_eq(files[i].record_count, rows);
+        cr_assert_eq(bound_i64(&files[i], 1, false), lo);
+        cr_assert_eq(bound_i64(&files[i], 1, true), hi);
+        total += rows;
+    }
+    int64_t all = (int64_t)batch_rows * batches;
+    cr_assert_eq(total, all);
+    cr_assert_eq(id_sum, all * (all - 1) / 2, "every row once");
+    cr_assert_eq(tn_lake_table_append(t, files, n, NULL, NULL, &err), 0, "%s", err.message);
+    tn_lake_writer_free(w, false);
+    cr_assert_eq(scan_totals(t, NULL).rows, all);
+    tn_lake_table_close(t);
+    tn_schema_unref(s);
+}
+
+/* How many metadata versions a table has had (the log plus the current one). */
+static uint32_t metadata_versions(tn_lake_table *t)
+{
+    return tn_lake_table_metadata(t)->metadata_log_count + 1;
+}
+
+Test(lake, staged_schema_commits_with_its_snapshot)
+{
+    tn_lake_table *t = create_sales("orders", false);
+    tn_schema *s = sales_schema();
+    append(t, s, 0, 10, NULL);
+    uint32_t before = metadata_versions(t);
+    tn_schema *s2 = sales_schema();
+    tn_schema_add(s2, "qty", tn_type_make(TN_TYPE_INTEGER), true);
+    tn_lake_schema_change add = {.kind = TN_LAKE_ADD_COLUMN, .column = "qty", .type = tn_type_make(TN_TYPE_INTEGER)};
+    tn_error err = {0};
+    cr_assert_eq(tn_lake_table_stage_evolve(t, &add, 1, &err), 0, "%s", err.message);
+    /* Staged: the handle writes under the new schema, the catalog still has the old one. */
+    cr_assert_eq(tn_lake_table_schema(t)->column_count, 5);
+    tn_lake_table *other = NULL;
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &other, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_table_schema(other)->column_count, 4, "nothing is committed before the snapshot");
+    tn_lake_table_close(other);
+    tn_batch *b = sales_batch(s2, 10, 5);
+    for (uint32_t r = 0; r < 5; r++) tn_vector_i32(&b->columns[4])[r] = 3;
+    cr_assert_eq(tn_lake_table_append_batches(t, &b, 1, NULL, NULL, &err), 0, "%s", err.message);
+    tn_batch_free(b);
+    cr_assert_eq(metadata_versions(t), before + 1, "schema and snapshot in one metadata file");
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &other, &err), 0, "%s", err.message);
+    const tn_iceberg_metadata *md = tn_lake_table_metadata(other);
+    cr_assert_eq(tn_lake_table_schema(other)->column_count, 5);
+    const tn_iceberg_snapshot *cur = tn_iceberg_metadata_current_snapshot(md);
+    cr_assert_eq(cur->schema_id, md->current_schema_id);
+    totals x = scan_totals(other, NULL);
+    cr_assert_eq(x.rows, 15);
+    cr_assert_eq(x.nulls_last_col, 10);
+    tn_lake_table_close(other);
+    tn_lake_table_close(t);
+    tn_schema_unref(s);
+    tn_schema_unref(s2);
+}
+
+Test(lake, staged_schema_meets_another_writers_schema)
+{
+    tn_lake_table *a = create_sales("orders", false);
+    tn_lake_table *b = NULL, *c = NULL;
+    tn_error err = {0};
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &b, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &c, &err), 0, "%s", err.message);
+    tn_schema *s = sales_schema();
+    tn_schema *s2 = sales_schema();
+    tn_schema_add(s2, "qty", tn_type_make(TN_TYPE_INTEGER), true);
+    tn_lake_schema_change qty = {.kind = TN_LAKE_ADD_COLUMN, .column = "qty", .type = tn_type_make(TN_TYPE_INTEGER)};
+    tn_lake_schema_change note = {.kind = TN_LAKE_ADD_COLUMN, .column = "note", .type = tn_type_make(TN_TYPE_VARCHAR)};
+    /* a and b stage the same change; c another one. a commits first. */
+    cr_assert_eq(tn_lake_table_stage_evolve(a, &qty, 1, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_table_stage_evolve(b, &qty, 1, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_table_stage_evolve(c, &note, 1, &err), 0, "%s", err.message);
+    tn_batch *rows = sales_batch(s2, 0, 4);
+    cr_assert_eq(tn_lake_table_append_batches(a, &rows, 1, NULL, NULL, &err), 0, "%s", err.message);
+    tn_batch_free(rows);
+    /* b made the same change: its snapshot re-bases onto a's. */
+    rows = sales_batch(s2, 4, 4);
+    cr_assert_eq(tn_lake_table_append_batches(b, &rows, 1, NULL, NULL, &err), 0, "%s", err.message);
+    tn_batch_free(rows);
+    /* c's field id for note is now qty's: its commit is refused and leaves nothing behind. */
+    rows = sales_batch(s, 8, 4);
+    cr_assert_eq(tn_lake_table_append_batches(c, &rows, 1, NULL, NULL, &err), TN_ECONFLICT);
+    cr_assert(strstr(err.message, "schema") != NULL, "%s", err.message);
+    tn_batch_free(rows);
+    tn_lake_table *check = NULL;
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &check, &err), 0, "%s", err.message);
+    const tn_schema *ts = tn_lake_table_schema(check);
+    cr_assert_eq(ts->column_count, 5);
+    cr_assert_str_eq(ts->columns[4].name, "qty");
+    cr_assert_eq(scan_totals(check, NULL).rows, 8);
+    tn_lake_table_close(check);
+    tn_lake_table_close(a);
+    tn_lake_table_close(b);
+    tn_lake_table_close(c);
+    tn_schema_unref(s);
+    tn_schema_unref(s2);
+}
+
 static void child_appends(int rounds, int64_t base)
 {
     open_lake();
