@@ -33,6 +33,7 @@ typedef struct tn_plan_op tn_plan_op;
 typedef struct tn_func_entry tn_func_entry; /* sql/func/func.h */
 struct tn_sql_table;                         /* an in-memory table of a session (sql_int.h) */
 struct tn_lake_table;                        /* lake/lake.h */
+struct tn_lake_predicate;                    /* lake/lake.h */
 
 /* A type id beyond core's, only for constants: an INTERVAL (months, days, microseconds). It
  * never reaches a vector: the binder folds `x + INTERVAL ...` into calls taking the parts. */
@@ -84,10 +85,22 @@ typedef enum tn_plan_expr_kind {
     TN_PLAN_EXPR_COMPARE,   /* compare: left op right, both of the same type */
     TN_PLAN_EXPR_IN_LIST,   /* in_list: operand [NOT] IN (items), items of operand's type */
     TN_PLAN_EXPR_COALESCE,  /* logical: first non-NULL operand (all of `type`) */
-    TN_PLAN_EXPR_SUBQUERY,  /* subquery: scalar value of an uncorrelated query, run once */
-    TN_PLAN_EXPR_IN_QUERY,  /* subquery: operand [NOT] IN (uncorrelated query), run once */
-    TN_PLAN_EXPR_EXISTS,    /* subquery: [NOT] EXISTS (uncorrelated query), run once */
+    TN_PLAN_EXPR_SUBQUERY,  /* subquery: scalar value of a query */
+    TN_PLAN_EXPR_IN_QUERY,  /* subquery: operand [NOT] IN (query) */
+    TN_PLAN_EXPR_EXISTS,    /* subquery: [NOT] EXISTS (query) */
+    TN_PLAN_EXPR_OUTER,     /* outer: a value of an enclosing query (correlated subquery) */
 } tn_plan_expr_kind;
+
+/* One outer reference of a correlated subquery: `source` is evaluated over the rows of the
+ * enclosing operator (where the subquery expression sits); inside the subquery's plan,
+ * TN_PLAN_EXPR_OUTER expressions read the value the evaluator put in the param's slot (per
+ * thread) before running the query. A subquery without params is uncorrelated and runs once;
+ * with params it runs once per distinct tuple of param values (the binder turns the common
+ * shapes into joins instead). */
+typedef struct tn_plan_param {
+    tn_plan_expr *source; /* over the enclosing operator's input columns */
+    uint32_t slot;        /* evaluator slot holding the current value (one row) */
+} tn_plan_param;
 
 typedef enum tn_plan_cmp {
     TN_PLAN_CMP_EQ,
@@ -156,7 +169,12 @@ struct tn_plan_expr {
             tn_plan_expr *operand; /* IN_QUERY only, of the query column's type */
             bool negated;          /* NOT IN / NOT EXISTS */
             int64_t *cache_state;  /* set by the executor; NULL before the first run */
+            tn_plan_param **params; /* outer references (correlated), or NULL */
+            uint32_t param_count;
         } subquery;
+        struct {
+            tn_plan_param *param; /* shared by every reference to the same outer value */
+        } outer;
     };
 };
 
@@ -198,7 +216,10 @@ typedef struct tn_plan_scan_stats {
     int64_t row_groups_pruned;
     int64_t pages_pruned;
     int64_t rows_pruned;
-    int64_t files_skipped; /* lake: data files skipped on manifests */
+    int64_t files_skipped;      /* lake: data files skipped on partition values and bounds */
+    int64_t manifests;          /* lake: data manifests of the snapshot */
+    int64_t manifests_skipped;  /* lake: skipped on their partition summaries */
+    int64_t rows_total;         /* rows in the Parquet files opened */
 } tn_plan_scan_stats;
 
 typedef enum tn_plan_join_type {
@@ -264,6 +285,10 @@ struct tn_plan_op {
                                          scan applies them and prunes with the simple ones */
             uint32_t filter_count;
             tn_plan_scan_stats stats;
+            const struct tn_lake_predicate *lake_predicates; /* LAKE: the pushed filters the
+                                         lake prunes manifests, files, row groups and pages
+                                         with (optimizer/lake_predicates.c) */
+            uint32_t lake_predicate_count;
         } scan;
         struct {
             tn_plan_expr *condition;
@@ -314,6 +339,9 @@ struct tn_plan_op {
 typedef struct tn_plan {
     tn_plan_op *root;
     uint32_t slot_count; /* expression scratch slots */
+    int64_t now_us;      /* the statement's time (now(), current_date): set when planning,
+                            0 until then; the executor uses it so folded and run-time values
+                            agree */
 } tn_plan;
 
 /* Helpers over the plan (planner/plan_util.c). */

@@ -3,9 +3,11 @@
  * The engine (a session): settings, in-memory tables and views for work without a project,
  * open lake tables, and statement execution: parse -> bind -> optimize -> execute, results
  * handed out as dense batches. Writing statements on in-memory tables live here; on the lake
- * they go through lake.h (CREATE TABLE, INSERT as one append commit each, DROP).
+ * they go through lake.h, each data-writing statement one snapshot (CREATE TABLE AS and INSERT
+ * an append, TRUNCATE an overwrite). With a project, views are kept in the catalog.
  */
 #include "sql/sql_int.h"
+#include "catalog/catalog.h"
 #include "lake/lake.h"
 
 #include <stdio.h>
@@ -25,6 +27,7 @@ struct tn_sql_result {
     tn_buf text;       /* EXPLAIN output lines */
     size_t text_pos;
     bool text_mode;
+    bool rows_mode;    /* `out` holds all the rows, handed out once (SHOW TABLES, DESCRIBE) */
     bool finished;
 };
 
@@ -40,6 +43,29 @@ typedef struct lake_cache {
 
 int tn_sql_lake_open_table(tn_sql_engine *engine, const char *ns, const char *name,
                            tn_lake_table **out, tn_error *err);
+static int add_view(tn_sql_engine *e, const char *name, const char *sql, size_t sql_len,
+                    const char *const *column_names, uint32_t column_count, tn_error *err);
+
+/* Adds a catalog view to the session (column names arrive one per line). */
+static int load_view(void *ctx, const tn_catalog_view *view)
+{
+    tn_sql_engine *e = ctx;
+    const char *names[256];
+    char *copy = tn_strdup(view->column_names ? view->column_names : "");
+    uint32_t n = 0;
+    tn_error err = {0};
+    if (!copy)
+        return TN_ENOMEM;
+    for (char *p = copy, *nl; *p && n < 256; p = nl + 1) {
+        names[n++] = p;
+        if (!(nl = strchr(p, '\n')))
+            break;
+        *nl = 0;
+    }
+    int rc = add_view(e, view->name, view->query, strlen(view->query), names, n, &err);
+    tn_free(copy);
+    return rc;
+}
 
 int tn_sql_engine_open(const tn_sql_engine_options *opts, tn_sql_engine **out, tn_error *err)
 {
@@ -59,6 +85,13 @@ int tn_sql_engine_open(const tn_sql_engine_options *opts, tn_sql_engine **out, t
     if (e->options.memory_limit == 0) {
         long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
         e->options.memory_limit = pages > 0 && size > 0 ? (int64_t)pages * size / 10 * 8 : 0;
+    }
+    if (e->catalog) {
+        int rc = tn_catalog_view_list(e->catalog, e->default_namespace, load_view, e, err);
+        if (rc) {
+            tn_sql_engine_close(e);
+            return rc == TN_ENOMEM && !err->code ? tn_error_set(err, rc, "out of memory") : rc;
+        }
     }
     *out = e;
     return 0;
@@ -253,6 +286,11 @@ int tn_sql_result_next(tn_sql_result *r, tn_batch **out, tn_error *err)
     *out = NULL;
     if (r->finished || !r->has_rows)
         return 0;
+    if (r->rows_mode) {
+        r->finished = true;
+        *out = r->out;
+        return 0;
+    }
     if (r->text_mode) {
         tn_batch_reset(r->out);
         uint32_t n = 0;
@@ -300,9 +338,11 @@ static void ctx_init(tn_exec_ctx *ctx, tn_sql_engine *e, tn_arena *arena, tn_pla
     ctx->arena = arena;
     ctx->plan = plan;
     ctx->err = err;
-    ctx->now_us = tn_now_us();
+    ctx->now_us = plan && plan->now_us ? plan->now_us : tn_now_us(); /* as folded */
     ctx->sqlite_compat = e->options.sqlite_compat;
     ctx->memory_limit = e->options.memory_limit;
+    /* 0 = every core of the shared pool; 1 keeps the whole query on this thread */
+    ctx->threads = e->options.threads > 0 ? e->options.threads : tn_pool_threads(tn_pool_shared());
 }
 
 static int plan_query(tn_sql_engine *e, tn_arena *arena, tn_plan *plan, const tn_sql_query *q,
@@ -364,7 +404,9 @@ static int run_query(tn_sql_engine *e, tn_arena *arena, const tn_sql_query *q, t
 
 typedef struct insert_ctx {
     tn_sql_table *table;        /* memory target */
-    tn_batch **lake_batches;    /* lake target: collected, committed once */
+    tn_lake_table *lake_table;  /* lake target to stream into (NULL: collect instead) */
+    tn_lake_writer *writer;     /* its data files, opened at the first rows, committed once */
+    tn_batch **lake_batches;    /* lake target without a writer: collected, committed once */
     size_t lake_count, lake_cap;
     const tn_schema *target;
     int32_t *map;               /* target column -> query column, -1 = NULL */
@@ -423,6 +465,17 @@ static int insert_batch(void *vctx, tn_batch *b, tn_error *err)
     ic->rows += nb->row_count;
     if (ic->table)
         return tn_sql_table_append(ic->table, nb, err);
+    if (ic->lake_table) {
+        /* Opened once the query's plan is built: binding refreshes the table, which must not
+         * happen under an open writer. */
+        tn_error lerr = {0};
+        if (!ic->writer && (rc = tn_lake_writer_open(ic->lake_table, NULL, &ic->writer, &lerr)) != 0)
+            tn_error_set(err, rc, "%s", lerr.message);
+        if (rc == 0)
+            rc = tn_lake_writer_write(ic->writer, nb, err);
+        tn_batch_free(nb);
+        return rc;
+    }
     if (ic->lake_count == ic->lake_cap) {
         size_t cap = ic->lake_cap ? ic->lake_cap * 2 : 8;
         tn_batch **n = tn_realloc(ic->lake_batches, cap * sizeof *n);
@@ -465,10 +518,13 @@ static int build_map(const tn_schema *target, const tn_sql_ident_list *cols, uin
     return 0;
 }
 
-static int exec_insert_into(tn_sql_engine *e, tn_arena *arena, tn_sql_table *mt,
-                            tn_lake_table *lt, const tn_schema *target,
-                            const tn_sql_ident_list *cols, const tn_sql_query *q, int64_t *rows,
-                            tn_sql_pos pos, tn_error *err)
+/* Runs the query of an INSERT (or CREATE TABLE AS) and converts its rows to `target`: appended
+ * to the memory table mt, written to data files by ic->writer, or collected in
+ * ic->lake_batches. Nothing is committed to a lake table here, so a query that fails leaves
+ * the table as it was. */
+static int collect_insert(tn_sql_engine *e, tn_arena *arena, tn_sql_table *mt,
+                          const tn_schema *target, const tn_sql_ident_list *cols,
+                          const tn_sql_query *q, tn_sql_pos pos, insert_ctx *ic, tn_error *err)
 {
     /* bind first to know the column count, then map */
     tn_plan plan = {0};
@@ -476,22 +532,60 @@ static int exec_insert_into(tn_sql_engine *e, tn_arena *arena, tn_sql_table *mt,
     int rc = tn_bind_query(e, arena, &plan, q, &root, err);
     if (rc)
         return rc;
-    insert_ctx ic = {0};
-    ic.table = mt;
-    ic.target = target;
-    ic.map = tn_arena_alloc(arena, (target->column_count + 1) * sizeof *ic.map);
-    if (!ic.map)
+    ic->table = mt;
+    ic->target = target;
+    ic->map = tn_arena_alloc(arena, (target->column_count + 1) * sizeof *ic->map);
+    if (!ic->map)
         return tn_error_set(err, TN_ENOMEM, "out of memory");
-    if ((rc = build_map(target, cols, root->column_count, ic.map, err, pos)) != 0)
+    if ((rc = build_map(target, cols, root->column_count, ic->map, err, pos)) != 0)
         return rc;
-    rc = run_query(e, arena, q, NULL, insert_batch, &ic, err);
-    if (rc == 0 && lt) {
-        int64_t snap;
-        rc = tn_lake_table_append_batches(lt, ic.lake_batches, ic.lake_count, NULL, &snap, err);
+    return run_query(e, arena, q, NULL, insert_batch, ic, err);
+}
+
+static void insert_ctx_free(insert_ctx *ic)
+{
+    for (size_t i = 0; i < ic->lake_count; i++)
+        tn_batch_free(ic->lake_batches[i]);
+    tn_free(ic->lake_batches);
+    ic->lake_batches = NULL;
+    ic->lake_count = ic->lake_cap = 0;
+}
+
+/* Commits the written (or collected) rows to a lake table as one append snapshot, also when
+ * there are none: every writing statement is one snapshot in the table's history. */
+static int commit_lake_insert(tn_lake_table *lt, insert_ctx *ic, tn_sql_pos pos, tn_error *err)
+{
+    int64_t snap;
+    tn_error lerr = {0};
+    int rc;
+    if (ic->writer) {
+        const tn_iceberg_data_file *files;
+        size_t count;
+        rc = tn_lake_writer_finish(ic->writer, &files, &count, &lerr);
+        if (rc == 0)
+            rc = tn_lake_table_append(lt, files, count, NULL, &snap, &lerr);
+    } else {
+        rc = tn_lake_table_append_batches(lt, ic->lake_batches, ic->lake_count, NULL, &snap, &lerr);
     }
-    for (size_t i = 0; i < ic.lake_count; i++)
-        tn_batch_free(ic.lake_batches[i]);
-    tn_free(ic.lake_batches);
+    if (rc)
+        tn_error_set_at(err, rc, NULL, pos.line, pos.column, "%s", lerr.message);
+    return rc;
+}
+
+/* INSERT into a memory table (mt) or a lake table (lt): the rows stream into new data files
+ * that one append commits, or that are removed when anything fails. */
+static int exec_insert_into(tn_sql_engine *e, tn_arena *arena, tn_sql_table *mt,
+                            tn_lake_table *lt, const tn_schema *target,
+                            const tn_sql_ident_list *cols, const tn_sql_query *q, int64_t *rows,
+                            tn_sql_pos pos, tn_error *err)
+{
+    insert_ctx ic = {0};
+    ic.lake_table = lt;
+    int rc = collect_insert(e, arena, mt, target, cols, q, pos, &ic, err);
+    if (rc == 0 && lt)
+        rc = commit_lake_insert(lt, &ic, pos, err);
+    tn_lake_writer_free(ic.writer, rc != 0);
+    insert_ctx_free(&ic);
     *rows = ic.rows;
     return rc;
 }
@@ -551,6 +645,9 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
             return tn_error_set_at(err, TN_EEXIST, NULL, s->node.pos.line, s->node.pos.column,
                                    "table \"%s\" already exists", name);
     }
+    if (use_lake && s->create_table.name.count == 1 && tn_sql_engine_find_view(e, name))
+        return tn_error_set_at(err, TN_EEXIST, NULL, s->node.pos.line, s->node.pos.column,
+                               "a view named \"%s\" already exists", name);
     tn_schema *schema = tn_schema_new();
     if (!schema)
         return tn_error_set(err, TN_ENOMEM, "out of memory");
@@ -640,26 +737,45 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
                                    "PARTITIONED BY takes columns or transforms such as day(ts)");
         }
     }
-    if (exists && s->create_table.or_replace) {
+    /* A query that fails leaves no table behind. Replacing a table, the query runs to the end
+     * (its rows held in memory) before the old table is dropped, so a failure keeps the old one;
+     * otherwise the new table is made first and the rows stream into its data files. */
+    insert_ctx ic = {0};
+    tn_sql_pos at = s->create_table.name.parts[s->create_table.name.count - 1].pos;
+    tn_error lerr = {0};
+    bool replacing = exists && s->create_table.or_replace;
+    if (s->create_table.as_query && replacing) {
+        tn_sql_ident_list none = {0};
+        rc = collect_insert(e, arena, NULL, schema, &none, s->create_table.as_query, s->node.pos,
+                            &ic, err);
+        *rows = ic.rows;
+    }
+    if (rc == 0 && replacing) {
         lake_cache_forget(e, ns, name);
-        if ((rc = tn_lake_table_drop(e->lake, ns, name, false, err)) != 0) {
-            tn_schema_unref(schema);
-            return rc;
-        }
+        if ((rc = tn_lake_table_drop(e->lake, ns, name, false, &lerr)) != 0)
+            tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
     }
     tn_lake_table *lt = NULL;
-    rc = tn_lake_table_create(e->lake, ns, name, schema, parts, np, NULL, &lt, err);
+    if (rc == 0 && (rc = tn_lake_table_create(e->lake, ns, name, schema, parts, np, NULL, NULL,
+                                              &lerr)) != 0)
+        tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
     tn_schema_unref(schema);
-    if (rc)
-        return rc;
-    tn_lake_table_close(lt);
-    if (s->create_table.as_query) {
-        if ((rc = tn_sql_lake_open_table(e, ns, name, &lt, err)) != 0)
-            return rc;
+    if (rc == 0 && s->create_table.as_query) {
         tn_sql_ident_list none = {0};
-        rc = exec_insert_into(e, arena, NULL, lt, tn_lake_table_schema(lt), &none,
-                              s->create_table.as_query, rows, s->node.pos, err);
+        if ((rc = tn_sql_lake_open_table(e, ns, name, &lt, &lerr)) != 0)
+            tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
+        else if (replacing)
+            rc = commit_lake_insert(lt, &ic, s->node.pos, err);
+        else
+            rc = exec_insert_into(e, arena, NULL, lt, tn_lake_table_schema(lt), &none,
+                                  s->create_table.as_query, rows, s->node.pos, err);
+        if (rc) {
+            /* the table was made for these rows: without them it goes too */
+            lake_cache_forget(e, ns, name);
+            tn_lake_table_drop(e->lake, ns, name, true, &lerr);
+        }
     }
+    insert_ctx_free(&ic);
     return rc;
 }
 
@@ -687,17 +803,26 @@ static int exec_drop(tn_sql_engine *e, const tn_sql_stmt *s, tn_error *err)
 {
     const char *ns;
     const char *name = stmt_table_name(&s->drop.name, &ns, e->default_namespace);
+    tn_sql_pos at = s->drop.name.parts[s->drop.name.count - 1].pos;
     if (s->drop.object == TN_SQL_OBJECT_INDEX)
         return 0;
     if (s->drop.object == TN_SQL_OBJECT_VIEW) {
         for (size_t i = 0; i < e->view_count; i++)
             if (strcasecmp(e->views[i]->name, name) == 0) {
+                if (e->catalog) {
+                    /* a TEMP view is in the session only: no catalog entry is fine */
+                    tn_error cerr = {0};
+                    int rc = tn_catalog_view_drop(e->catalog, ns, e->views[i]->name, &cerr);
+                    if (rc && rc != TN_ENOENT)
+                        return tn_error_set_at(err, rc, NULL, at.line, at.column, "%s",
+                                               cerr.message);
+                }
                 view_free(e->views[i]);
                 e->views[i] = e->views[--e->view_count];
                 return 0;
             }
     } else {
-        tn_sql_table *t = tn_sql_engine_find_table(e, name);
+        tn_sql_table *t = s->drop.name.count == 1 ? tn_sql_engine_find_table(e, name) : NULL;
         if (t) {
             remove_memory_table(e, t);
             return 0;
@@ -708,49 +833,36 @@ static int exec_drop(tn_sql_engine *e, const tn_sql_stmt *s, tn_error *err)
             int rc = tn_lake_table_drop(e->lake, ns, name, false, &lerr);
             if (rc == 0)
                 return 0;
-            if (rc != TN_ENOENT) {
-                *err = lerr;
-                return rc;
-            }
+            if (rc != TN_ENOENT)
+                return tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
         }
     }
     if (s->drop.if_exists)
         return 0;
-    return tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
-                           "%s \"%s\" does not exist",
+    return tn_error_set_at(err, TN_EINVAL, NULL, at.line, at.column, "%s \"%s\" does not exist",
                            s->drop.object == TN_SQL_OBJECT_VIEW ? "view" : "table", name);
 }
 
-static int exec_create_view(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, tn_error *err)
+/* Adds a view to the session, replacing one of the same name. Copies everything. */
+static int add_view(tn_sql_engine *e, const char *name, const char *sql, size_t sql_len,
+                    const char *const *column_names, uint32_t column_count, tn_error *err)
 {
-    const char *ns;
-    const char *name = stmt_table_name(&s->create_view.name, &ns, e->default_namespace);
-    tn_sql_view *old = tn_sql_engine_find_view(e, name);
-    if (old && s->create_view.if_not_exists)
-        return 0;
-    if (old && !s->create_view.or_replace)
-        return tn_error_set_at(err, TN_EEXIST, NULL, s->node.pos.line, s->node.pos.column,
-                               "view \"%s\" already exists", name);
-    /* check that it binds now */
-    tn_plan plan = {0};
-    tn_plan_op *root;
-    int rc = tn_bind_query(e, arena, &plan, s->create_view.query, &root, err);
-    if (rc)
-        return rc;
     tn_sql_view *v = tn_calloc(1, sizeof *v);
     if (!v)
         return tn_error_set(err, TN_ENOMEM, "out of memory");
     v->name = tn_strdup(name);
-    v->sql = tn_strndup(s->create_view.query_text.ptr, s->create_view.query_text.len);
-    v->column_names = tn_calloc(s->create_view.columns.count + 1, sizeof(char *));
-    if (!v->name || !v->sql || !v->column_names) {
+    v->sql = tn_strndup(sql, sql_len);
+    v->column_names = tn_calloc(column_count + 1, sizeof(char *));
+    bool ok = v->name && v->sql && v->column_names;
+    for (uint32_t i = 0; ok && i < column_count; i++) {
+        ok = (v->column_names[i] = tn_strdup(column_names[i])) != NULL;
+        v->column_count += ok;
+    }
+    if (!ok) {
         view_free(v);
         return tn_error_set(err, TN_ENOMEM, "out of memory");
     }
-    for (uint32_t i = 0; i < s->create_view.columns.count; i++) {
-        v->column_names[i] = tn_strdup(s->create_view.columns.items[i].name);
-        v->column_count++;
-    }
+    tn_sql_view *old = tn_sql_engine_find_view(e, name);
     if (old) {
         for (size_t i = 0; i < e->view_count; i++)
             if (e->views[i] == old)
@@ -772,6 +884,76 @@ static int exec_create_view(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt
     return 0;
 }
 
+/* CREATE VIEW: checked by binding it now; with a project (and not TEMP) stored in the catalog
+ * so that later sessions see it. */
+static int exec_create_view(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, tn_error *err)
+{
+    const char *ns;
+    const char *name = stmt_table_name(&s->create_view.name, &ns, e->default_namespace);
+    tn_sql_pos at = s->create_view.name.parts[s->create_view.name.count - 1].pos;
+    bool persistent = e->catalog && !s->create_view.temporary;
+    tn_sql_view *old = tn_sql_engine_find_view(e, name);
+    if (old && s->create_view.if_not_exists)
+        return 0;
+    if (old && !s->create_view.or_replace)
+        return tn_error_set_at(err, TN_EEXIST, NULL, at.line, at.column,
+                               "view \"%s\" already exists", name);
+    if (strcmp(ns, e->default_namespace) != 0)
+        return tn_error_set_at(err, TN_EUNSUPPORTED, NULL, at.line, at.column,
+                               "views live in the default namespace \"%s\": name it without "
+                               "\"%s.\"", e->default_namespace, ns);
+    if (tn_sql_engine_find_table(e, name))
+        return tn_error_set_at(err, TN_EEXIST, NULL, at.line, at.column,
+                               "a table named \"%s\" already exists", name);
+    if (e->lake) {
+        tn_lake_table *t;
+        tn_error lerr = {0};
+        if (tn_sql_lake_open_table(e, ns, name, &t, &lerr) == 0)
+            return tn_error_set_at(err, TN_EEXIST, NULL, at.line, at.column,
+                                   "a table named \"%s\" already exists", name);
+    }
+    tn_plan plan = {0};
+    tn_plan_op *root;
+    int rc = tn_bind_query(e, arena, &plan, s->create_view.query, &root, err);
+    if (rc)
+        return rc;
+    uint32_t nc = s->create_view.columns.count;
+    if (nc > root->column_count)
+        return tn_error_set_at(err, TN_EINVAL, NULL, at.line, at.column,
+                               "view \"%s\" names %u columns but its query has %u", name, nc,
+                               root->column_count);
+    const char **names = tn_arena_calloc(arena, (nc + 1) * sizeof *names);
+    tn_buf joined = TN_BUF_INIT;
+    if (!names)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < nc && rc == 0; i++) {
+        names[i] = s->create_view.columns.items[i].name;
+        if (strchr(names[i], '\n'))
+            rc = tn_error_set_at(err, TN_EINVAL, NULL, s->create_view.columns.items[i].pos.line,
+                                 s->create_view.columns.items[i].pos.column,
+                                 "a view column name cannot hold a line break");
+        else if ((i && tn_buf_putc(&joined, '\n') != 0) || tn_buf_append_cstr(&joined, names[i]) != 0)
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    char *query = tn_arena_alloc(arena, s->create_view.query_text.len + 1);
+    if (rc == 0 && !query)
+        rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+    if (rc == 0) {
+        memcpy(query, s->create_view.query_text.ptr, s->create_view.query_text.len);
+        query[s->create_view.query_text.len] = 0;
+    }
+    if (rc == 0 && persistent) {
+        tn_catalog_view cv = {ns, name, query, joined.len ? tn_buf_cstr(&joined) : ""};
+        tn_error cerr = {0};
+        if ((rc = tn_catalog_view_put(e->catalog, &cv, &cerr)) != 0)
+            tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", cerr.message);
+    }
+    tn_buf_free(&joined);
+    if (rc == 0)
+        rc = add_view(e, name, query, s->create_view.query_text.len, names, nc, err);
+    return rc;
+}
+
 static int text_result(tn_sql_result *r, const char *column, tn_error *err)
 {
     r->schema = tn_schema_new();
@@ -783,6 +965,134 @@ static int text_result(tn_sql_result *r, const char *column, tn_error *err)
     r->text_mode = true;
     r->has_rows = true;
     return 0;
+}
+
+/* A result of VARCHAR columns whose rows are all built up front (SHOW TABLES, DESCRIBE). */
+static int rows_result(tn_sql_result *r, const char *const *columns, uint32_t count,
+                       tn_error *err)
+{
+    r->schema = tn_schema_new();
+    for (uint32_t i = 0; r->schema && i < count; i++)
+        if (tn_schema_add(r->schema, columns[i], tn_type_make(TN_TYPE_VARCHAR), true) != 0)
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+    r->out = r->schema ? tn_batch_new(r->schema, TN_BATCH_ROWS) : NULL;
+    if (!r->out)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    r->rows_mode = true;
+    r->has_rows = true;
+    return 0;
+}
+
+/* Appends one row of texts (NULL = SQL NULL) to a rows result. */
+static int rows_add(tn_sql_result *r, const char *const *cells, tn_error *err)
+{
+    tn_batch *b = r->out;
+    if (b->row_count == b->capacity)
+        return tn_error_set(err, TN_ELIMIT, "more than %u rows to list", b->capacity);
+    for (uint32_t c = 0; c < b->schema->column_count; c++) {
+        if (!cells[c])
+            tn_vector_append_null(&b->columns[c], b->row_count);
+        else if (tn_vector_append_str(&b->columns[c], b->row_count, cells[c], strlen(cells[c])))
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    b->row_count++;
+    return 0;
+}
+
+typedef struct list_ctx {
+    tn_sql_engine *engine;
+    tn_sql_result *result;
+    tn_error *err;
+} list_ctx;
+
+static int list_lake_table(void *vctx, const tn_catalog_table *t)
+{
+    list_ctx *lc = vctx;
+    char qualified[512];
+    const char *name = t->name;
+    if (strcmp(t->namespace_name, lc->engine->default_namespace) != 0) {
+        snprintf(qualified, sizeof qualified, "%s.%s", t->namespace_name, t->name);
+        name = qualified;
+    }
+    const char *row[] = {name, "table"};
+    return rows_add(lc->result, row, lc->err);
+}
+
+/* SHOW TABLES: the session's tables and views, then the project's lake tables (names outside
+ * the default namespace qualified). */
+static int exec_show_tables(tn_sql_engine *e, tn_sql_result *r, tn_error *err)
+{
+    static const char *const columns[] = {"name", "kind"};
+    int rc = rows_result(r, columns, 2, err);
+    for (size_t i = 0; rc == 0 && i < e->table_count; i++) {
+        const char *row[] = {e->tables[i]->name, e->lake ? "temporary table" : "table"};
+        rc = rows_add(r, row, err);
+    }
+    for (size_t i = 0; rc == 0 && i < e->view_count; i++) {
+        const char *row[] = {e->views[i]->name, "view"};
+        rc = rows_add(r, row, err);
+    }
+    if (rc == 0 && e->lake) {
+        list_ctx lc = {e, r, err};
+        tn_error lerr = {0};
+        rc = tn_lake_table_list(e->lake, NULL, list_lake_table, &lc, &lerr);
+        if (rc && !err->code)
+            *err = lerr;
+    }
+    return rc;
+}
+
+/* DESCRIBE name: the columns of a table, view or lake table with their types. */
+static int exec_describe(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s,
+                         tn_sql_result *r, tn_error *err)
+{
+    static const char *const columns[] = {"column_name", "column_type", "null"};
+    const tn_sql_name *n = &s->describe.table;
+    tn_sql_pos at = n->parts[n->count - 1].pos;
+    int rc = rows_result(r, columns, 3, err);
+    if (rc)
+        return rc;
+    const tn_schema *schema = NULL;
+    tn_schema *view_schema = NULL;
+    const char *ns;
+    const char *name = stmt_table_name(n, &ns, e->default_namespace);
+    tn_sql_table *mt = n->count == 1 ? tn_sql_engine_find_table(e, name) : NULL;
+    tn_sql_view *v = n->count == 1 && !mt ? tn_sql_engine_find_view(e, name) : NULL;
+    if (mt) {
+        schema = mt->schema;
+    } else if (v) {
+        tn_sql_stmt_list list;
+        if ((rc = tn_sql_parse(arena, v->sql, strlen(v->sql), &list, err)) != 0)
+            return rc;
+        tn_plan plan = {0};
+        tn_plan_op *root;
+        if (list.count != 1 || list.items[0]->kind != TN_SQL_STMT_QUERY)
+            return tn_error_set_at(err, TN_ECORRUPT, NULL, at.line, at.column,
+                                   "view \"%s\" cannot be read", name);
+        if ((rc = tn_bind_query(e, arena, &plan, list.items[0]->query, &root, err)) != 0)
+            return rc;
+        view_schema = tn_exec_schema(root);
+        if (!view_schema)
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        schema = view_schema;
+    } else if (e->lake) {
+        tn_lake_table *lt;
+        tn_error lerr = {0};
+        if (tn_sql_lake_open_table(e, ns, name, &lt, &lerr) == 0)
+            schema = tn_lake_table_schema(lt);
+    }
+    if (!schema)
+        return tn_error_set_at(err, TN_EINVAL, NULL, at.line, at.column,
+                               "table \"%s\" does not exist", name);
+    for (uint32_t i = 0; rc == 0 && i < schema->column_count; i++) {
+        char type[64];
+        const char *row[] = {v && i < v->column_count ? v->column_names[i] : schema->columns[i].name,
+                             tn_type_format(schema->columns[i].type, type, sizeof type),
+                             schema->columns[i].nullable ? "YES" : "NO"};
+        rc = rows_add(r, row, err);
+    }
+    tn_schema_unref(view_schema);
+    return rc;
 }
 
 static int exec_explain(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s,
@@ -877,6 +1187,8 @@ static int exec_stmt(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, tn
         break;
     }
     case TN_SQL_STMT_EXPLAIN: return exec_explain(e, arena, s, r, err);
+    case TN_SQL_STMT_SHOW_TABLES: return exec_show_tables(e, r, err);
+    case TN_SQL_STMT_DESCRIBE: return exec_describe(e, arena, s, r, err);
     case TN_SQL_STMT_SET: {
         const char *name = s->set.name.parts[s->set.name.count - 1].name;
         char value[256] = "";
@@ -917,6 +1229,12 @@ int tn_sql_execute(tn_sql_engine *e, const char *sql, size_t len, tn_sql_result_
             rc = exec_stmt(e, &arena, list.items[i], r, err);
             if (rc == 0 && fn && fn(ctx, i, r) != 0)
                 rc = err->code ? err->code : TN_EINTERNAL;
+            /* an error found below the SQL layer (a cast while writing, a NOT NULL column, the
+             * lake) points at its statement, so the caret shows which one failed */
+            if (rc && err->line == 0 && err->file[0] == 0 && rc != TN_ENOMEM) {
+                err->line = list.items[i]->node.pos.line;
+                err->column = list.items[i]->node.pos.column;
+            }
         }
         result_free(r);
         tn_arena_free(&arena);

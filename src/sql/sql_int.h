@@ -68,9 +68,11 @@ int tn_bind_type_name(const tn_sql_type_name *tn, tn_type *out, tn_error *err);
  * ---------------------------------------------------------------------------------------- */
 
 int tn_opt_fold_constants(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan,
-                          tn_plan_op *root, tn_error *err);
+                          tn_plan_op **root, tn_error *err);
 int tn_opt_push_filters(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_join_order(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
+int tn_opt_prune_columns(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
+int tn_opt_lake_predicates(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 /* Runs every rule in order. */
 int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                 tn_error *err);
@@ -102,6 +104,12 @@ typedef struct tn_exec_eval {
     uint32_t slot_count;
 } tn_exec_eval;
 
+/* The shared state of one parallel pipeline run (exec/parallel.c). */
+typedef struct tn_exec_run tn_exec_run;
+
+/* A query's execution context. The main thread has one; each worker of a parallel pipeline
+ * has a copy with its own error slot, arena and evaluator that points back to the main one
+ * (memory accounting is query-wide). */
 struct tn_exec_ctx {
     tn_sql_engine *engine;
     tn_arena *arena;
@@ -109,10 +117,15 @@ struct tn_exec_ctx {
     tn_error *err;
     int64_t now_us;
     bool sqlite_compat;
-    int64_t memory_used; /* bytes materialised by operators (atomic) */
+    int64_t memory_used; /* bytes materialised by operators (atomic, on the main context) */
     int64_t memory_limit;
     bool analyze;
-    tn_exec_eval eval; /* the main thread's */
+    int threads;         /* workers a pipeline may run on; <= 1 runs everything serially */
+    tn_exec_ctx *main;   /* a worker's: the query's main context; NULL on the main one */
+    tn_exec_run *run;    /* a worker's: the parallel run it belongs to; NULL on the main */
+    int worker_idx;      /* a worker's index in its run */
+    int64_t morsel_seq;  /* a worker's: sequence number of the morsel its scan is reading */
+    tn_exec_eval eval;   /* this thread's */
 };
 
 extern const uint32_t tn_exec_identity[TN_BATCH_ROWS];
@@ -179,13 +192,73 @@ typedef struct tn_exec_rows {
     size_t batch_count;
     size_t batch_cap;
     int64_t row_count;
+    int64_t bytes;             /* accounted with tn_exec_memory_add ... */
+    tn_exec_ctx *accounted_to; /* ... on this query context; given back when freed */
 } tn_exec_rows;
 
 int tn_exec_rows_init(tn_exec_rows *rows, tn_schema *schema);
 /* Appends the chunk's selected rows (copied). */
 int tn_exec_rows_append(tn_exec_ctx *ctx, tn_exec_rows *rows, const tn_exec_chunk *chunk);
+/* Frees the rows and gives their accounted bytes back to the query's memory budget. */
 void tn_exec_rows_free(tn_exec_rows *rows);
 /* Drains an operator into rows. */
 int tn_exec_drain(tn_exec_op *op, tn_exec_rows *rows);
+
+/* ------------------------------------------------------------------------------------------
+ * Parallel pipelines (exec/parallel.c)
+ *
+ * A pipeline breaker (aggregate, sort, the build side of a join) asks how many workers its
+ * input can run on; when more than one, tn_exec_parallel_run splits the input's scan into
+ * morsels (Parquet row groups, files, batches of a memory table) and runs one instance of
+ * the input's operators per worker of the core pool, each handing its chunks to the
+ * breaker's sink with its own context. The breaker then merges what the workers gathered.
+ * ---------------------------------------------------------------------------------------- */
+
+/* Receives one chunk of worker wctx->worker_idx's pipeline. Runs on that worker's thread,
+ * concurrently with the other workers' calls. */
+typedef int (*tn_exec_sink_fn)(void *arg, tn_exec_ctx *wctx, const tn_exec_chunk *chunk);
+
+/* Workers to run input's pipeline on: ctx->threads when the pipeline can be split into
+ * morsels, else 1 (also always 1 on a worker and for EXPLAIN ANALYZE's serial sections). */
+int tn_exec_parallel_workers(tn_exec_ctx *ctx, tn_exec_op *input);
+/* Runs input's pipeline on `workers` workers, feeding every chunk to sink. First builds the
+ * hash tables of the joins on the pipeline's probe path (once, with the main operators).
+ * Stops all workers at the first error and returns it (copied into ctx->err). */
+int tn_exec_parallel_run(tn_exec_ctx *ctx, tn_exec_op *input, int workers, tn_exec_sink_fn sink,
+                         void *arg);
+/* What the run shares for plan operator `plan` (a morsel source, a built join), or NULL. */
+void *tn_exec_run_shared(const tn_exec_run *run, const tn_plan_op *plan);
+/* Whether a worker of the run failed, so the others should stop (false for NULL). */
+bool tn_exec_run_stopped(const tn_exec_run *run);
+
+/* A hash table from serialised keys to 32-bit ids (exec/key_table.c): the aggregate's
+ * groups and DISTINCT sets, the join's build keys. */
+typedef struct tn_exec_key_slot tn_exec_key_slot;
+typedef struct tn_exec_keys {
+    tn_exec_key_slot *slots; /* NULL until initialised */
+    size_t mask;             /* capacity - 1 */
+    size_t count;
+    char *bytes;             /* keys longer than a slot holds */
+    size_t bytes_len, bytes_cap;
+} tn_exec_keys;
+
+int tn_exec_keys_init(tn_exec_keys *t, size_t hint); /* 0 or TN_ENOMEM */
+void tn_exec_keys_free(tn_exec_keys *t);             /* accepts a zeroed table */
+/* Looks key up; when absent inserts it with new_id. Sets *id to the key's id and returns 1
+ * when inserted, 0 when found, TN_ENOMEM (table unchanged). */
+int tn_exec_keys_upsert(tn_exec_keys *t, const void *key, size_t len, uint32_t new_id,
+                        uint32_t *id);
+/* Looks key up without inserting: true with *id when present. */
+bool tn_exec_keys_find(const tn_exec_keys *t, const void *key, size_t len, uint32_t *id);
+/* Iterates the entries in no particular order (start with *pos = 0). */
+bool tn_exec_keys_next(const tn_exec_keys *t, size_t *pos, tn_str *key, uint32_t *id);
+int64_t tn_exec_keys_memory(const tn_exec_keys *t); /* bytes held */
+
+/* A scan's morsel source, shared by the workers of a run (exec/scan.c). */
+typedef struct tn_exec_morsels tn_exec_morsels;
+int tn_exec_morsels_new(tn_exec_ctx *ctx, tn_plan_op *scan, tn_exec_morsels **out);
+void tn_exec_morsels_free(tn_exec_morsels *m); /* accepts NULL */
+/* Builds a join's hash table with the main operators so workers can probe it (join.c). */
+int tn_exec_join_prepare(tn_exec_op *join);
 
 #endif /* TN_SQL_INT_H */

@@ -689,7 +689,7 @@ static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
                                  "aggregate functions are not allowed in WHERE");
         tn_plan_expr *cond;
         if ((rc = tn_bind_condition(b, &scope, sel->where, &cond)) != 0 ||
-            (rc = add_filter(b, &op, cond)) != 0)
+            (rc = tn_bind_where(b, &op, cond)) != 0)
             return rc;
     }
     /* expand * in the select list */
@@ -850,6 +850,21 @@ static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
         ord_idx[i] = (int)(n + extra_count++);
     }
     b->agg = NULL;
+    if (!grouped) {
+        /* correlated scalar aggregates in the select list become joins below the projection */
+        for (uint32_t i = 0; i < n + extra_count; i++)
+            if ((rc = tn_bind_decorrelate_scalars(b, &op, i < n ? exprs[i] : extra[i - n])) != 0)
+                return rc;
+    } else {
+        /* and in a grouped query, those in group keys and aggregate arguments: below it */
+        for (uint32_t g = 0; g < agg.group_count; g++)
+            if ((rc = tn_bind_decorrelate_scalars(b, &op, agg.groups[g])) != 0)
+                return rc;
+        for (uint32_t k = 0; k < agg.agg_count; k++)
+            if ((rc = tn_bind_decorrelate_scalars(b, &op, agg.aggs[k].arg)) != 0 ||
+                (rc = tn_bind_decorrelate_scalars(b, &op, agg.aggs[k].filter)) != 0)
+                return rc;
+    }
     if (grouped) {
         tn_plan_op *a = tn_plan_op_new(b->arena, TN_PLAN_AGGREGATE, agg.group_count + agg.agg_count);
         if (!a)

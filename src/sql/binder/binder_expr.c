@@ -295,6 +295,84 @@ static int make_const(tn_binder *b, const tn_sql_expr *ast, tn_plan_expr **out)
     return 0;
 }
 
+/* Whether a scope has the column named by ast (qualified or not). */
+static bool scope_has(const tn_bind_scope *scope, const tn_sql_expr *ast)
+{
+    const tn_sql_name *n = &ast->column;
+    const char *col = n->parts[n->count - 1].name;
+    const char *tab = n->count >= 2 ? n->parts[n->count - 2].name : NULL;
+    for (uint32_t i = 0; scope && i < scope->count; i++) {
+        const tn_bind_col *c = &scope->cols[i];
+        if (strcasecmp(c->name, col) != 0)
+            continue;
+        if (tab && (!c->table || strcmp(c->table, tab) != 0))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+/* A column that is not in the subquery's own scope but in an enclosing query's: the
+ * subquery gets a param whose source is bound in the enclosing query (itself an outer
+ * reference when the column is further out), and the reference reads the param. Returns 0
+ * with *out set, 1 when no enclosing query has the column, or an error. */
+static int bind_outer_column(tn_binder *b, const tn_sql_expr *ast, tn_plan_expr **out)
+{
+    tn_bind_outer *o = b->outer;
+    if (!o)
+        return 1;
+    bool here = scope_has(o->scope, ast);
+    bool further = false;
+    for (tn_bind_outer *p = o->parent; p && !here && !further; p = p->parent)
+        further = scope_has(p->scope, ast);
+    if (!here && !further)
+        return 1;
+    tn_bind_agg *saved_agg = b->agg;
+    b->outer = o->parent;
+    /* a value from further out is a constant to the enclosing query, grouped or not */
+    b->agg = here ? o->agg : NULL;
+    tn_plan_expr *src;
+    int rc = tn_bind_expr(b, o->scope, ast, &src);
+    b->outer = o;
+    b->agg = saved_agg;
+    if (rc)
+        return rc;
+    tn_plan_param *param = NULL;
+    for (uint32_t i = 0; i < o->param_count && !param; i++) {
+        const tn_plan_expr *ps = o->params[i]->source;
+        if (ps->kind == src->kind && tn_type_eq(ps->type, src->type) &&
+            ((ps->kind == TN_PLAN_EXPR_COLUMN && ps->column == src->column) ||
+             (ps->kind == TN_PLAN_EXPR_OUTER && ps->outer.param == src->outer.param)))
+            param = o->params[i];
+    }
+    if (!param) {
+        if (o->param_count == o->param_cap) {
+            uint32_t cap = o->param_cap ? o->param_cap * 2 : 4;
+            tn_plan_param **np = tn_arena_calloc(b->arena, cap * sizeof *np);
+            if (!np)
+                return tn_error_set(b->err, TN_ENOMEM, "out of memory");
+            if (o->param_count)
+                memcpy(np, o->params, o->param_count * sizeof *np);
+            o->params = np;
+            o->param_cap = cap;
+        }
+        param = tn_arena_calloc(b->arena, sizeof *param);
+        if (!param)
+            return tn_error_set(b->err, TN_ENOMEM, "out of memory");
+        param->source = src;
+        param->slot = b->plan->slot_count++;
+        o->params[o->param_count++] = param;
+    }
+    tn_plan_expr *e = new_expr(b, TN_PLAN_EXPR_OUTER, src->type);
+    if (!e)
+        return TN_ENOMEM;
+    e->outer.param = param;
+    e->pos = ast->node.pos;
+    e->name = ast->column.parts[ast->column.count - 1].name;
+    *out = e;
+    return 0;
+}
+
 static int bind_column(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
                        tn_plan_expr **out)
 {
@@ -323,6 +401,9 @@ static int bind_column(tn_binder *b, const tn_bind_scope *scope, const tn_sql_ex
             found = (int)i;
     }
     if (found < 0) {
+        int rc = bind_outer_column(b, ast, out);
+        if (rc <= 0)
+            return rc;
         if (tab)
             return tn_bind_error(b, TN_EINVAL, ast->node.pos, "column \"%s.%s\" does not exist",
                                  tab, col);
@@ -444,12 +525,20 @@ static int bind_list(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr
     return 0;
 }
 
-/* Binds a subquery as an independent query (uncorrelated: outer columns are not visible). */
-static int bind_subquery(tn_binder *b, const tn_sql_query *q, tn_sql_pos pos, tn_plan_op **out)
+/* Binds a subquery of an expression over `scope`: names it does not have itself resolve in
+ * the enclosing queries and become its params (a correlated subquery). */
+static int bind_subquery(tn_binder *b, const tn_bind_scope *scope, const tn_sql_query *q,
+                         tn_sql_pos pos, tn_plan_op **out, tn_bind_outer *outer)
 {
     tn_bind_agg *saved = b->agg;
+    memset(outer, 0, sizeof *outer);
+    outer->scope = scope;
+    outer->agg = b->agg;
+    outer->parent = b->outer;
+    b->outer = outer;
     b->agg = NULL;
     int rc = tn_bind_query_op(b, q, out);
+    b->outer = outer->parent;
     b->agg = saved;
     if (rc && b->err->line == 0) {
         b->err->line = pos.line;
@@ -535,6 +624,24 @@ static int bind_agg_ref(tn_binder *b, const tn_sql_expr *ast, tn_plan_expr **out
             tn_buf_free(&text);
             *out = tn_bind_column_ref(b, g, agg->groups[g]->type);
             return *out ? 1 : TN_ENOMEM;
+        }
+    }
+    if (ast->kind == TN_SQL_EXPR_COLUMN && scope_has(agg->input, ast)) {
+        /* t.k where the group key is written k (or the reverse): the same input column */
+        tn_plan_expr *col;
+        b->agg = NULL;
+        int rc = bind_column(b, agg->input, ast, &col);
+        b->agg = agg;
+        if (rc) {
+            tn_buf_free(&text);
+            return rc;
+        }
+        for (uint32_t g = 0; g < agg->group_count; g++) {
+            if (agg->groups[g]->kind == TN_PLAN_EXPR_COLUMN && agg->groups[g]->column == col->column) {
+                tn_buf_free(&text);
+                *out = tn_bind_column_ref(b, g, agg->groups[g]->type);
+                return *out ? 1 : TN_ENOMEM;
+            }
         }
     }
     if (ast->kind != TN_SQL_EXPR_FUNCTION || ast->call.over ||
@@ -700,14 +807,9 @@ static int bind_function(tn_binder *b, const tn_bind_scope *scope, const tn_sql_
     }
     if ((strcmp(lower, "date_part") == 0 || strcmp(lower, "date_trunc") == 0) && n == 2 &&
         args[1]->type.id == TN_TYPE_DATE) {
+        /* date_trunc of a DATE is a TIMESTAMP, as in PostgreSQL and DuckDB */
         if ((rc = tn_bind_cast(b, args[1], tn_type_make(TN_TYPE_TIMESTAMP), &args[1])) != 0)
             return rc;
-        if (strcmp(lower, "date_trunc") == 0) {
-            tn_plan_expr *call_e;
-            if ((rc = resolve_call(b, lower, args, n, ast->node.pos, &call_e)) != 0)
-                return rc;
-            return tn_bind_cast(b, call_e, tn_type_make(TN_TYPE_DATE), out);
-        }
     }
     if (strcmp(lower, "strftime") == 0 && n == 2 && args[0]->type.id == TN_TYPE_DATE)
         if ((rc = tn_bind_cast(b, args[0], tn_type_make(TN_TYPE_TIMESTAMP), &args[0])) != 0)
@@ -753,6 +855,9 @@ int tn_bind_expr(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *as
             (*out)->pos = ast->node.pos;
             return 0;
         }
+        if (ast->kind == TN_SQL_EXPR_COLUMN && !scope_has(b->agg->input, ast) &&
+            (rc = bind_outer_column(b, ast, out)) <= 0)
+            return rc;
         if (ast->kind == TN_SQL_EXPR_COLUMN) {
             const tn_sql_name *n = &ast->column;
             return tn_bind_error(b, TN_EINVAL, ast->node.pos,
@@ -956,9 +1061,10 @@ int tn_bind_expr(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *as
     case TN_SQL_EXPR_SUBQUERY:
     case TN_SQL_EXPR_EXISTS: {
         tn_plan_op *q;
+        tn_bind_outer outer;
         const tn_sql_query *qa = ast->kind == TN_SQL_EXPR_IN_QUERY ? ast->in_query.query
                                                                    : ast->subquery.query;
-        if ((rc = bind_subquery(b, qa, ast->node.pos, &q)) != 0)
+        if ((rc = bind_subquery(b, scope, qa, ast->node.pos, &q, &outer)) != 0)
             return rc;
         if (ast->kind != TN_SQL_EXPR_EXISTS && q->column_count != 1)
             return tn_bind_error(b, TN_EINVAL, ast->node.pos,
@@ -971,6 +1077,8 @@ int tn_bind_expr(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *as
         if (!e)
             return TN_ENOMEM;
         e->subquery.query = q;
+        e->subquery.params = outer.params;
+        e->subquery.param_count = outer.param_count;
         e->pos = ast->node.pos;
         if (k == TN_PLAN_EXPR_IN_QUERY) {
             if ((rc = tn_bind_expr(b, scope, ast->in_query.operand, &l)) != 0)

@@ -40,6 +40,16 @@ typedef struct tn_bind_agg {
     const char **agg_text;
 } tn_bind_agg;
 
+/* The enclosing query of the subquery being bound: where its outer references resolve. */
+typedef struct tn_bind_outer {
+    const tn_bind_scope *scope;   /* the enclosing query's names */
+    tn_bind_agg *agg;             /* its aggregation context, or NULL */
+    struct tn_bind_outer *parent; /* the enclosing query's own enclosing query, or NULL */
+    tn_plan_param **params;       /* the outer values referenced so far */
+    uint32_t param_count;
+    uint32_t param_cap;
+} tn_bind_outer;
+
 struct tn_binder {
     tn_sql_engine *engine;
     tn_arena *arena;
@@ -47,6 +57,7 @@ struct tn_binder {
     tn_error *err;
     tn_bind_cte *ctes;
     tn_bind_agg *agg; /* non-NULL while binding above an aggregate */
+    tn_bind_outer *outer; /* non-NULL while binding a subquery of an expression */
     uint32_t depth;
 };
 
@@ -65,5 +76,14 @@ bool tn_bind_is_aggregate(const char *name);
 int tn_bind_condition(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
                       tn_plan_expr **out);
 tn_plan_expr *tn_bind_column_ref(tn_binder *b, uint32_t index, tn_type type);
+
+/* Decorrelation (decorrelate.c). A WHERE condition over op: conjuncts without correlated
+ * subqueries filter op first; [NOT] EXISTS and [NOT] IN over correlated subqueries become
+ * semi/anti joins, correlated scalar aggregates become grouped aggregates joined on the
+ * correlation keys; what is left filters last. */
+int tn_bind_where(tn_binder *b, tn_plan_op **op, tn_plan_expr *cond);
+/* Rewrites the correlated scalar aggregate subqueries inside e into LEFT joins added over op
+ * (op's columns stay a prefix, so expressions over op remain valid). */
+int tn_bind_decorrelate_scalars(tn_binder *b, tn_plan_op **op, tn_plan_expr *e);
 
 #endif /* TN_SQL_BINDER_INT_H */

@@ -6,6 +6,12 @@
  * then each aggregate updates its state arrays in one loop per vector (the switch on kind
  * and type is outside the loop). SUM of integers accumulates in 128 bits and is checked
  * against BIGINT at the end. Without GROUP BY an empty input still gives one row.
+ *
+ * When the input is a parallel pipeline every worker aggregates its morsels into a partial
+ * table of its own; the largest partial becomes the result and the others are merged into it
+ * group by group (counts and sums added, MIN/MAX compared). DISTINCT sets are merged too:
+ * a (group, value) pair new to the result's set updates its COUNT/SUM/AVG, so a value seen by
+ * two workers counts once.
  */
 #include "sql/sql_int.h"
 
@@ -23,12 +29,13 @@ typedef struct agg_state {
     double *dsum;      /* SUM/AVG over floats */
     agg_value *val;    /* MIN/MAX */
     uint8_t *has;      /* MIN/MAX/SUM: a value was seen */
-    tn_hash *distinct; /* DISTINCT: (group, value) pairs seen */
+    tn_exec_keys distinct; /* DISTINCT: (group, value) pairs seen */
 } agg_state;
 
-typedef struct agg_exec {
+typedef struct agg_exec agg_exec;
+struct agg_exec {
     tn_exec_op op;
-    tn_hash *groups;       /* serialised key -> group id + 1 */
+    tn_exec_keys groups;   /* serialised key -> group id */
     tn_exec_rows keys;     /* group key values, one row per group */
     tn_schema *key_schema;
     tn_batch *key_batch;   /* this chunk's keys, dense */
@@ -39,7 +46,11 @@ typedef struct agg_exec {
     bool done;
     size_t emit_group;     /* next group to output */
     tn_batch *out;
-} agg_exec;
+    int64_t table_bytes;   /* accounted for states and hash tables */
+    int64_t keys_bytes;    /* of which the hash tables */
+    agg_exec *partials;    /* parallel input: one partial table per worker */
+    int partial_count;
+};
 
 static int oom(agg_exec *s)
 {
@@ -72,10 +83,10 @@ static int grow_states(agg_exec *s, size_t need)
         GROW(has);
 #undef GROW
     }
-    int rc = tn_exec_memory_add(s->op.ctx, (int64_t)(cap - s->group_cap) *
-                                               (int64_t)plan->aggregate.agg_count * 64);
+    int64_t bytes = (int64_t)(cap - s->group_cap) * (int64_t)plan->aggregate.agg_count * 64;
+    s->table_bytes += bytes;
     s->group_cap = cap;
-    return rc;
+    return tn_exec_memory_add(s->op.ctx, bytes);
 }
 
 static bool is_int(tn_type t)
@@ -190,6 +201,20 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
     }
 }
 
+/* Accounts what the hash tables grew by since the last call. */
+static int account_keys(agg_exec *s)
+{
+    int64_t total = tn_exec_keys_memory(&s->groups);
+    for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
+        total += tn_exec_keys_memory(&s->states[a].distinct);
+    int64_t delta = total - s->keys_bytes;
+    if (delta == 0)
+        return 0;
+    s->keys_bytes = total;
+    s->table_bytes += delta;
+    return tn_exec_memory_add(s->op.ctx, delta);
+}
+
 static int consume(agg_exec *s, const tn_exec_chunk *in)
 {
     tn_plan_op *plan = s->op.plan;
@@ -224,18 +249,22 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
                     tn_buf_free(&key);
                     return oom(s);
                 }
-            void *val;
-            if (tn_hash_get(s->groups, key.data, key.len, &val)) {
-                g[i] = (uint32_t)((uintptr_t)val - 1);
-                continue;
-            }
-            if (s->group_count >= UINT32_MAX - 1 || grow_states(s, s->group_count + 1) != 0 ||
-                tn_hash_put(s->groups, key.data, key.len, (void *)(uintptr_t)(s->group_count + 1)) != 0) {
+            if (s->group_count >= UINT32_MAX - 1) {
                 tn_buf_free(&key);
-                return ctx->err->code ? ctx->err->code : oom(s);
+                return tn_error_set(ctx->err, TN_ELIMIT, "more than %u groups", UINT32_MAX - 1);
             }
-            g[i] = (uint32_t)s->group_count++;
-            fresh[nf++] = i;
+            rc = tn_exec_keys_upsert(&s->groups, key.data, key.len, (uint32_t)s->group_count, &g[i]);
+            if (rc == 1) {
+                if ((rc = grow_states(s, s->group_count + 1)) != 0) {
+                    tn_buf_free(&key);
+                    return rc;
+                }
+                s->group_count++;
+                fresh[nf++] = i;
+            } else if (rc < 0) {
+                tn_buf_free(&key);
+                return oom(s);
+            }
         }
         tn_buf_free(&key);
         if (nf) {
@@ -269,7 +298,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
             return rc;
         uint32_t uniq[TN_BATCH_ROWS];
         if (agg->distinct && agg->arg) {
-            if (!st->distinct && !(st->distinct = tn_hash_new(1024)))
+            if (!st->distinct.slots && tn_exec_keys_init(&st->distinct, 1024) != 0)
                 return oom(s);
             tn_buf key = TN_BUF_INIT;
             uint32_t u = 0;
@@ -284,13 +313,14 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
                     tn_buf_free(&key);
                     return oom(s);
                 }
-                if (tn_hash_get(st->distinct, key.data, key.len, NULL))
-                    continue;
-                if (tn_hash_put(st->distinct, key.data, key.len, NULL) != 0) {
+                uint32_t unused;
+                int added = tn_exec_keys_upsert(&st->distinct, key.data, key.len, 0, &unused);
+                if (added < 0) {
                     tn_buf_free(&key);
                     return oom(s);
                 }
-                uniq[u++] = rows[k];
+                if (added)
+                    uniq[u++] = rows[k];
             }
             tn_buf_free(&key);
             rows = uniq;
@@ -299,7 +329,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
         if ((rc = update_agg(s, agg, st, &arg, rows, m, g)) != 0)
             return rc;
     }
-    return 0;
+    return account_keys(s);
 }
 
 static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size_t grp,
@@ -373,11 +403,285 @@ static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size
     return 0;
 }
 
+/* ---- parallel input: partial tables and their merge ------------------------------------ */
+
+static int table_init(agg_exec *s, tn_plan_op *plan);
+static void table_free(agg_exec *s);
+static void free_partials(agg_exec *s);
+
+/* A worker's chunk goes to its partial table, created on its first chunk. */
+static int partial_sink(void *arg, tn_exec_ctx *wctx, const tn_exec_chunk *chunk)
+{
+    agg_exec *s = arg;
+    agg_exec *p = &s->partials[wctx->worker_idx];
+    if (!p->op.ctx) {
+        p->op.ctx = wctx;
+        int rc = table_init(p, s->op.plan);
+        if (rc)
+            return rc;
+    }
+    return consume(p, chunk);
+}
+
+/* Orders two MIN/MAX values of type t. */
+static int value_cmp(tn_type t, const agg_value *a, const agg_value *b)
+{
+    switch ((tn_type_id)t.id) {
+    case TN_TYPE_BOOLEAN: return (int)a->b - (int)b->b;
+    case TN_TYPE_REAL:
+    case TN_TYPE_DOUBLE: return a->d < b->d ? -1 : a->d > b->d;
+    case TN_TYPE_DECIMAL: return a->dec < b->dec ? -1 : a->dec > b->dec;
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB: return tn_str_cmp(a->s, b->s);
+    default: return a->i < b->i ? -1 : a->i > b->i;
+    }
+}
+
+/* Adds a DISTINCT value new to the result's set (key bytes as tn_exec_key_append wrote them,
+ * after the tag byte) to COUNT/SUM/AVG of group g. */
+static int add_distinct_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size_t g,
+                              const char *v)
+{
+    st->count[g]++;
+    if (agg->kind == TN_PLAN_AGG_COUNT)
+        return 0;
+    st->has[g] = 1;
+    switch ((tn_type_id)agg->arg->type.id) {
+    case TN_TYPE_INTEGER: {
+        int32_t x;
+        memcpy(&x, v, sizeof x);
+        st->isum[g] += x;
+        break;
+    }
+    case TN_TYPE_BIGINT: {
+        int64_t x;
+        memcpy(&x, v, sizeof x);
+        st->isum[g] += x;
+        break;
+    }
+    case TN_TYPE_DECIMAL: {
+        tn_i128 x;
+        memcpy(&x, v, sizeof x);
+        if (__builtin_add_overflow(st->isum[g], x, &st->isum[g]))
+            return tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
+        break;
+    }
+    case TN_TYPE_REAL: {
+        float x;
+        memcpy(&x, v, sizeof x);
+        st->dsum[g] += x;
+        break;
+    }
+    case TN_TYPE_DOUBLE: {
+        double x;
+        memcpy(&x, v, sizeof x);
+        st->dsum[g] += x;
+        break;
+    }
+    default: break;
+    }
+    return 0;
+}
+
+/* Merges partial table p into s (both over the same plan). */
+static int merge_partial(agg_exec *s, agg_exec *p)
+{
+    tn_plan_op *plan = s->op.plan;
+    tn_exec_ctx *ctx = s->op.ctx;
+    uint32_t gk = plan->aggregate.group_count;
+    size_t n = p->group_count;
+    int rc = 0;
+    if (n == 0)
+        return 0;
+    uint32_t *map = tn_malloc(n * sizeof *map);
+    if (!map)
+        return oom(s);
+    tn_buf key = TN_BUF_INIT;
+    if (gk == 0) {
+        if (s->group_count == 0) {
+            if ((rc = grow_states(s, 1)) != 0)
+                goto done;
+            s->group_count = 1;
+        }
+        map[0] = 0;
+    } else {
+        for (size_t b = 0; b < p->keys.batch_count; b++) {
+            tn_batch *kb = p->keys.batches[b];
+            uint32_t fresh[TN_BATCH_ROWS], nf = 0;
+            for (uint32_t i = 0; i < kb->row_count; i++) {
+                size_t g = b * TN_BATCH_ROWS + i;
+                tn_buf_clear(&key);
+                for (uint32_t k = 0; k < gk; k++)
+                    if (tn_exec_key_append(&key, &kb->columns[k], i) != 0) {
+                        rc = oom(s);
+                        goto done;
+                    }
+                if (s->group_count >= UINT32_MAX - 1) {
+                    rc = tn_error_set(ctx->err, TN_ELIMIT, "more than %u groups", UINT32_MAX - 1);
+                    goto done;
+                }
+                rc = tn_exec_keys_upsert(&s->groups, key.data, key.len, (uint32_t)s->group_count,
+                                         &map[g]);
+                if (rc < 0) {
+                    rc = oom(s);
+                    goto done;
+                }
+                if (rc == 1) {
+                    if ((rc = grow_states(s, s->group_count + 1)) != 0)
+                        goto done;
+                    s->group_count++;
+                    fresh[nf++] = i;
+                }
+                rc = 0;
+            }
+            if (nf) {
+                tn_exec_chunk kc = {kb, fresh, nf};
+                if ((rc = tn_exec_rows_append(ctx, &s->keys, &kc)) != 0)
+                    goto done;
+            }
+        }
+    }
+    for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
+        const tn_plan_agg *agg = &plan->aggregate.aggs[a];
+        agg_state *st = &s->states[a], *ps = &p->states[a];
+        bool is_min = agg->kind == TN_PLAN_AGG_MIN;
+        if (agg->distinct && agg->arg && !is_min && agg->kind != TN_PLAN_AGG_MAX) {
+            if (!ps->distinct.slots)
+                continue;
+            if (!st->distinct.slots && tn_exec_keys_init(&st->distinct, ps->distinct.count) != 0) {
+                rc = oom(s);
+                goto done;
+            }
+            size_t pos = 0;
+            tn_str k;
+            uint32_t unused;
+            while (tn_exec_keys_next(&ps->distinct, &pos, &k, &unused)) {
+                uint32_t g;
+                memcpy(&g, k.ptr, sizeof g);
+                tn_buf_clear(&key);
+                if (tn_buf_append(&key, &map[g], sizeof map[g]) != 0 ||
+                    tn_buf_append(&key, k.ptr + sizeof g, k.len - sizeof g) != 0) {
+                    rc = oom(s);
+                    goto done;
+                }
+                int added = tn_exec_keys_upsert(&st->distinct, key.data, key.len, 0, &unused);
+                if (added < 0) {
+                    rc = oom(s);
+                    goto done;
+                }
+                if (!added)
+                    continue;
+                /* skip the group and the valid tag byte */
+                if ((rc = add_distinct_value(s, agg, st, map[g], k.ptr + sizeof g + 1)) != 0)
+                    goto done;
+            }
+            if ((rc = account_keys(s)) != 0)
+                goto done;
+            continue;
+        }
+        for (size_t g = 0; g < n; g++) {
+            size_t m = map[g];
+            switch (agg->kind) {
+            case TN_PLAN_AGG_COUNT_STAR:
+            case TN_PLAN_AGG_COUNT: st->count[m] += ps->count[g]; break;
+            case TN_PLAN_AGG_SUM:
+            case TN_PLAN_AGG_AVG:
+                st->count[m] += ps->count[g];
+                st->has[m] |= ps->has[g];
+                st->dsum[m] += ps->dsum[g];
+                if (__builtin_add_overflow(st->isum[m], ps->isum[g], &st->isum[m])) {
+                    rc = tn_error_set(ctx->err, TN_EOVERFLOW, "SUM out of range");
+                    goto done;
+                }
+                break;
+            case TN_PLAN_AGG_MIN:
+            case TN_PLAN_AGG_MAX: {
+                if (!ps->has[g])
+                    break;
+                int c = st->has[m] ? value_cmp(agg->arg->type, &ps->val[g], &st->val[m]) : 0;
+                if (st->has[m] && !(is_min ? c < 0 : c > 0))
+                    break;
+                st->val[m] = ps->val[g];
+                st->has[m] = 1;
+                if (agg->arg->type.id == TN_TYPE_VARCHAR || agg->arg->type.id == TN_TYPE_BLOB) {
+                    tn_str x = ps->val[g].s;
+                    char *copy = tn_arena_alloc(&s->strings, x.len + 1);
+                    if (!copy) {
+                        rc = oom(s);
+                        goto done;
+                    }
+                    memcpy(copy, x.ptr, x.len);
+                    st->val[m].s = tn_str_make(copy, x.len);
+                }
+                break;
+            }
+            }
+        }
+    }
+done:
+    tn_buf_free(&key);
+    tn_free(map);
+    return rc ? rc : account_keys(s);
+}
+
+/* Aggregates the input on `workers` workers, then merges their tables into s: the largest
+ * becomes s's own (its group ids stay), the others are merged into it. */
+static int consume_parallel(agg_exec *s, int workers)
+{
+    s->partials = tn_calloc((size_t)workers, sizeof *s->partials);
+    if (!s->partials)
+        return oom(s);
+    s->partial_count = workers;
+    int rc = tn_exec_parallel_run(s->op.ctx, s->op.children[0], workers, partial_sink, s);
+    /* the workers' contexts are gone: merging and freeing run on this one */
+    for (int w = 0; w < workers; w++)
+        if (s->partials[w].op.ctx)
+            s->partials[w].op.ctx = s->op.ctx;
+    if (rc)
+        return rc;
+    int largest = -1;
+    for (int w = 0; w < workers; w++) {
+        agg_exec *p = &s->partials[w];
+        if (!p->op.ctx)
+            continue;
+        if (largest < 0 || p->group_count > s->partials[largest].group_count)
+            largest = w;
+    }
+    if (largest >= 0) {
+        agg_exec *p = &s->partials[largest];
+        tn_exec_op op = s->op;
+        agg_exec *partials = s->partials;
+        int partial_count = s->partial_count;
+        table_free(s);
+        *s = *p;
+        s->op = op;
+        s->partials = partials;
+        s->partial_count = partial_count;
+        memset(p, 0, sizeof *p); /* its contents now belong to s */
+    }
+    for (int w = 0; w < workers && rc == 0; w++)
+        if (s->partials[w].op.ctx)
+            rc = merge_partial(s, &s->partials[w]);
+    free_partials(s);
+    return rc;
+}
+
 static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
 {
     agg_exec *s = (agg_exec *)op;
     tn_plan_op *plan = op->plan;
     int rc;
+    int workers = s->done ? 1 : tn_exec_parallel_workers(op->ctx, op->children[0]);
+    if (workers > 1) {
+        if ((rc = consume_parallel(s, workers)) != 0)
+            return rc;
+        if (plan->aggregate.group_count == 0 && s->group_count == 0) {
+            if ((rc = grow_states(s, 1)) != 0)
+                return rc;
+            s->group_count = 1;
+        }
+        s->done = true;
+    }
     if (!s->done) {
         for (;;) {
             tn_exec_chunk in = {0};
@@ -428,42 +732,58 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
     return 0;
 }
 
-static void agg_close(tn_exec_op *op)
+/* Frees a table's contents and gives its bytes back to the query's budget. */
+static void table_free(agg_exec *s)
 {
-    agg_exec *s = (agg_exec *)op;
-    for (uint32_t a = 0; s->states && a < op->plan->aggregate.agg_count; a++) {
+    for (uint32_t a = 0; s->states && a < s->op.plan->aggregate.agg_count; a++) {
         agg_state *st = &s->states[a];
         tn_free(st->count);
         tn_free(st->isum);
         tn_free(st->dsum);
         tn_free(st->val);
         tn_free(st->has);
-        tn_hash_free(st->distinct);
+        tn_exec_keys_free(&st->distinct);
     }
     tn_free(s->states);
-    tn_hash_free(s->groups);
+    s->states = NULL;
+    tn_exec_keys_free(&s->groups);
     tn_exec_rows_free(&s->keys);
+    if (s->op.ctx && s->table_bytes)
+        tn_exec_memory_add(s->op.ctx, -s->table_bytes);
+    s->table_bytes = 0;
     tn_batch_free(s->key_batch);
+    s->key_batch = NULL;
     tn_batch_free(s->out);
+    s->out = NULL;
     tn_schema_unref(s->key_schema);
+    s->key_schema = NULL;
     tn_arena_free(&s->strings);
 }
 
-int tn_exec_aggregate_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
+static void free_partials(agg_exec *s)
 {
-    agg_exec *s = tn_calloc(1, sizeof *s);
-    if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = agg_next;
-    s->op.close = agg_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+    for (int w = 0; s->partials && w < s->partial_count; w++)
+        table_free(&s->partials[w]);
+    tn_free(s->partials);
+    s->partials = NULL;
+    s->partial_count = 0;
+}
+
+static void agg_close(tn_exec_op *op)
+{
+    agg_exec *s = (agg_exec *)op;
+    free_partials(s);
+    table_free(s);
+}
+
+/* Sets up an empty table for plan in s (op.ctx set by the caller). */
+static int table_init(agg_exec *s, tn_plan_op *plan)
+{
     tn_arena_init(&s->strings, 0);
+    s->op.plan = plan;
     s->states = tn_calloc(plan->aggregate.agg_count + 1, sizeof *s->states);
-    s->groups = tn_hash_new(1024);
     s->key_schema = tn_schema_new();
-    if (!s->states || !s->groups || !s->key_schema)
+    if (!s->states || tn_exec_keys_init(&s->groups, 1024) != 0 || !s->key_schema)
         return oom(s);
     for (uint32_t k = 0; k < plan->aggregate.group_count; k++) {
         tn_type t = plan->aggregate.groups[k]->type;
@@ -479,5 +799,21 @@ int tn_exec_aggregate_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     tn_schema_unref(os);
     if (!s->key_batch || !s->out)
         return oom(s);
+    return 0;
+}
+
+int tn_exec_aggregate_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
+{
+    agg_exec *s = tn_calloc(1, sizeof *s);
+    if (!s)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    s->op.next = agg_next;
+    s->op.close = agg_close;
+    s->op.plan = plan;
+    s->op.ctx = ctx;
+    *out = &s->op;
+    int rc = table_init(s, plan);
+    if (rc)
+        return rc;
     return tn_exec_build(ctx, plan->children[0], &s->op.children[0]);
 }

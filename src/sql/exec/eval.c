@@ -72,27 +72,33 @@ static int slot_vector(tn_exec_eval *ev, const tn_plan_expr *e, tn_vector **out)
     return 0;
 }
 
-static int set_const(tn_vector *v, const tn_plan_value *val)
+/* Writes a constant as row `row` of v (varlen rows in order). */
+static int set_value(tn_vector *v, uint32_t row, const tn_plan_value *val)
 {
     if (val->is_null || val->type.id == TN_TYPE_INVALID) {
-        tn_vector_append_null(v, 0);
+        tn_vector_append_null(v, row);
         return 0;
     }
     switch ((tn_type_id)val->type.id) {
-    case TN_TYPE_BOOLEAN: tn_vector_set_bool(v, 0, val->b); break;
+    case TN_TYPE_BOOLEAN: tn_vector_set_bool(v, row, val->b); break;
     case TN_TYPE_INTEGER:
-    case TN_TYPE_DATE: tn_vector_i32(v)[0] = val->i32; break;
+    case TN_TYPE_DATE: tn_vector_i32(v)[row] = val->i32; break;
     case TN_TYPE_BIGINT:
     case TN_TYPE_TIMESTAMP:
-    case TN_TYPE_TIMESTAMPTZ: tn_vector_i64(v)[0] = val->i64; break;
-    case TN_TYPE_REAL: tn_vector_f32(v)[0] = val->f32; break;
-    case TN_TYPE_DOUBLE: tn_vector_f64(v)[0] = val->f64; break;
-    case TN_TYPE_DECIMAL: tn_vector_i128(v)[0] = val->i128; break;
+    case TN_TYPE_TIMESTAMPTZ: tn_vector_i64(v)[row] = val->i64; break;
+    case TN_TYPE_REAL: tn_vector_f32(v)[row] = val->f32; break;
+    case TN_TYPE_DOUBLE: tn_vector_f64(v)[row] = val->f64; break;
+    case TN_TYPE_DECIMAL: tn_vector_i128(v)[row] = val->i128; break;
     case TN_TYPE_VARCHAR:
-    case TN_TYPE_BLOB: return tn_vector_append_str(v, 0, val->str.ptr, val->str.len);
+    case TN_TYPE_BLOB: return tn_vector_append_str(v, row, val->str.ptr, val->str.len);
     default: break;
     }
     return 0;
+}
+
+static int set_const(tn_vector *v, const tn_plan_value *val)
+{
+    return set_value(v, 0, val);
 }
 
 int tn_exec_gather(tn_vector *dst, uint32_t dst_row, const tn_vector *src, const uint32_t *sel,
@@ -298,6 +304,178 @@ static int subquery_rows(tn_exec_eval *ev, const tn_plan_expr *e, tn_vector **ou
     aux->capacity = at ? at : (e->kind == TN_PLAN_EXPR_SUBQUERY ? 1 : 0);
     ev->ready[e->slot] = 2;
     *out = aux;
+    return 0;
+}
+
+/* ---- correlated subqueries -------------------------------------------------------------- */
+
+/* The results of a correlated subquery so far, one per distinct tuple of param values (and
+ * IN operand): the query runs once per tuple, not once per row. Kept in the slot's cache. */
+typedef struct correlated_cache {
+    tn_hash *seen;          /* key -> result index + 1 */
+    tn_plan_value *results; /* the subquery's value, or the IN/EXISTS truth value */
+    uint32_t count;
+    uint32_t cap;
+} correlated_cache;
+
+static void correlated_cache_free(void *data)
+{
+    correlated_cache *c = data;
+    if (!c)
+        return;
+    tn_hash_free(c->seen);
+    tn_free(c->results);
+    tn_free(c);
+}
+
+/* Runs the query of e once with the params as they are set, and computes its result for the
+ * IN operand value (a.vec row ar; unused otherwise). */
+static int correlated_run(tn_exec_eval *ev, const tn_plan_expr *e, const tn_vector *operand,
+                          uint32_t operand_row, tn_plan_value *out)
+{
+    tn_exec_op *op = NULL;
+    tn_exec_rows rows;
+    int rc = tn_exec_build(ev->ctx, e->subquery.query, &op);
+    if (rc) {
+        tn_exec_close(op);
+        return rc;
+    }
+    rc = tn_exec_rows_init(&rows, NULL);
+    if (rc == 0)
+        rc = tn_exec_drain(op, &rows);
+    tn_exec_close(op);
+    memset(out, 0, sizeof *out);
+    out->type = e->type;
+    if (rc == 0 && e->kind == TN_PLAN_EXPR_EXISTS) {
+        out->b = (rows.row_count > 0) != e->subquery.negated;
+    } else if (rc == 0 && e->kind == TN_PLAN_EXPR_SUBQUERY) {
+        if (rows.row_count > 1)
+            rc = tn_error_set_at(ev->ctx->err, TN_EINVAL, NULL, e->pos.line, e->pos.column,
+                                 "more than one row returned by a subquery used as an "
+                                 "expression");
+        else if (rows.row_count == 0)
+            out->is_null = true;
+        else
+            for (size_t b = 0; b < rows.batch_count; b++)
+                if (rows.batches[b]->row_count) {
+                    rc = tn_exec_value_from_vector(ev->ctx->arena, &rows.batches[b]->columns[0],
+                                                   0, out);
+                    out->type = e->type;
+                }
+    } else if (rc == 0) {
+        /* x IN (rows): TRUE on a match; else NULL when x or any row is NULL; else FALSE */
+        bool found = false, saw_null = false;
+        bool x_null = !tn_vector_is_valid(operand, operand_row);
+        for (size_t b = 0; b < rows.batch_count && !found; b++) {
+            const tn_vector *col = &rows.batches[b]->columns[0];
+            for (uint32_t r = 0; r < rows.batches[b]->row_count && !found; r++) {
+                if (x_null || !tn_vector_is_valid(col, r))
+                    saw_null = true;
+                else if (tn_exec_compare_values(col, r, operand, operand_row) == 0)
+                    found = true;
+            }
+        }
+        out->is_null = !found && saw_null;
+        out->b = found != e->subquery.negated;
+    }
+    tn_exec_rows_free(&rows);
+    return rc;
+}
+
+/* A subquery with params: per row, the key of its param values (and IN operand) finds the
+ * result of an earlier run or runs the query with the params set to that row's values. */
+static int correlated_eval(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chunk *in,
+                           tn_exec_arg *out)
+{
+    uint32_t n = in->count, pc = e->subquery.param_count;
+    tn_exec_arg args[65];
+    int rc;
+    if (pc > 64)
+        return tn_error_set_at(ev->ctx->err, TN_ELIMIT, NULL, e->pos.line, e->pos.column,
+                               "a subquery may reference at most 64 outer columns");
+    for (uint32_t p = 0; p < pc; p++)
+        if ((rc = tn_exec_eval_expr(ev, e->subquery.params[p]->source, in, &args[p])) != 0)
+            return rc;
+    bool with_operand = e->kind == TN_PLAN_EXPR_IN_QUERY;
+    if (with_operand && (rc = tn_exec_eval_expr(ev, e->subquery.operand, in, &args[pc])) != 0)
+        return rc;
+    tn_func_cache *fc = &ev->caches[e->slot];
+    if (!fc->data) {
+        correlated_cache *c = tn_calloc(1, sizeof *c);
+        if (!c || !(c->seen = tn_hash_new(64))) {
+            tn_free(c);
+            return oom(ev);
+        }
+        fc->data = c;
+        fc->free_fn = correlated_cache_free;
+    }
+    correlated_cache *c = fc->data;
+    uint32_t idx[TN_BATCH_ROWS];
+    tn_buf key = TN_BUF_INIT;
+    rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        tn_buf_clear(&key);
+        for (uint32_t p = 0; p < pc + with_operand && rc == 0; p++)
+            rc = tn_exec_key_append(&key, args[p].vec, args[p].sel[i]);
+        if (rc) {
+            rc = oom(ev);
+            break;
+        }
+        void *hit;
+        if (tn_hash_get(c->seen, key.data, key.len, &hit)) {
+            idx[i] = (uint32_t)(uintptr_t)hit - 1;
+            continue;
+        }
+        if (c->count == c->cap) {
+            uint32_t cap = c->cap ? c->cap * 2 : 16;
+            tn_plan_value *nr = tn_realloc(c->results, cap * sizeof *nr);
+            if (!nr) {
+                rc = oom(ev);
+                break;
+            }
+            c->results = nr;
+            c->cap = cap;
+        }
+        /* the params' values for this run, in this thread's slots (read by OUTER) */
+        for (uint32_t p = 0; p < pc && rc == 0; p++) {
+            const tn_plan_param *pp = e->subquery.params[p];
+            tn_vector *pv = &ev->slots[pp->slot];
+            tn_type t = pp->source->type.id == TN_TYPE_INVALID ? tn_type_make(TN_TYPE_BOOLEAN)
+                                                                : pp->source->type;
+            if (!ev->ready[pp->slot] || !tn_type_eq(pv->type, t)) {
+                tn_vector_destroy(pv);
+                if (tn_vector_init(pv, t, 1) != 0) {
+                    rc = oom(ev);
+                    break;
+                }
+                ev->ready[pp->slot] = 1;
+            } else {
+                tn_vector_reset(pv);
+            }
+            if (tn_exec_gather(pv, 0, args[p].vec, &args[p].sel[i], 1) != 0)
+                rc = oom(ev);
+        }
+        if (rc)
+            break;
+        const tn_vector *opv = with_operand ? args[pc].vec : NULL;
+        uint32_t opr = with_operand ? args[pc].sel[i] : 0;
+        if ((rc = correlated_run(ev, e, opv, opr, &c->results[c->count])) != 0)
+            break;
+        idx[i] = c->count++;
+        if (tn_hash_put(c->seen, key.data, key.len, (void *)(uintptr_t)c->count) != 0)
+            rc = oom(ev);
+    }
+    tn_buf_free(&key);
+    if (rc)
+        return rc;
+    tn_vector *v;
+    if ((rc = slot_vector(ev, e, &v)) != 0)
+        return rc;
+    for (uint32_t i = 0; i < n; i++)
+        if (set_value(v, i, &c->results[idx[i]]) != 0)
+            return oom(ev);
+    out->vec = v;
+    out->sel = tn_exec_identity;
     return 0;
 }
 
@@ -634,8 +812,20 @@ static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exe
         }
         break;
     }
+    case TN_PLAN_EXPR_OUTER: {
+        /* the enclosing query's current value, set by correlated_eval on this thread */
+        uint32_t slot = e->outer.param->slot;
+        if (!ev->ready[slot])
+            return tn_error_set_at(ev->ctx->err, TN_EINTERNAL, NULL, e->pos.line,
+                                   e->pos.column, "outer reference read before it was set");
+        out->vec = &ev->slots[slot];
+        out->sel = tn_exec_zeros;
+        return 0;
+    }
     case TN_PLAN_EXPR_SUBQUERY: {
         tn_vector *rows;
+        if (e->subquery.param_count)
+            return correlated_eval(ev, e, in, out);
         if ((rc = subquery_rows(ev, e, &rows)) != 0)
             return rc;
         out->vec = rows;
@@ -644,6 +834,8 @@ static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exe
     }
     case TN_PLAN_EXPR_EXISTS: {
         tn_vector *rows;
+        if (e->subquery.param_count)
+            return correlated_eval(ev, e, in, out);
         if ((rc = subquery_rows(ev, e, &rows)) != 0)
             return rc;
         if ((rc = slot_vector(ev, e, &v)) != 0)
@@ -655,6 +847,8 @@ static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exe
     }
     case TN_PLAN_EXPR_IN_QUERY: {
         tn_vector *rows;
+        if (e->subquery.param_count)
+            return correlated_eval(ev, e, in, out);
         if ((rc = subquery_rows(ev, e, &rows)) != 0)
             return rc;
         if ((rc = tn_exec_eval_expr(ev, e->subquery.operand, in, &a)) != 0)

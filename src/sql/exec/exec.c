@@ -33,7 +33,12 @@ int tn_exec_next(tn_exec_op *op, tn_exec_chunk *out)
     int rc = op->next(op, out);
     if (rc == 0 && out->batch)
         op->rows += out->count;
-    if (op->ctx->analyze) {
+    if (op->ctx->analyze && op->ctx->run) {
+        /* a worker's instance: the plan shows the sum over workers (time is CPU time) */
+        if (rc == 0 && out->batch)
+            __atomic_add_fetch(&op->plan->actual_rows, (int64_t)out->count, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&op->plan->actual_ns, tn_monotonic_ns() - t0, __ATOMIC_RELAXED);
+    } else if (op->ctx->analyze) {
         op->ns += tn_monotonic_ns() - t0;
         op->plan->actual_rows = op->rows;
         /* children's time is included: the plan printer shows inclusive time */
@@ -53,15 +58,26 @@ void tn_exec_close(tn_exec_op *op)
     tn_free(op);
 }
 
+/* Adds bytes (negative when freed) to the query-wide count kept on the main context, from
+ * any worker. Past the limit the error goes to the caller's own context. */
 int tn_exec_memory_add(tn_exec_ctx *ctx, int64_t bytes)
 {
-    int64_t now = __atomic_add_fetch(&ctx->memory_used, bytes, __ATOMIC_RELAXED);
-    if (ctx->memory_limit > 0 && now > ctx->memory_limit)
+    tn_exec_ctx *query = ctx->main ? ctx->main : ctx;
+    int64_t now = __atomic_add_fetch(&query->memory_used, bytes, __ATOMIC_RELAXED);
+    if (bytes > 0 && query->memory_limit > 0 && now > query->memory_limit) {
+        int64_t limit = query->memory_limit;
+        if (limit >= (int64_t)1 << 30 && limit % ((int64_t)1 << 30) == 0)
+            return tn_error_set(ctx->err, TN_ELIMIT,
+                                "the query needs more memory than the memory limit of %lld GiB "
+                                "(memory_limit): raise it with SET memory_limit = '8GB' (or "
+                                "--memory-limit), or reduce the data with filters",
+                                (long long)(limit >> 30));
         return tn_error_set(ctx->err, TN_ELIMIT,
-                            "the query needs more than the memory limit of %lld MiB: raise it "
-                            "with SET memory_limit = '4GB' (or --memory-limit), or reduce the "
-                            "data with filters",
-                            (long long)(ctx->memory_limit >> 20));
+                            "the query needs more memory than the memory limit of %.1f MiB "
+                            "(memory_limit): raise it with SET memory_limit = '4GB' (or "
+                            "--memory-limit), or reduce the data with filters",
+                            (double)limit / (1 << 20));
+    }
     return 0;
 }
 
@@ -114,6 +130,8 @@ int tn_exec_rows_append(tn_exec_ctx *ctx, tn_exec_rows *rows, const tn_exec_chun
         return 0;
     if (!rows->schema)
         rows->schema = tn_schema_ref(chunk->batch->schema);
+    if (!rows->accounted_to)
+        rows->accounted_to = ctx->main ? ctx->main : ctx;
     uint32_t done = 0;
     while (done < chunk->count) {
         tn_batch *last = rows->batch_count ? rows->batches[rows->batch_count - 1] : NULL;
@@ -130,6 +148,11 @@ int tn_exec_rows_append(tn_exec_ctx *ctx, tn_exec_rows *rows, const tn_exec_chun
             if (!last)
                 return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
             rows->batches[rows->batch_count++] = last;
+            int64_t fresh = batch_bytes(last);
+            rows->bytes += fresh;
+            int rc = tn_exec_memory_add(ctx, fresh);
+            if (rc)
+                return rc;
         }
         uint32_t take = last->capacity - last->row_count;
         if (take > chunk->count - done)
@@ -144,7 +167,9 @@ int tn_exec_rows_append(tn_exec_ctx *ctx, tn_exec_rows *rows, const tn_exec_chun
         last->row_count += take;
         done += take;
         rows->row_count += take;
-        int rc = tn_exec_memory_add(ctx, batch_bytes(last) - before);
+        int64_t grown = batch_bytes(last) - before;
+        rows->bytes += grown;
+        int rc = tn_exec_memory_add(ctx, grown);
         if (rc)
             return rc;
     }
@@ -153,6 +178,8 @@ int tn_exec_rows_append(tn_exec_ctx *ctx, tn_exec_rows *rows, const tn_exec_chun
 
 void tn_exec_rows_free(tn_exec_rows *rows)
 {
+    if (rows->bytes && rows->accounted_to)
+        tn_exec_memory_add(rows->accounted_to, -rows->bytes);
     for (size_t i = 0; i < rows->batch_count; i++)
         tn_batch_free(rows->batches[i]);
     tn_free(rows->batches);

@@ -9,17 +9,27 @@
  * a pair batch (left ++ right columns), the residual filters them, and matches are recorded
  * per left row (for LEFT/FULL/SEMI/ANTI) and per right row (for RIGHT/FULL). Output rows are
  * queued and handed out batch by batch.
+ *
+ * In a parallel pipeline the main thread's join builds the table once (tn_exec_join_prepare)
+ * and every worker's join probes it read-only: a worker's join has no right child and points
+ * `build` at the main one. RIGHT and FULL joins, which mark build rows, stay serial.
  */
 #include "sql/sql_int.h"
 
-typedef struct join_state {
+#include <stdlib.h>
+
+typedef struct join_state join_state;
+struct join_state {
     tn_exec_op op;
+    join_state *build;       /* the join whose build side is probed: itself, or the main
+                                thread's for a worker */
     tn_exec_rows right;      /* build rows */
     tn_exec_rows right_keys; /* their keys, same batch boundaries */
     tn_schema *key_schema;
     tn_batch *key_batch;
-    tn_hash *table;          /* key -> first row + 1 */
-    int64_t *chain;          /* row -> next row with the same key, -1 at the end */
+    tn_exec_keys table;      /* key -> key id */
+    int64_t *heads;          /* key id -> last build row with that key */
+    int64_t *chain;          /* row -> previous row with the same key, -1 at the end */
     uint8_t *right_matched;
     bool built;
     bool left_done;
@@ -30,7 +40,8 @@ typedef struct join_state {
     size_t pending_idx;
     uint32_t right_cols;
     uint32_t left_cols;
-} join_state;
+    int64_t table_bytes;     /* accounted for the hash table and chains */
+};
 
 static int oom(join_state *s)
 {
@@ -45,19 +56,157 @@ static bool has_null_key(const tn_batch *keys, uint32_t row)
     return false;
 }
 
-static int eval_keys(join_state *s, tn_plan_expr **exprs, const tn_exec_chunk *in)
+/* Evaluates key expressions over a chunk into kb (dense) with ctx's evaluator. */
+static int eval_keys_into(tn_exec_ctx *ctx, const tn_plan_op *plan, tn_batch *kb,
+                          tn_plan_expr **exprs, const tn_exec_chunk *in)
 {
-    tn_batch_reset(s->key_batch);
-    for (uint32_t k = 0; k < s->op.plan->join.key_count; k++) {
+    tn_batch_reset(kb);
+    for (uint32_t k = 0; k < plan->join.key_count; k++) {
         tn_exec_arg a;
-        int rc = tn_exec_eval_expr(&s->op.ctx->eval, exprs[k], in, &a);
+        int rc = tn_exec_eval_expr(&ctx->eval, exprs[k], in, &a);
         if (rc)
             return rc;
-        if (tn_exec_gather(&s->key_batch->columns[k], 0, a.vec, a.sel, in->count) != 0)
-            return oom(s);
+        if (tn_exec_gather(&kb->columns[k], 0, a.vec, a.sel, in->count) != 0)
+            return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
     }
-    s->key_batch->row_count = in->count;
+    kb->row_count = in->count;
     return 0;
+}
+
+static int eval_keys(join_state *s, tn_plan_expr **exprs, const tn_exec_chunk *in)
+{
+    return eval_keys_into(s->op.ctx, s->op.plan, s->key_batch, exprs, in);
+}
+
+/* ---- a build side gathered by several workers ---------------------------------------- */
+
+/* Rows of one morsel, in one worker's part. */
+typedef struct build_segment {
+    int64_t seq;
+    int part;
+    int64_t first;
+    int64_t count;
+} build_segment;
+
+/* What one worker gathered of the build side. */
+typedef struct build_part {
+    tn_exec_ctx *ctx;
+    tn_exec_rows rows;
+    tn_exec_rows keys;
+    tn_batch *key_batch;
+    build_segment *segments;
+    size_t segment_count, segment_cap;
+} build_part;
+
+typedef struct build_run {
+    join_state *join;
+    build_part *parts;
+} build_run;
+
+static int build_sink(void *arg, tn_exec_ctx *wctx, const tn_exec_chunk *chunk)
+{
+    build_run *br = arg;
+    join_state *s = br->join;
+    build_part *p = &br->parts[wctx->worker_idx];
+    const tn_plan_op *plan = s->op.plan;
+    int rc;
+    if (!p->ctx) {
+        p->ctx = wctx;
+        p->key_batch = tn_batch_new(s->key_schema, TN_BATCH_ROWS);
+        if (!p->key_batch)
+            return tn_error_set(wctx->err, TN_ENOMEM, "out of memory");
+    }
+    build_segment *last = p->segment_count ? &p->segments[p->segment_count - 1] : NULL;
+    if (last && last->seq == wctx->morsel_seq) {
+        last->count += chunk->count;
+    } else {
+        if (p->segment_count == p->segment_cap) {
+            size_t cap = p->segment_cap ? p->segment_cap * 2 : 64;
+            build_segment *n = tn_realloc(p->segments, cap * sizeof *n);
+            if (!n)
+                return tn_error_set(wctx->err, TN_ENOMEM, "out of memory");
+            p->segments = n;
+            p->segment_cap = cap;
+        }
+        p->segments[p->segment_count++] =
+            (build_segment){wctx->morsel_seq, wctx->worker_idx, p->rows.row_count, chunk->count};
+    }
+    if ((rc = tn_exec_rows_append(wctx, &p->rows, chunk)) != 0)
+        return rc;
+    if (plan->join.key_count) {
+        if ((rc = eval_keys_into(wctx, plan, p->key_batch, plan->join.right_keys, chunk)) != 0)
+            return rc;
+        tn_exec_chunk kc = {p->key_batch, tn_exec_identity, chunk->count};
+        if ((rc = tn_exec_rows_append(wctx, &p->keys, &kc)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int segment_cmp(const void *a, const void *b)
+{
+    const build_segment *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Copies rows [first, first + count) of `from` to the end of `to`. */
+static int copy_range(tn_exec_ctx *ctx, tn_exec_rows *to, const tn_exec_rows *from,
+                      int64_t first, int64_t count)
+{
+    while (count > 0) {
+        tn_batch *b = from->batches[first / TN_BATCH_ROWS];
+        uint32_t off = (uint32_t)(first % TN_BATCH_ROWS);
+        uint32_t n = b->row_count - off;
+        if ((int64_t)n > count)
+            n = (uint32_t)count;
+        tn_exec_chunk c = {b, tn_exec_identity + off, n};
+        int rc = tn_exec_rows_append(ctx, to, &c);
+        if (rc)
+            return rc;
+        first += n;
+        count -= n;
+    }
+    return 0;
+}
+
+/* Gathers the build side on `workers` workers, then lays the rows out in morsel order (the
+ * order a serial scan reads them), so matches come out as they would on one thread. */
+static int gather_parallel(join_state *s, int workers)
+{
+    tn_exec_ctx *ctx = s->op.ctx;
+    build_run br = {s, tn_calloc((size_t)workers, sizeof(build_part))};
+    if (!br.parts)
+        return oom(s);
+    build_segment *all = NULL;
+    int rc = tn_exec_parallel_run(ctx, s->op.children[1], workers, build_sink, &br);
+    size_t total = 0;
+    for (int w = 0; rc == 0 && w < workers; w++)
+        total += br.parts[w].segment_count;
+    if (rc == 0 && !(all = tn_malloc((total ? total : 1) * sizeof *all)))
+        rc = oom(s);
+    if (rc == 0) {
+        size_t k = 0;
+        for (int w = 0; w < workers; w++)
+            for (size_t i = 0; i < br.parts[w].segment_count; i++)
+                all[k++] = br.parts[w].segments[i];
+        qsort(all, total, sizeof *all, segment_cmp);
+        for (size_t i = 0; rc == 0 && i < total; i++) {
+            build_part *p = &br.parts[all[i].part];
+            rc = copy_range(ctx, &s->right, &p->rows, all[i].first, all[i].count);
+            if (rc == 0 && s->op.plan->join.key_count)
+                rc = copy_range(ctx, &s->right_keys, &p->keys, all[i].first, all[i].count);
+        }
+    }
+    tn_free(all);
+    for (int w = 0; w < workers; w++) {
+        build_part *p = &br.parts[w];
+        tn_exec_rows_free(&p->rows);
+        tn_exec_rows_free(&p->keys);
+        tn_batch_free(p->key_batch);
+        tn_free(p->segments);
+    }
+    tn_free(br.parts);
+    return rc;
 }
 
 static int build(join_state *s)
@@ -65,7 +214,10 @@ static int build(join_state *s)
     tn_exec_ctx *ctx = s->op.ctx;
     tn_plan_op *plan = s->op.plan;
     int rc;
-    for (;;) {
+    int workers = tn_exec_parallel_workers(ctx, s->op.children[1]);
+    if (workers > 1 && (rc = gather_parallel(s, workers)) != 0)
+        return rc;
+    while (workers == 1) {
         tn_exec_chunk in = {0};
         if ((rc = tn_exec_next(s->op.children[1], &in)) != 0)
             return rc;
@@ -83,14 +235,16 @@ static int build(join_state *s)
     }
     size_t n = (size_t)s->right.row_count;
     s->chain = tn_malloc((n ? n : 1) * sizeof *s->chain);
+    s->heads = tn_malloc((n ? n : 1) * sizeof *s->heads);
     s->right_matched = tn_calloc(n ? n : 1, 1);
-    s->table = tn_hash_new(n * 2 + 16);
-    if (!s->chain || !s->right_matched || !s->table)
+    if (!s->chain || !s->heads || !s->right_matched || tn_exec_keys_init(&s->table, n) != 0)
         return oom(s);
-    if ((rc = tn_exec_memory_add(ctx, (int64_t)n * 24)) != 0)
+    s->table_bytes = (int64_t)n * 17 + tn_exec_keys_memory(&s->table);
+    if ((rc = tn_exec_memory_add(ctx, s->table_bytes)) != 0)
         return rc;
     if (plan->join.key_count) {
         tn_buf key = TN_BUF_INIT;
+        uint32_t key_count = 0;
         for (size_t r = 0; r < n; r++) {
             const tn_batch *kb = s->right_keys.batches[r / TN_BATCH_ROWS];
             uint32_t row = (uint32_t)(r % TN_BATCH_ROWS);
@@ -103,18 +257,33 @@ static int build(join_state *s)
                     tn_buf_free(&key);
                     return oom(s);
                 }
-            void *head = NULL;
-            if (tn_hash_get(s->table, key.data, key.len, &head))
-                s->chain[r] = (int64_t)(uintptr_t)head - 1;
-            if (tn_hash_put(s->table, key.data, key.len, (void *)(uintptr_t)(r + 1)) != 0) {
+            uint32_t id;
+            int added = tn_exec_keys_upsert(&s->table, key.data, key.len, key_count, &id);
+            if (added < 0) {
                 tn_buf_free(&key);
                 return oom(s);
             }
+            if (added)
+                key_count++;
+            else
+                s->chain[r] = s->heads[id];
+            s->heads[id] = (int64_t)r;
         }
         tn_buf_free(&key);
+        /* the table was sized for every row: only long keys can have grown it */
+        int64_t grown = (int64_t)n * 17 + tn_exec_keys_memory(&s->table) - s->table_bytes;
+        s->table_bytes += grown;
+        if ((rc = tn_exec_memory_add(ctx, grown)) != 0)
+            return rc;
     }
     s->built = true;
     return 0;
+}
+
+int tn_exec_join_prepare(tn_exec_op *op)
+{
+    join_state *s = (join_state *)op;
+    return s->built ? 0 : build(s);
 }
 
 /* Fills the pair batch with left rows lsel[] and right rows rrow[] (-1 = NULLs). */
@@ -142,7 +311,7 @@ static int fill_pairs(join_state *s, const tn_exec_chunk *left, const uint32_t *
                 tn_vector_append_null(dst, i);
                 continue;
             }
-            const tn_batch *b = s->right.batches[rrow[i] / TN_BATCH_ROWS];
+            const tn_batch *b = s->build->right.batches[rrow[i] / TN_BATCH_ROWS];
             if (tn_vector_copy_row(dst, i, &b->columns[c], (uint32_t)(rrow[i] % TN_BATCH_ROWS)) != 0)
                 return oom(s);
         }
@@ -170,11 +339,14 @@ static int flush_pairs(join_state *s, const tn_exec_chunk *left, const uint32_t 
     } else {
         memcpy(keep, tn_exec_identity, n * sizeof *keep);
     }
-    for (uint32_t k = 0; k < m; k++) {
-        left_matched[lpos[keep[k]]] = 1;
-        s->right_matched[rrow[keep[k]]] = 1;
-    }
     tn_plan_join_type jt = plan->join.type;
+    bool mark_right = plan->kind == TN_PLAN_JOIN &&
+                      (jt == TN_PLAN_JOIN_RIGHT || jt == TN_PLAN_JOIN_FULL);
+    for (uint32_t k = 0; k < m; k++)
+        left_matched[lpos[keep[k]]] = 1;
+    if (mark_right) /* serial only: workers never mark the shared build side */
+        for (uint32_t k = 0; k < m; k++)
+            s->right_matched[rrow[keep[k]]] = 1;
     if (plan->kind == TN_PLAN_CROSS || jt == TN_PLAN_JOIN_INNER || jt == TN_PLAN_JOIN_LEFT ||
         jt == TN_PLAN_JOIN_RIGHT || jt == TN_PLAN_JOIN_FULL) {
         tn_exec_chunk kc = {s->pair, keep, m};
@@ -195,7 +367,7 @@ static int probe(join_state *s, const tn_exec_chunk *in)
     uint32_t n = 0;
     if (plan->kind == TN_PLAN_CROSS || plan->join.key_count == 0) {
         for (uint32_t i = 0; i < in->count; i++) {
-            for (int64_t r = 0; r < s->right.row_count; r++) {
+            for (int64_t r = 0; r < s->build->right.row_count; r++) {
                 lpos[n] = i;
                 rrow[n++] = r;
                 if (n == TN_BATCH_ROWS) {
@@ -218,10 +390,10 @@ static int probe(join_state *s, const tn_exec_chunk *in)
                     tn_buf_free(&key);
                     return oom(s);
                 }
-            void *head;
-            if (!tn_hash_get(s->table, key.data, key.len, &head))
+            uint32_t id;
+            if (!tn_exec_keys_find(&s->build->table, key.data, key.len, &id))
                 continue;
-            for (int64_t r = (int64_t)(uintptr_t)head - 1; r >= 0; r = s->chain[r]) {
+            for (int64_t r = s->build->heads[id]; r >= 0; r = s->build->chain[r]) {
                 lpos[n] = i;
                 rrow[n++] = r;
                 if (n == TN_BATCH_ROWS) {
@@ -305,7 +477,6 @@ static int join_next(tn_exec_op *op, tn_exec_chunk *out)
             return 0;
         }
         /* all queued output handed out: recycle the queue */
-        tn_exec_memory_add(op->ctx, 0);
         tn_schema *ps = s->pending.schema ? tn_schema_ref(s->pending.schema) : NULL;
         tn_exec_rows_free(&s->pending);
         tn_exec_rows_init(&s->pending, ps);
@@ -342,11 +513,14 @@ static void join_close(tn_exec_op *op)
     tn_exec_rows_free(&s->right);
     tn_exec_rows_free(&s->right_keys);
     tn_exec_rows_free(&s->pending);
+    if (s->table_bytes)
+        tn_exec_memory_add(op->ctx, -s->table_bytes);
     tn_batch_free(s->key_batch);
     tn_batch_free(s->pair);
     tn_schema_unref(s->key_schema);
     tn_schema_unref(s->pair_schema);
-    tn_hash_free(s->table);
+    tn_exec_keys_free(&s->table);
+    tn_free(s->heads);
     tn_free(s->chain);
     tn_free(s->right_matched);
 }
@@ -361,6 +535,12 @@ int tn_exec_join_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     s->op.plan = plan;
     s->op.ctx = ctx;
     *out = &s->op;
+    s->build = s;
+    join_state *shared = tn_exec_run_shared(ctx->run, plan);
+    if (shared) {
+        s->build = shared;
+        s->built = true;
+    }
     tn_plan_op *l = plan->children[0], *r = plan->children[1];
     s->left_cols = l->column_count;
     s->right_cols = r->column_count;
@@ -399,7 +579,7 @@ int tn_exec_join_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
         tn_exec_rows_init(&s->pending, s->pair_schema);
     }
     int rc = tn_exec_build(ctx, l, &s->op.children[0]);
-    if (rc == 0)
+    if (rc == 0 && !shared)
         rc = tn_exec_build(ctx, r, &s->op.children[1]);
     return rc;
 }

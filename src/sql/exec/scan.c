@@ -7,11 +7,46 @@
  * session's in-memory table, or a lake table through tn_lake_scan. Batches are passed on
  * as "shell" batches whose vectors are borrowed from the source's batch, so nothing is copied;
  * pushed filters narrow the selection vector.
+ *
+ * In a parallel pipeline each worker has its own scan, and the workers share a morsel source
+ * (tn_exec_morsels): a cursor over the scan's files handing out one Parquet row group, one
+ * other file, or one batch of a memory table at a time, numbered in source order. Parquet
+ * files are opened once, by the worker that reaches them, and closed when their last row
+ * group is done.
  */
 #include "sql/sql_int.h"
 #include "formats/formats.h"
 #include "formats/parquet/parquet.h"
 #include "lake/lake.h"
+
+#include <pthread.h>
+
+/* A Parquet file being handed out in row groups, shared by the workers reading them. */
+typedef struct morsel_file {
+    tn_parquet_file *file;
+    int refs; /* morsels not yet finished, plus one while row groups remain to hand out */
+} morsel_file;
+
+struct tn_exec_morsels {
+    pthread_mutex_t lock;
+    tn_plan_op *plan;
+    uint32_t path_next;   /* next file to open */
+    morsel_file *current; /* the Parquet file whose row groups are being handed out */
+    uint32_t row_group_next;
+    uint32_t row_group_count;
+    size_t memory_next;   /* next batch of a memory table */
+    int64_t seq;          /* morsels handed out */
+};
+
+/* One unit of work: a row group of `file`, a whole other file (its reader, opened), or a
+ * memory batch. */
+typedef struct morsel {
+    int64_t seq;
+    morsel_file *file;
+    uint32_t row_group;
+    tn_reader *reader;
+    size_t memory_idx;
+} morsel;
 
 typedef struct scan_state {
     tn_exec_op op;
@@ -28,6 +63,9 @@ typedef struct scan_state {
     tn_lake_scan *lake_scan;
     int32_t *map;            /* output column -> column of the current file's batch, -1 NULL */
     tn_vector *nulls;        /* per output column: an all-NULL vector for missing columns */
+    tn_exec_morsels *morsels; /* a worker's: the shared morsel source, else NULL */
+    morsel_file *morsel_file; /* the file of the Parquet morsel being read */
+    bool memory_morsel;       /* a worker's memory batch is waiting to be returned */
 } scan_state;
 
 static void release_current(scan_state *s)
@@ -37,23 +75,59 @@ static void release_current(scan_state *s)
     s->current = NULL;
 }
 
+static void morsel_file_release(tn_exec_morsels *m, morsel_file *f)
+{
+    pthread_mutex_lock(&m->lock);
+    bool last = --f->refs == 0;
+    pthread_mutex_unlock(&m->lock);
+    if (last) {
+        tn_parquet_file_close(f->file);
+        tn_free(f);
+    }
+}
+
 static void close_file(scan_state *s)
 {
     if (s->pq_scan) {
         tn_parquet_scan_stats st;
         tn_parquet_scan_get_stats(s->pq_scan, &st);
         tn_plan_scan_stats *ps = &s->op.plan->scan.stats;
-        ps->row_groups += st.row_groups;
-        ps->row_groups_pruned += st.row_groups_pruned;
-        ps->pages_pruned += st.pages_pruned;
-        ps->rows_pruned += st.rows_pruned;
+        /* workers of a parallel scan add to the same plan */
+        __atomic_add_fetch(&ps->row_groups, st.row_groups, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&ps->row_groups_pruned, st.row_groups_pruned, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&ps->pages_pruned, st.pages_pruned, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&ps->rows_pruned, st.rows_pruned, __ATOMIC_RELAXED);
     }
     tn_parquet_scan_close(s->pq_scan);
     s->pq_scan = NULL;
+    if (s->morsel_file) {
+        morsel_file_release(s->morsels, s->morsel_file);
+        s->morsel_file = NULL;
+        s->pq_file = NULL;
+    }
     tn_parquet_file_close(s->pq_file);
     s->pq_file = NULL;
     tn_reader_close(s->reader);
     s->reader = NULL;
+}
+
+/* What the lake scan pruned so far, for EXPLAIN [ANALYZE]: after planning, at the end of
+ * the data, and at close. */
+static void lake_stats(scan_state *s)
+{
+    const tn_lake_scan_stats *st = s->lake_scan ? tn_lake_scan_get_stats(s->lake_scan) : NULL;
+    if (!st)
+        return;
+    tn_plan_scan_stats *ps = &s->op.plan->scan.stats;
+    ps->files = st->files_total;
+    ps->files_skipped = st->files_skipped;
+    ps->manifests = st->manifests_total;
+    ps->manifests_skipped = st->manifests_skipped;
+    ps->row_groups = st->row_groups;
+    ps->row_groups_pruned = st->row_groups_pruned;
+    ps->pages_pruned = st->pages_pruned;
+    ps->rows_total = st->rows_total;
+    ps->rows_pruned = st->rows_pruned;
 }
 
 static void scan_close(tn_exec_op *op)
@@ -61,13 +135,7 @@ static void scan_close(tn_exec_op *op)
     scan_state *s = (scan_state *)op;
     release_current(s);
     close_file(s);
-    if (s->lake_scan) {
-        const tn_lake_scan_stats *st = tn_lake_scan_get_stats(s->lake_scan);
-        if (st) {
-            op->plan->scan.stats.files = st->files_total;
-            op->plan->scan.stats.files_skipped = st->files_skipped;
-        }
-    }
+    lake_stats(s);
     tn_lake_scan_close(s->lake_scan);
     for (uint32_t c = 0; s->schema && c < s->schema->column_count; c++) {
         if (s->casted)
@@ -143,35 +211,32 @@ static bool to_parquet_predicate(const tn_plan_op *plan, const tn_plan_expr *f,
     return true;
 }
 
-static int open_next_file(scan_state *s, bool *done)
+/* Opens a Parquet file, or a reader for another format (*pq NULL then). */
+static int open_path(tn_plan_op *plan, const char *path, tn_parquet_file **pq, tn_reader **reader,
+                     tn_error *err)
 {
-    tn_plan_op *plan = s->op.plan;
-    tn_error *err = s->op.ctx->err;
-    close_file(s);
-    if (s->path_idx >= plan->scan.path_count) {
-        *done = true;
-        return 0;
-    }
-    const char *path = plan->scan.paths[s->path_idx++];
-    plan->scan.stats.files++;
-    const tn_schema *fs = NULL;
-    int rc;
     const tn_format *fmt = NULL;
-    rc = tn_format_detect(path, plan->scan.format, &fmt, err);
+    int rc = tn_format_detect(path, plan->scan.format, &fmt, err);
     if (rc)
         return rc;
     if (fmt == &tn_format_parquet) {
         tn_parquet_source src;
         if ((rc = tn_parquet_source_open_file(path, &src, err)) != 0)
             return rc;
-        if ((rc = tn_parquet_file_open(&src, &s->pq_file, err)) != 0)
-            return rc;
-        fs = tn_parquet_file_schema(s->pq_file);
-    } else {
-        if ((rc = tn_reader_open(path, plan->scan.read_options, &s->reader, err)) != 0)
-            return rc;
-        fs = tn_reader_schema(s->reader);
+        return tn_parquet_file_open(&src, pq, err);
     }
+    return tn_reader_open(path, plan->scan.read_options, reader, err);
+}
+
+/* Maps the output columns onto the open file's and opens the Parquet scan of row groups
+ * [rg_first, rg_first + rg_count) (count 0 = all; 1 thread for a worker's morsel). */
+static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
+{
+    tn_plan_op *plan = s->op.plan;
+    tn_error *err = s->op.ctx->err;
+    int rc;
+    const tn_schema *fs = s->pq_file ? tn_parquet_file_schema(s->pq_file)
+                                     : tn_reader_schema(s->reader);
     /* match output columns by name: a glob's files may differ in column order or presence */
     uint32_t proj_cols[1024];
     uint32_t nproj = 0;
@@ -208,6 +273,9 @@ static int open_next_file(scan_state *s, bool *done)
         o.column_count = nproj;
         o.predicates = preds;
         o.predicate_count = np;
+        o.row_group_first = rg_first;
+        o.row_group_count = rg_count;
+        o.threads = s->morsels ? 1 : 0;
         if (nproj == 0) {
             /* COUNT(*) reads no column, but rows still need counting: read the first one */
             proj_cols[0] = 0;
@@ -220,12 +288,163 @@ static int open_next_file(scan_state *s, bool *done)
     return 0;
 }
 
+static int open_next_file(scan_state *s, bool *done)
+{
+    tn_plan_op *plan = s->op.plan;
+    close_file(s);
+    if (s->path_idx >= plan->scan.path_count) {
+        *done = true;
+        return 0;
+    }
+    const char *path = plan->scan.paths[s->path_idx++];
+    plan->scan.stats.files++;
+    int rc = open_path(plan, path, &s->pq_file, &s->reader, s->op.ctx->err);
+    return rc ? rc : start_file(s, 0, 0);
+}
+
+int tn_exec_morsels_new(tn_exec_ctx *ctx, tn_plan_op *scan, tn_exec_morsels **out)
+{
+    tn_exec_morsels *m = tn_calloc(1, sizeof *m);
+    if (!m)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    pthread_mutex_init(&m->lock, NULL);
+    m->plan = scan;
+    *out = m;
+    return 0;
+}
+
+void tn_exec_morsels_free(tn_exec_morsels *m)
+{
+    if (!m)
+        return;
+    if (m->current) {
+        morsel_file *f = m->current;
+        m->current = NULL;
+        morsel_file_release(m, f);
+    }
+    pthread_mutex_destroy(&m->lock);
+    tn_free(m);
+}
+
+/* Takes the next morsel; *got false at the end. Opening a Parquet file's footer happens
+ * under the lock: the row groups cannot be handed out before it is read. */
+static int take_morsel(tn_exec_morsels *m, tn_exec_ctx *ctx, morsel *out, bool *got)
+{
+    tn_plan_op *plan = m->plan;
+    int rc = 0;
+    *got = false;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&m->lock);
+    for (;;) {
+        if (plan->scan.source == TN_PLAN_SOURCE_MEMORY) {
+            tn_sql_table *t = plan->scan.memory;
+            while (m->memory_next < t->batch_count && t->batches[m->memory_next]->row_count == 0)
+                m->memory_next++;
+            if (m->memory_next < t->batch_count) {
+                out->memory_idx = m->memory_next++;
+                *got = true;
+            }
+            break;
+        }
+        if (m->current && m->row_group_next < m->row_group_count) {
+            out->file = m->current;
+            out->row_group = m->row_group_next++;
+            m->current->refs++;
+            *got = true;
+            break;
+        }
+        if (m->current) {
+            morsel_file *f = m->current;
+            m->current = NULL;
+            if (--f->refs == 0) {
+                tn_parquet_file_close(f->file);
+                tn_free(f);
+            }
+        }
+        if (m->path_next >= plan->scan.path_count)
+            break;
+        uint32_t path_idx = m->path_next++;
+        __atomic_add_fetch(&plan->scan.stats.files, 1, __ATOMIC_RELAXED);
+        tn_parquet_file *pq = NULL;
+        tn_reader *reader = NULL;
+        if ((rc = open_path(plan, plan->scan.paths[path_idx], &pq, &reader, ctx->err)) != 0)
+            break;
+        if (reader) {
+            /* other formats: the worker that takes it reads the whole file */
+            out->reader = reader;
+            *got = true;
+            break;
+        }
+        morsel_file *f = tn_calloc(1, sizeof *f);
+        if (!f) {
+            tn_parquet_file_close(pq);
+            rc = tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+            break;
+        }
+        f->file = pq;
+        f->refs = 1;
+        m->current = f;
+        m->row_group_next = 0;
+        m->row_group_count = tn_parquet_file_row_group_count(pq);
+    }
+    if (*got)
+        out->seq = m->seq++;
+    pthread_mutex_unlock(&m->lock);
+    return rc;
+}
+
+/* A worker's next batch: from its current morsel, taking the next morsel when it is done. */
+static int morsel_next(scan_state *s, tn_batch **out)
+{
+    tn_plan_op *plan = s->op.plan;
+    tn_exec_ctx *ctx = s->op.ctx;
+    int rc;
+    for (;;) {
+        if (s->memory_morsel) {
+            s->memory_morsel = false;
+            *out = plan->scan.memory->batches[s->memory_idx];
+            return 0;
+        }
+        if (s->pq_scan || s->reader) {
+            rc = s->pq_scan ? tn_parquet_scan_next(s->pq_scan, out, ctx->err)
+                            : tn_reader_next(s->reader, out, ctx->err);
+            if (rc || *out)
+                return rc;
+            close_file(s);
+        }
+        if (tn_exec_run_stopped(ctx->run))
+            return 0; /* another worker failed: the query ends with its error */
+        morsel m;
+        bool got = false;
+        if ((rc = take_morsel(s->morsels, ctx, &m, &got)) != 0 || !got)
+            return rc;
+        ctx->morsel_seq = m.seq;
+        if (plan->scan.source == TN_PLAN_SOURCE_MEMORY) {
+            s->memory_idx = m.memory_idx;
+            s->memory_morsel = true;
+            continue;
+        }
+        if (m.file) {
+            s->morsel_file = m.file;
+            s->pq_file = m.file->file;
+            if ((rc = start_file(s, m.row_group, 1)) != 0)
+                return rc;
+            continue;
+        }
+        s->reader = m.reader;
+        if ((rc = start_file(s, 0, 0)) != 0)
+            return rc;
+    }
+}
+
 static int source_next(scan_state *s, tn_batch **out)
 {
     tn_plan_op *plan = s->op.plan;
     tn_error *err = s->op.ctx->err;
     int rc;
     *out = NULL;
+    if (s->morsels)
+        return morsel_next(s, out);
     switch (plan->scan.source) {
     case TN_PLAN_SOURCE_MEMORY: {
         tn_sql_table *t = plan->scan.memory;
@@ -239,7 +458,10 @@ static int source_next(scan_state *s, tn_batch **out)
         return 0;
     }
     case TN_PLAN_SOURCE_LAKE:
-        return tn_lake_scan_next(s->lake_scan, out, err);
+        rc = tn_lake_scan_next(s->lake_scan, out, err);
+        if (rc == 0 && !*out)
+            lake_stats(s);
+        return rc;
     case TN_PLAN_SOURCE_FILES:
         for (;;) {
             if (!s->pq_scan && !s->reader) {
@@ -356,6 +578,7 @@ int tn_exec_scan_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     if (!s->schema || !s->shell.columns || !s->casted || !s->nulls || !s->map)
         return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
     s->shell.schema = s->schema;
+    s->morsels = tn_exec_run_shared(ctx->run, plan);
     if (plan->scan.source == TN_PLAN_SOURCE_LAKE) {
         const char **names = tn_arena_alloc(ctx->arena, (n ? n : 1) * sizeof *names);
         if (!names)
@@ -370,9 +593,12 @@ int tn_exec_scan_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
             names[0] = plan->scan.source_columns[0].name;
             o.column_count = plan->scan.source_column_count ? 1 : 0;
         }
+        o.predicates = plan->scan.lake_predicates;
+        o.predicate_count = plan->scan.lake_predicate_count;
         int rc = tn_lake_scan_open(plan->scan.lake_table, &o, &s->lake_scan, ctx->err);
         if (rc)
             return rc;
+        lake_stats(s);
     }
     return 0;
 }

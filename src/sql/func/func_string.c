@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * String functions of the registry: || and concat, lower/upper, length, substring, trim
- * family, replace, split_part, starts_with, position, LIKE/ILIKE with escapes, and the PCRE2
+ * String functions of the registry: || and concat, lower/upper (with the simple case mapping
+ * of Latin, Greek and Cyrillic letters), length, substring, left/right, trim family, lpad/rpad,
+ * replace, reverse, repeat, split_part, starts_with/ends_with/contains, position/strpos,
+ * LIKE/ILIKE with escapes, and the PCRE2
  * regular expressions (regexp_matches, regexp_replace; the compiled pattern is cached per call
  * site when the pattern is the same as the previous row's). Lengths and positions count
  * characters (UTF-8 code points), as PostgreSQL does.
@@ -82,6 +84,92 @@ static int concat_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_
     return rc;
 }
 
+/* The simple one-to-one case mapping of a code point where it keeps its UTF-8 length:
+ * ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic (what PostgreSQL's upper/lower do per
+ * character in a UTF-8 database). Characters without such a mapping (ß, ſ, ı) stay. */
+static uint32_t case_map_cp(uint32_t c, bool upper)
+{
+    if (upper) {
+        if (c >= 'a' && c <= 'z')
+            return c - 32;
+        if (c < 0x80)
+            return c;
+        if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
+            return c - 0x20;
+        if (c == 0xFF)
+            return 0x178;
+        if ((c > 0x100 && c <= 0x137) || (c > 0x14A && c <= 0x177))
+            return c & 1 ? c - 1 : c;
+        if ((c >= 0x13A && c <= 0x148) || (c >= 0x17A && c <= 0x17E))
+            return c & 1 ? c : c - 1;
+        if (c >= 0x3B1 && c <= 0x3CB)
+            return c == 0x3C2 ? 0x3A3 : c - 0x20;
+        if (c == 0x3AC)
+            return 0x386;
+        if (c >= 0x3AD && c <= 0x3AF)
+            return c - 0x25;
+        if (c == 0x3CC)
+            return 0x38C;
+        if (c == 0x3CD || c == 0x3CE)
+            return c - 0x3F;
+        if (c >= 0x430 && c <= 0x44F)
+            return c - 0x20;
+        if (c >= 0x450 && c <= 0x45F)
+            return c - 0x50;
+        if (c > 0x460 && c <= 0x481)
+            return c & 1 ? c - 1 : c;
+        return c;
+    }
+    if (c >= 'A' && c <= 'Z')
+        return c + 32;
+    if (c < 0x80)
+        return c;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7)
+        return c + 0x20;
+    if (c == 0x178)
+        return 0xFF;
+    if ((c >= 0x100 && c < 0x137) || (c >= 0x14A && c < 0x177))
+        return c & 1 ? c : c + 1;
+    if ((c >= 0x139 && c < 0x148) || (c >= 0x179 && c < 0x17E))
+        return c & 1 ? c + 1 : c;
+    if (c >= 0x391 && c <= 0x3AB && c != 0x3A2)
+        return c + 0x20;
+    if (c == 0x386)
+        return 0x3AC;
+    if (c >= 0x388 && c <= 0x38A)
+        return c + 0x25;
+    if (c == 0x38C)
+        return 0x3CC;
+    if (c == 0x38E || c == 0x38F)
+        return c + 0x3F;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 0x20;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 0x50;
+    if (c >= 0x460 && c < 0x481)
+        return c & 1 ? c : c + 1;
+    return c;
+}
+
+/* Maps the case of UTF-8 text in place (the mapping keeps every character's length). */
+static void case_map_utf8(char *text, size_t len, bool upper)
+{
+    unsigned char *p = (unsigned char *)text;
+    for (size_t k = 0; k < len; k++) {
+        if (p[k] < 0x80) {
+            p[k] = (unsigned char)case_map_cp(p[k], upper);
+        } else if ((p[k] & 0xE0) == 0xC0 && k + 1 < len && (p[k + 1] & 0xC0) == 0x80) {
+            uint32_t c = ((uint32_t)(p[k] & 0x1F) << 6) | (p[k + 1] & 0x3F);
+            uint32_t m = case_map_cp(c, upper);
+            if (m >= 0x80 && m < 0x800) {
+                p[k] = (unsigned char)(0xC0 | (m >> 6));
+                p[k + 1] = (unsigned char)(0x80 | (m & 0x3F));
+            }
+            k++;
+        }
+    }
+}
+
 static int case_map(uint32_t n, const tn_exec_arg *a, tn_vector *out, bool upper)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -93,14 +181,7 @@ static int case_map(uint32_t n, const tn_exec_arg *a, tn_vector *out, bool upper
         int rc = append(out, i, s.ptr, s.len);
         if (rc)
             return rc;
-        char *p = out->data + out->offsets[i];
-        for (size_t k = 0; k < s.len; k++) {
-            char ch = p[k];
-            if (upper && ch >= 'a' && ch <= 'z')
-                p[k] = (char)(ch - 32);
-            else if (!upper && ch >= 'A' && ch <= 'Z')
-                p[k] = (char)(ch + 32);
-        }
+        case_map_utf8(out->data + out->offsets[i], s.len, upper);
     }
     return 0;
 }
@@ -309,6 +390,183 @@ static int position_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint3
     return 0;
 }
 
+/* strpos(s, sub) and instr: position with the arguments the other way round. */
+static int strpos_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                     tn_vector *out)
+{
+    tn_exec_arg swapped[2] = {a[1], a[0]};
+    return position_fn(ctx, n, swapped, c, out);
+}
+
+static int contains_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                       tn_vector *out)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        tn_str s = STR(a[0], i), p = STR(a[1], i);
+        bool found = p.len == 0;
+        for (size_t k = 0; !found && k + p.len <= s.len; k++)
+            found = memcmp(s.ptr + k, p.ptr, p.len) == 0;
+        tn_vector_set_bool(out, i, found);
+    }
+    return 0;
+}
+
+static int ends_with_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                        tn_vector *out)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        tn_str s = STR(a[0], i), p = STR(a[1], i);
+        tn_vector_set_bool(out, i,
+                           p.len <= s.len && memcmp(s.ptr + s.len - p.len, p.ptr, p.len) == 0);
+    }
+    return 0;
+}
+
+/* left(s, n) / right(s, n): the first / last n characters; a negative n drops |n| characters
+ * from the other end, as in PostgreSQL. */
+static int left_right(uint32_t n, const tn_exec_arg *a, tn_vector *out, bool left)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i);
+        int64_t len = utf8_length(s), k = tn_vector_i64(a[1].vec)[a[1].sel[i]];
+        int64_t keep = k >= 0 ? (k < len ? k : len) : (len + k > 0 ? len + k : 0);
+        size_t from = left ? 0 : utf8_advance(s, len - keep);
+        size_t to = left ? utf8_advance(s, keep) : s.len;
+        int rc = append(out, i, s.ptr + from, to - from);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int left_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    return left_right(n, a, out, true);
+}
+
+static int right_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                    tn_vector *out)
+{
+    return left_right(n, a, out, false);
+}
+
+/* reverse(s) by characters. */
+static int reverse_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                      tn_vector *out)
+{
+    tn_buf buf = TN_BUF_INIT;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i);
+        tn_buf_clear(&buf);
+        size_t end = s.len;
+        while (end > 0 && rc == 0) {
+            size_t start = end - 1;
+            while (start > 0 && ((unsigned char)s.ptr[start] & 0xC0) == 0x80)
+                start--;
+            rc = tn_buf_append(&buf, s.ptr + start, end - start);
+            end = start;
+        }
+        if (rc == 0)
+            rc = append(out, i, buf.data ? buf.data : "", buf.len);
+    }
+    tn_buf_free(&buf);
+    return rc;
+}
+
+/* repeat(s, n): s n times; n <= 0 gives ''. */
+static int repeat_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                     tn_vector *out)
+{
+    tn_buf buf = TN_BUF_INIT;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i);
+        int64_t times = tn_vector_i64(a[1].vec)[a[1].sel[i]];
+        if (times > 0 && s.len && (uint64_t)times > ((uint64_t)1 << 30) / s.len) {
+            tn_buf_free(&buf);
+            return tn_error_set_at(ctx->err, TN_ELIMIT, NULL, ctx->pos.line, ctx->pos.column,
+                                   "repeat: the result would pass 1 GiB");
+        }
+        tn_buf_clear(&buf);
+        for (int64_t k = 0; k < times && rc == 0; k++)
+            rc = tn_buf_append(&buf, s.ptr, s.len);
+        if (rc == 0)
+            rc = append(out, i, buf.data ? buf.data : "", buf.len);
+    }
+    tn_buf_free(&buf);
+    return rc;
+}
+
+/* lpad/rpad(s, length[, fill]): s cut or filled (with fill repeated, default ' ') to length
+ * characters, as in PostgreSQL. */
+static int pad(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c, tn_vector *out,
+               bool left)
+{
+    tn_buf buf = TN_BUF_INIT;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        if (!tn_vector_is_valid(out, i)) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        tn_str s = STR(a[0], i);
+        tn_str fill = c > 2 ? STR(a[2], i) : tn_str_make(" ", 1);
+        int64_t want = tn_vector_i64(a[1].vec)[a[1].sel[i]], len = utf8_length(s);
+        if (want < 0)
+            want = 0;
+        if (want > (1 << 28)) {
+            tn_buf_free(&buf);
+            return tn_error_set_at(ctx->err, TN_ELIMIT, NULL, ctx->pos.line, ctx->pos.column,
+                                   "pad: the requested length is too large");
+        }
+        tn_buf_clear(&buf);
+        if (want <= len || fill.len == 0) {
+            size_t cut = utf8_advance(s, want < len ? want : len);
+            rc = append(out, i, s.ptr, cut);
+            continue;
+        }
+        int64_t missing = want - len, fill_chars = utf8_length(fill);
+        if (!left)
+            rc = tn_buf_append(&buf, s.ptr, s.len);
+        for (int64_t k = 0; k < missing && rc == 0; k += fill_chars) {
+            int64_t take = missing - k < fill_chars ? missing - k : fill_chars;
+            rc = tn_buf_append(&buf, fill.ptr, utf8_advance(fill, take));
+        }
+        if (left && rc == 0)
+            rc = tn_buf_append(&buf, s.ptr, s.len);
+        if (rc == 0)
+            rc = append(out, i, buf.data ? buf.data : "", buf.len);
+    }
+    tn_buf_free(&buf);
+    return rc;
+}
+
+static int lpad_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    return pad(ctx, n, a, c, out, true);
+}
+
+static int rpad_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                   tn_vector *out)
+{
+    return pad(ctx, n, a, c, out, false);
+}
+
 /* ---- LIKE ------------------------------------------------------------------------------- */
 
 static int fold(int ch, bool nocase)
@@ -363,25 +621,46 @@ int tn_func_like_match(tn_str text, tn_str pat, int escape, bool nocase)
 static int like_impl(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
                      tn_vector *out, bool nocase)
 {
+    tn_buf folded = TN_BUF_INIT;
     for (uint32_t i = 0; i < n; i++) {
         if (!tn_vector_is_valid(out, i))
             continue;
         int esc = -1;
         if (c > 2) {
             tn_str e = STR(a[2], i);
-            if (e.len > 1)
+            if (e.len > 1) {
+                tn_buf_free(&folded);
                 return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
                                        "invalid escape string: it must be empty or one character");
+            }
             esc = e.len ? (unsigned char)e.ptr[0] : -1;
         } else {
             esc = '\\';
         }
-        int m = tn_func_like_match(STR(a[0], i), STR(a[1], i), esc, nocase);
-        if (m < 0)
+        tn_str text = STR(a[0], i), pat = STR(a[1], i);
+        if (nocase) {
+            /* compare lower-cased copies: case folding beyond ASCII keeps byte lengths */
+            tn_buf_clear(&folded);
+            if (tn_buf_append(&folded, text.ptr, text.len) != 0 ||
+                tn_buf_append(&folded, pat.ptr, pat.len) != 0) {
+                tn_buf_free(&folded);
+                return TN_ENOMEM;
+            }
+            case_map_utf8(folded.data, folded.len, false);
+            text = tn_str_make(folded.data, text.len);
+            pat = tn_str_make(folded.data + text.len, pat.len);
+            if (esc >= 'A' && esc <= 'Z')
+                esc += 32;
+        }
+        int m = tn_func_like_match(text, pat, esc, false);
+        if (m < 0) {
+            tn_buf_free(&folded);
             return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
                                    "LIKE pattern must not end with the escape character");
+        }
         tn_vector_set_bool(out, i, m == 1);
     }
+    tn_buf_free(&folded);
     return 0;
 }
 
@@ -557,6 +836,16 @@ const tn_func_entry tn_func_string_entries[] = {
     {"split_part", 3, 3, {V, V, I64}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, split_part_fn, false},
     {"starts_with", 2, 2, {V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, starts_with_fn, false},
     {"position", 2, 2, {V, V}, TN_FUNC_RET_FIXED, I64, TN_FUNC_STRICT, position_fn, false},
+    {"strpos", 2, 2, {V, V}, TN_FUNC_RET_FIXED, I64, TN_FUNC_STRICT, strpos_fn, false},
+    {"instr", 2, 2, {V, V}, TN_FUNC_RET_FIXED, I64, TN_FUNC_STRICT, strpos_fn, false},
+    {"contains", 2, 2, {V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, contains_fn, false},
+    {"ends_with", 2, 2, {V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, ends_with_fn, false},
+    {"left", 2, 2, {V, I64}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, left_fn, false},
+    {"right", 2, 2, {V, I64}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, right_fn, false},
+    {"reverse", 1, 1, {V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, reverse_fn, false},
+    {"repeat", 2, 2, {V, I64}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, repeat_fn, false},
+    {"lpad", 2, 3, {V, I64, V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, lpad_fn, false},
+    {"rpad", 2, 3, {V, I64, V}, TN_FUNC_RET_FIXED, V, TN_FUNC_STRICT, rpad_fn, false},
     {"like", 2, 3, {V, V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, like_fn, false},
     {"ilike", 2, 3, {V, V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, ilike_fn, false},
     {"regexp_matches", 2, 2, {V, V}, TN_FUNC_RET_FIXED, B, TN_FUNC_STRICT, regexp_matches_fn, false},

@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The optimizer driver: runs the rules in order over a bound plan. Rules live one per file
- * (push_filters.c ...). Every rule keeps the plan's meaning; the executor would give the same
- * result without them, only slower.
+ * The optimizer driver: runs the rules in order over a bound plan. Rules live one per file;
+ * every rule keeps the plan's meaning (the executor would give the same result without them,
+ * only slower):
+ *   fold_constants.c   constant sub-expressions evaluated once; TRUE/FALSE logic simplified
+ *   join_order.c       inner join regions flattened and rebuilt greedily by estimated sizes
+ *   push_filters.c     filters into scans; remaining equalities of joins into hash keys
+ *   prune_columns.c    scans read only the columns used above; reordering projections go
+ *   lake_predicates.c  a lake scan's simple filters as pruning predicates for the lake reader
  */
 #include "sql/sql_int.h"
 
 int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                 tn_error *err)
 {
-    (void)engine;
-    return tn_opt_push_filters(arena, plan, root, err);
+    int rc;
+    if ((rc = tn_opt_fold_constants(engine, arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_join_order(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_push_filters(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_prune_columns(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_lake_predicates(arena, plan, root, err)) != 0)
+        return rc;
+    return 0;
 }

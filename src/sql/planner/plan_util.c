@@ -5,6 +5,9 @@
  */
 #include "sql/plan.h"
 #include "sql/func/func.h"
+#include "lake/lake.h"
+#include "formats/formats.h"
+#include "formats/parquet/parquet.h"
 
 #include <stdio.h>
 
@@ -41,7 +44,8 @@ bool tn_plan_expr_is_constant(const tn_plan_expr *e)
     case TN_PLAN_EXPR_COLUMN:
     case TN_PLAN_EXPR_SUBQUERY:
     case TN_PLAN_EXPR_IN_QUERY:
-    case TN_PLAN_EXPR_EXISTS: return false;
+    case TN_PLAN_EXPR_EXISTS:
+    case TN_PLAN_EXPR_OUTER: return false;
     case TN_PLAN_EXPR_CALL:
         if (e->call.func->volatile_result)
             return false;
@@ -90,6 +94,11 @@ int tn_plan_expr_format(const tn_plan_expr *e, const tn_plan_op *input, tn_buf *
             tn_format_decimal(v->i128, v->type.scale, num);
             return tn_buf_append_cstr(out, num);
         case TN_TYPE_DATE: tn_format_date(v->i32, num); return tn_buf_printf(out, "DATE '%s'", num);
+        case TN_TYPE_TIMESTAMP:
+        case TN_TYPE_TIMESTAMPTZ:
+            tn_format_timestamp(v->i64, v->type.id == TN_TYPE_TIMESTAMPTZ, num);
+            return tn_buf_printf(out, "TIMESTAMP%s '%s'", v->type.id == TN_TYPE_TIMESTAMPTZ ? "TZ" : "", num);
+        case TN_TYPE_REAL: tn_format_double(v->f32, num); return tn_buf_append_cstr(out, num);
         case TN_TYPE_VARCHAR:
             return tn_buf_printf(out, "'%.*s'", (int)v->str.len, v->str.ptr);
         default: return tn_buf_append_cstr(out, "<const>");
@@ -163,8 +172,13 @@ int tn_plan_expr_format(const tn_plan_expr *e, const tn_plan_op *input, tn_buf *
     case TN_PLAN_EXPR_CASE:
         return tn_buf_append_cstr(out, "CASE ... END");
     case TN_PLAN_EXPR_SUBQUERY: return tn_buf_append_cstr(out, "(subquery)");
-    case TN_PLAN_EXPR_IN_QUERY: return tn_buf_append_cstr(out, "IN (subquery)");
+    case TN_PLAN_EXPR_IN_QUERY:
+        if (e->subquery.operand)
+            rc |= tn_plan_expr_format(e->subquery.operand, input, out);
+        return rc | tn_buf_append_cstr(out, e->subquery.negated ? " NOT IN (subquery)" : " IN (subquery)");
     case TN_PLAN_EXPR_EXISTS: return tn_buf_append_cstr(out, "EXISTS (subquery)");
+    case TN_PLAN_EXPR_OUTER:
+        return tn_buf_printf(out, "outer.%s", e->name ? e->name : "?");
     }
     return 0;
 }
@@ -192,6 +206,157 @@ static const char *op_name(const tn_plan_op *op)
     return "?";
 }
 
+/* A pushed filter `column op constant` (either way round) or `column IS [NOT] NULL` as a
+ * predicate over the columns of a Parquet file (matched by name and type), as the scan
+ * operator makes them. */
+static bool parquet_predicate(const tn_plan_op *op, const tn_plan_expr *f, const tn_schema *fs,
+                              tn_parquet_predicate *out)
+{
+    const tn_plan_expr *col = NULL, *val = NULL;
+    int pop = -1;
+    memset(out, 0, sizeof *out);
+    if (f->kind == TN_PLAN_EXPR_IS_NULL) {
+        col = f->is_null.operand;
+        pop = f->is_null.negated ? TN_PARQUET_OP_IS_NOT_NULL : TN_PARQUET_OP_IS_NULL;
+    } else if (f->kind == TN_PLAN_EXPR_COMPARE) {
+        bool mirror = f->compare.left->kind != TN_PLAN_EXPR_COLUMN;
+        col = mirror ? f->compare.right : f->compare.left;
+        val = mirror ? f->compare.left : f->compare.right;
+        static const int ops[] = {[TN_PLAN_CMP_EQ] = TN_PARQUET_OP_EQ, [TN_PLAN_CMP_NE] = -1,
+                                  [TN_PLAN_CMP_LT] = TN_PARQUET_OP_LT, [TN_PLAN_CMP_LE] = TN_PARQUET_OP_LE,
+                                  [TN_PLAN_CMP_GT] = TN_PARQUET_OP_GT, [TN_PLAN_CMP_GE] = TN_PARQUET_OP_GE,
+                                  [TN_PLAN_CMP_DISTINCT] = -1, [TN_PLAN_CMP_NOT_DISTINCT] = -1};
+        static const int mirrored[] = {[TN_PARQUET_OP_EQ] = TN_PARQUET_OP_EQ,
+                                       [TN_PARQUET_OP_LT] = TN_PARQUET_OP_GT, [TN_PARQUET_OP_LE] = TN_PARQUET_OP_GE,
+                                       [TN_PARQUET_OP_GT] = TN_PARQUET_OP_LT, [TN_PARQUET_OP_GE] = TN_PARQUET_OP_LE};
+        pop = ops[f->compare.op];
+        if (pop >= 0 && mirror)
+            pop = mirrored[pop];
+        if (val->kind != TN_PLAN_EXPR_CONST || val->value.is_null || !tn_type_eq(val->type, col->type))
+            return false;
+    }
+    if (pop < 0 || !col || col->kind != TN_PLAN_EXPR_COLUMN || col->column >= op->column_count)
+        return false;
+    const tn_plan_column *sc = &op->scan.source_columns[op->scan.projection[col->column]];
+    int idx = tn_schema_find(fs, sc->name);
+    if (idx < 0 || !tn_type_eq(fs->columns[idx].type, sc->type))
+        return false;
+    out->column = (uint32_t)idx;
+    out->op = pop;
+    if (!val)
+        return true;
+    const tn_plan_value *v = &val->value;
+    switch ((tn_type_id)v->type.id) {
+    case TN_TYPE_BOOLEAN: out->value.i = v->b; return true;
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: out->value.i = v->i32; return true;
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: out->value.i = v->i64; return true;
+    case TN_TYPE_REAL: out->value.d = v->f32; return true;
+    case TN_TYPE_DOUBLE: out->value.d = v->f64; return true;
+    case TN_TYPE_DECIMAL: out->value.dec = v->i128; return true;
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB: out->value.s = v->str; return true;
+    default: return false;
+    }
+}
+
+/* Plain EXPLAIN of Parquet files: their footers say which row groups the pushed filters
+ * skip (pages are only known when read). Other formats and unreadable files show nothing. */
+static int format_file_pruning(const tn_plan_op *op, tn_buf *out)
+{
+    int64_t groups = 0, pruned = 0;
+    for (uint32_t i = 0; i < op->scan.path_count; i++) {
+        const tn_format *fmt = NULL;
+        tn_error err = {0};
+        if (tn_format_detect(op->scan.paths[i], op->scan.format, &fmt, &err) != 0 ||
+            fmt != &tn_format_parquet)
+            return 0;
+        tn_parquet_source src;
+        tn_parquet_file *pf = NULL;
+        if (tn_parquet_source_open_file(op->scan.paths[i], &src, &err) != 0)
+            return 0;
+        if (tn_parquet_file_open(&src, &pf, &err) != 0)
+            return 0;
+        const tn_schema *fs = tn_parquet_file_schema(pf);
+        tn_parquet_predicate preds[64];
+        uint32_t np = 0, first = 0;
+        for (uint32_t f = 0; f < op->scan.filter_count && np < 64; f++)
+            if (parquet_predicate(op, op->scan.filters[f], fs, &preds[np]))
+                np++;
+        tn_parquet_scan_options so = {0};
+        so.columns = &first;
+        so.column_count = fs->column_count ? 1 : 0;
+        so.predicates = preds;
+        so.predicate_count = np;
+        so.threads = 1;
+        tn_parquet_scan *scan = NULL;
+        if (tn_parquet_scan_open(pf, &so, &scan, &err) == 0) {
+            tn_parquet_scan_stats st;
+            tn_parquet_scan_get_stats(scan, &st);
+            groups += st.row_groups;
+            pruned += st.row_groups_pruned;
+        }
+        tn_parquet_scan_close(scan);
+        tn_parquet_file_close(pf);
+    }
+    return tn_buf_printf(out, " (files %u, pruned: row groups %lld/%lld)", op->scan.path_count,
+                         (long long)pruned, (long long)groups);
+}
+
+/* What a scan prunes. A lake scan is planned here for plain EXPLAIN (manifests and data
+ * files, which needs only the manifests); row groups and pages are known once files are
+ * opened, so EXPLAIN ANALYZE shows them. */
+static int format_pruning(const tn_plan_op *op, bool analyze, tn_buf *out)
+{
+    tn_plan_scan_stats s = op->scan.stats;
+    int rc = 0;
+    if (op->scan.source == TN_PLAN_SOURCE_LAKE) {
+        if (!analyze) {
+            tn_lake_scan_options o = {0};
+            const char *first = op->scan.source_column_count ? op->scan.source_columns[0].name : NULL;
+            o.columns = &first;
+            o.column_count = first ? 1 : 0;
+            o.predicates = op->scan.lake_predicates;
+            o.predicate_count = op->scan.lake_predicate_count;
+            tn_lake_scan *scan = NULL;
+            tn_error err = {0};
+            if (tn_lake_scan_open(op->scan.lake_table, &o, &scan, &err) != 0)
+                return 0; /* the statement itself reports what is wrong */
+            tn_lake_scan_plan_row_groups(scan, &err);
+            const tn_lake_scan_stats *st = tn_lake_scan_get_stats(scan);
+            s.manifests = st->manifests_total;
+            s.manifests_skipped = st->manifests_skipped;
+            s.files = st->files_total;
+            s.files_skipped = st->files_skipped;
+            s.row_groups = st->row_groups;
+            s.row_groups_pruned = st->row_groups_pruned;
+            s.rows_total = st->rows_total;
+            s.rows_pruned = st->rows_pruned;
+            tn_lake_scan_close(scan);
+        }
+        rc |= tn_buf_printf(out, " (pruned: manifests %lld/%lld, files %lld/%lld, row groups %lld/%lld",
+                            (long long)s.manifests_skipped, (long long)s.manifests,
+                            (long long)s.files_skipped, (long long)s.files,
+                            (long long)s.row_groups_pruned, (long long)s.row_groups);
+        if (analyze)
+            rc |= tn_buf_printf(out, ", pages %lld, rows %lld/%lld", (long long)s.pages_pruned,
+                                (long long)s.rows_pruned, (long long)s.rows_total);
+        return rc | tn_buf_putc(out, ')');
+    }
+    if (op->scan.source != TN_PLAN_SOURCE_FILES)
+        return 0;
+    if (!analyze)
+        return format_file_pruning(op, out);
+    rc |= tn_buf_printf(out, " (files %lld", (long long)s.files);
+    if (s.row_groups)
+        rc |= tn_buf_printf(out, ", pruned: row groups %lld/%lld, pages %lld, rows %lld",
+                            (long long)s.row_groups_pruned, (long long)s.row_groups,
+                            (long long)s.pages_pruned, (long long)s.rows_pruned);
+    return rc | tn_buf_putc(out, ')');
+}
+
 static int format_op(const tn_plan_op *op, bool analyze, int depth, tn_buf *out)
 {
     int rc = tn_buf_printf(out, "%*s%s", depth * 2, "", op_name(op));
@@ -207,17 +372,7 @@ static int format_op(const tn_plan_op *op, bool analyze, int depth, tn_buf *out)
             rc |= tn_buf_append_cstr(out, f ? " AND " : " filters: ");
             rc |= tn_plan_expr_format(op->scan.filters[f], op, out);
         }
-        if (analyze) {
-            const tn_plan_scan_stats *s = &op->scan.stats;
-            rc |= tn_buf_printf(out, " (files %lld", (long long)s->files);
-            if (s->row_groups)
-                rc |= tn_buf_printf(out, ", row groups pruned %lld/%lld, pages pruned %lld",
-                                    (long long)s->row_groups_pruned, (long long)s->row_groups,
-                                    (long long)s->pages_pruned);
-            if (s->files_skipped)
-                rc |= tn_buf_printf(out, ", files skipped %lld", (long long)s->files_skipped);
-            rc |= tn_buf_putc(out, ')');
-        }
+        rc |= format_pruning(op, analyze, out);
         break;
     case TN_PLAN_FILTER:
         rc |= tn_buf_putc(out, ' ');

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Expression helpers shared by the optimizer rules: which columns an expression reads,
+ * copying an expression onto another column layout, splitting and joining conjunctions, and
+ * visiting the subquery plans an operator's expressions hold.
+ */
+#include "sql/optimizer/optimizer_int.h"
+
+static bool list_columns(tn_plan_expr *const *list, uint32_t count, uint8_t *used, uint32_t n)
+{
+    bool ok = true;
+    for (uint32_t i = 0; i < count; i++) ok &= tn_opt_expr_columns(list[i], used, n);
+    return ok;
+}
+
+bool tn_opt_expr_columns(const tn_plan_expr *e, uint8_t *used, uint32_t n)
+{
+    switch (e->kind) {
+    case TN_PLAN_EXPR_CONST:
+        return true;
+    case TN_PLAN_EXPR_COLUMN:
+        if (e->column >= n) return false;
+        used[e->column] = 1;
+        return true;
+    case TN_PLAN_EXPR_CALL:
+        if (e->call.func->volatile_result)
+            return false; /* random(): one value per row, must stay where it is */
+        return list_columns(e->call.args, e->call.arg_count, used, n);
+    case TN_PLAN_EXPR_CAST:
+        return tn_opt_expr_columns(e->cast.operand, used, n);
+    case TN_PLAN_EXPR_CASE: {
+        bool ok = list_columns(e->case_expr.conditions, e->case_expr.when_count, used, n);
+        ok &= list_columns(e->case_expr.results, e->case_expr.when_count, used, n);
+        if (e->case_expr.else_result) ok &= tn_opt_expr_columns(e->case_expr.else_result, used, n);
+        return ok;
+    }
+    case TN_PLAN_EXPR_AND:
+    case TN_PLAN_EXPR_OR:
+    case TN_PLAN_EXPR_COALESCE:
+        return list_columns(e->logical.operands, e->logical.count, used, n);
+    case TN_PLAN_EXPR_NOT:
+        return tn_opt_expr_columns(e->unary.operand, used, n);
+    case TN_PLAN_EXPR_IS_NULL:
+        return tn_opt_expr_columns(e->is_null.operand, used, n);
+    case TN_PLAN_EXPR_IS_BOOL:
+        return tn_opt_expr_columns(e->is_bool.operand, used, n);
+    case TN_PLAN_EXPR_COMPARE: {
+        /* Both sides are always visited: `used` must list every column either reads. */
+        bool ok = tn_opt_expr_columns(e->compare.left, used, n);
+        ok &= tn_opt_expr_columns(e->compare.right, used, n);
+        return ok;
+    }
+    case TN_PLAN_EXPR_IN_LIST: {
+        bool ok = tn_opt_expr_columns(e->in_list.operand, used, n);
+        ok &= list_columns(e->in_list.items, e->in_list.count, used, n);
+        return ok;
+    }
+    case TN_PLAN_EXPR_OUTER:
+        return true; /* a value of the enclosing query: no column here */
+    case TN_PLAN_EXPR_SUBQUERY:
+    case TN_PLAN_EXPR_IN_QUERY:
+    case TN_PLAN_EXPR_EXISTS:
+        /* an uncorrelated subquery is a value computed once: only the IN operand reads the
+         * row; a correlated one reads the row through its params, so it stays in place */
+        if (e->kind == TN_PLAN_EXPR_IN_QUERY && e->subquery.operand &&
+            !tn_opt_expr_columns(e->subquery.operand, used, n))
+            return false;
+        return e->subquery.param_count == 0;
+    }
+    return false;
+}
+
+static tn_plan_expr **remap_list(tn_arena *arena, tn_plan *plan, tn_plan_expr *const *list,
+                                 uint32_t count, const uint32_t *map)
+{
+    tn_plan_expr **out = tn_arena_calloc(arena, (count + 1) * sizeof *out);
+    if (!out) return NULL;
+    for (uint32_t i = 0; i < count; i++)
+        if (!(out[i] = tn_opt_expr_remap(arena, plan, list[i], map))) return NULL;
+    return out;
+}
+
+tn_plan_expr *tn_opt_expr_remap(tn_arena *arena, tn_plan *plan, const tn_plan_expr *e,
+                                const uint32_t *map)
+{
+    tn_plan_expr *c = tn_plan_expr_new(arena, plan, e->kind, e->type);
+    if (!c) return NULL;
+    uint32_t slot = c->slot;
+    *c = *e;
+    c->slot = slot;
+    switch (e->kind) {
+    case TN_PLAN_EXPR_CONST:
+        break;
+    case TN_PLAN_EXPR_COLUMN:
+        c->column = map[e->column];
+        break;
+    case TN_PLAN_EXPR_CALL:
+        if (e->call.arg_count &&
+            !(c->call.args = remap_list(arena, plan, e->call.args, e->call.arg_count, map)))
+            return NULL;
+        break;
+    case TN_PLAN_EXPR_CAST:
+        if (!(c->cast.operand = tn_opt_expr_remap(arena, plan, e->cast.operand, map))) return NULL;
+        break;
+    case TN_PLAN_EXPR_CASE:
+        c->case_expr.conditions =
+            remap_list(arena, plan, e->case_expr.conditions, e->case_expr.when_count, map);
+        c->case_expr.results =
+            remap_list(arena, plan, e->case_expr.results, e->case_expr.when_count, map);
+        if (!c->case_expr.conditions || !c->case_expr.results) return NULL;
+        if (e->case_expr.else_result && !(c->case_expr.else_result = tn_opt_expr_remap(
+                                              arena, plan, e->case_expr.else_result, map)))
+            return NULL;
+        break;
+    case TN_PLAN_EXPR_AND:
+    case TN_PLAN_EXPR_OR:
+    case TN_PLAN_EXPR_COALESCE:
+        if (!(c->logical.operands =
+                  remap_list(arena, plan, e->logical.operands, e->logical.count, map)))
+            return NULL;
+        break;
+    case TN_PLAN_EXPR_NOT:
+        if (!(c->unary.operand = tn_opt_expr_remap(arena, plan, e->unary.operand, map)))
+            return NULL;
+        break;
+    case TN_PLAN_EXPR_IS_NULL:
+        if (!(c->is_null.operand = tn_opt_expr_remap(arena, plan, e->is_null.operand, map)))
+            return NULL;
+        break;
+    case TN_PLAN_EXPR_IS_BOOL:
+        if (!(c->is_bool.operand = tn_opt_expr_remap(arena, plan, e->is_bool.operand, map)))
+            return NULL;
+        break;
+    case TN_PLAN_EXPR_COMPARE:
+        c->compare.left = tn_opt_expr_remap(arena, plan, e->compare.left, map);
+        c->compare.right = tn_opt_expr_remap(arena, plan, e->compare.right, map);
+        if (!c->compare.left || !c->compare.right) return NULL;
+        break;
+    case TN_PLAN_EXPR_IN_LIST:
+        c->in_list.operand = tn_opt_expr_remap(arena, plan, e->in_list.operand, map);
+        c->in_list.items = remap_list(arena, plan, e->in_list.items, e->in_list.count, map);
+        if (!c->in_list.operand || !c->in_list.items) return NULL;
+        break;
+    case TN_PLAN_EXPR_OUTER:
+        break;
+    case TN_PLAN_EXPR_SUBQUERY:
+    case TN_PLAN_EXPR_IN_QUERY:
+    case TN_PLAN_EXPR_EXISTS:
+        /* uncorrelated (callers never remap opaque ones): the query is shared, only the IN
+         * operand reads the row */
+        if (e->kind == TN_PLAN_EXPR_IN_QUERY && e->subquery.operand &&
+            !(c->subquery.operand = tn_opt_expr_remap(arena, plan, e->subquery.operand, map)))
+            return NULL;
+        break;
+    }
+    return c;
+}
+
+static int add_conjuncts(tn_arena *arena, tn_plan_expr *e, tn_plan_expr ***list, uint32_t *count,
+                         uint32_t *cap)
+{
+    if (e->kind == TN_PLAN_EXPR_AND) {
+        for (uint32_t i = 0; i < e->logical.count; i++)
+            if (add_conjuncts(arena, e->logical.operands[i], list, count, cap) != 0) return -1;
+        return 0;
+    }
+    if (*count == *cap) {
+        uint32_t nc = *cap ? *cap * 2 : 8;
+        tn_plan_expr **nl = tn_arena_alloc(arena, nc * sizeof *nl);
+        if (!nl) return -1;
+        if (*count) memcpy(nl, *list, *count * sizeof *nl);
+        *list = nl;
+        *cap = nc;
+    }
+    (*list)[(*count)++] = e;
+    return 0;
+}
+
+int tn_opt_conjuncts(tn_arena *arena, tn_plan_expr *cond, tn_plan_expr ***out)
+{
+    uint32_t count = 0, cap = 0;
+    *out = NULL;
+    if (add_conjuncts(arena, cond, out, &count, &cap) != 0) return -1;
+    return (int)count;
+}
+
+tn_plan_expr *tn_opt_and(tn_arena *arena, tn_plan *plan, tn_plan_expr **conj, uint32_t count)
+{
+    if (count == 0) return NULL;
+    if (count == 1) return conj[0];
+    tn_plan_expr *a =
+        tn_plan_expr_new(arena, plan, TN_PLAN_EXPR_AND, tn_type_make(TN_TYPE_BOOLEAN));
+    tn_plan_expr **ops = tn_arena_alloc(arena, count * sizeof *ops);
+    if (!a || !ops) return NULL;
+    memcpy(ops, conj, count * sizeof *ops);
+    a->logical.operands = ops;
+    a->logical.count = count;
+    return a;
+}
+
+tn_plan_expr *tn_opt_column(tn_arena *arena, tn_plan *plan, uint32_t column, tn_type type)
+{
+    tn_plan_expr *e = tn_plan_expr_new(arena, plan, TN_PLAN_EXPR_COLUMN, type);
+    if (e) e->column = column;
+    return e;
+}
+
+static int expr_subplans(tn_plan_expr *e, tn_opt_subplan_fn fn, void *ctx);
+
+static int list_subplans(tn_plan_expr **list, uint32_t count, tn_opt_subplan_fn fn, void *ctx)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < count && rc == 0; i++)
+        if (list[i]) rc = expr_subplans(list[i], fn, ctx);
+    return rc;
+}
+
+static int expr_subplans(tn_plan_expr *e, tn_opt_subplan_fn fn, void *ctx)
+{
+    int rc;
+    switch (e->kind) {
+    case TN_PLAN_EXPR_CALL:
+        return list_subplans(e->call.args, e->call.arg_count, fn, ctx);
+    case TN_PLAN_EXPR_CAST:
+        return expr_subplans(e->cast.operand, fn, ctx);
+    case TN_PLAN_EXPR_CASE:
+        if ((rc = list_subplans(e->case_expr.conditions, e->case_expr.when_count, fn, ctx)) != 0 ||
+            (rc = list_subplans(e->case_expr.results, e->case_expr.when_count, fn, ctx)) != 0)
+            return rc;
+        return e->case_expr.else_result ? expr_subplans(e->case_expr.else_result, fn, ctx) : 0;
+    case TN_PLAN_EXPR_AND:
+    case TN_PLAN_EXPR_OR:
+    case TN_PLAN_EXPR_COALESCE:
+        return list_subplans(e->logical.operands, e->logical.count, fn, ctx);
+    case TN_PLAN_EXPR_NOT:
+        return expr_subplans(e->unary.operand, fn, ctx);
+    case TN_PLAN_EXPR_IS_NULL:
+        return expr_subplans(e->is_null.operand, fn, ctx);
+    case TN_PLAN_EXPR_IS_BOOL:
+        return expr_subplans(e->is_bool.operand, fn, ctx);
+    case TN_PLAN_EXPR_COMPARE:
+        if ((rc = expr_subplans(e->compare.left, fn, ctx)) != 0) return rc;
+        return expr_subplans(e->compare.right, fn, ctx);
+    case TN_PLAN_EXPR_IN_LIST:
+        if ((rc = expr_subplans(e->in_list.operand, fn, ctx)) != 0) return rc;
+        return list_subplans(e->in_list.items, e->in_list.count, fn, ctx);
+    case TN_PLAN_EXPR_SUBQUERY:
+    case TN_PLAN_EXPR_IN_QUERY:
+    case TN_PLAN_EXPR_EXISTS:
+        if (e->kind == TN_PLAN_EXPR_IN_QUERY && e->subquery.operand &&
+            (rc = expr_subplans(e->subquery.operand, fn, ctx)) != 0)
+            return rc;
+        return e->subquery.query ? fn(ctx, &e->subquery.query) : 0;
+    default:
+        return 0;
+    }
+}
+
+int tn_opt_for_each_subplan(tn_plan_op *op, tn_opt_subplan_fn fn, void *ctx)
+{
+    int rc = 0;
+    switch (op->kind) {
+    case TN_PLAN_SCAN:
+        return list_subplans(op->scan.filters, op->scan.filter_count, fn, ctx);
+    case TN_PLAN_FILTER:
+        return op->filter.condition ? expr_subplans(op->filter.condition, fn, ctx) : 0;
+    case TN_PLAN_PROJECT:
+        return list_subplans(op->project.exprs, op->column_count, fn, ctx);
+    case TN_PLAN_AGGREGATE:
+        rc = list_subplans(op->aggregate.groups, op->aggregate.group_count, fn, ctx);
+        for (uint32_t i = 0; i < op->aggregate.agg_count && rc == 0; i++) {
+            if (op->aggregate.aggs[i].arg) rc = expr_subplans(op->aggregate.aggs[i].arg, fn, ctx);
+            if (rc == 0 && op->aggregate.aggs[i].filter)
+                rc = expr_subplans(op->aggregate.aggs[i].filter, fn, ctx);
+        }
+        return rc;
+    case TN_PLAN_JOIN:
+        if ((rc = list_subplans(op->join.left_keys, op->join.key_count, fn, ctx)) != 0 ||
+            (rc = list_subplans(op->join.right_keys, op->join.key_count, fn, ctx)) != 0)
+            return rc;
+        return op->join.residual ? expr_subplans(op->join.residual, fn, ctx) : 0;
+    case TN_PLAN_SORT:
+        for (uint32_t i = 0; i < op->sort.key_count && rc == 0; i++)
+            rc = expr_subplans(op->sort.keys[i].expr, fn, ctx);
+        return rc;
+    case TN_PLAN_VALUES:
+        for (uint32_t r = 0; r < op->values.row_count && rc == 0; r++)
+            rc = list_subplans(op->values.rows[r], op->column_count, fn, ctx);
+        return rc;
+    default:
+        return 0;
+    }
+}
