@@ -13,6 +13,7 @@ packages=(
   libjansson-dev libavro-dev             # Iceberg metadata JSON and Avro manifests
   libfyaml-dev                           # project settings (tarn.yaml)
   libpcre2-dev                           # SQL regular expressions (regexp_matches/replace)
+  libedit-dev                            # line editing and history in the `tarn sql` shell
   time valgrind zstd gzip                # benchmarks, profiling, test inputs
 )
 

@@ -3,15 +3,20 @@
  * `tarn sql`: runs SQL from -c, -f FILE or standard input through the engine (src/sql), with
  * the project's lake tables when a project is found and files only otherwise. Results print
  * as an aligned table (wide values cut with "…", the row count below), CSV, JSON (an array of
- * objects), NDJSON, or Parquet (with -o). Errors show line:column and a caret.
+ * objects), NDJSON, or Parquet (with -o). Errors show line:column and a caret. With neither
+ * -c nor -f and a terminal on standard input (or --interactive) it opens the shell
+ * (sql_shell.c).
  */
 #include "cli/cli.h"
+#include "cli/sql_shell.h"
 #include "formats/formats.h"
 #include "lake/lake.h"
+#include "pipeline/project.h"
 #include "sql/parser/parser.h"
 #include "sql/sql.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -23,6 +28,7 @@ static const tn_cli_option sql_options[] = {
     {"memory-limit", 0, "SIZE", "fail a query that would materialise more than SIZE (e.g. 2GB)"},
     {"sqlite-compat", 0, NULL, "integer division and x/0 = NULL as in SQLite"},
     {"no-project", 0, NULL, "do not open a project even when one is found (files only)"},
+    {"interactive", 'i', NULL, "the shell (prompt, \\d, \\timing...) even when standard input is not a terminal"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -35,6 +41,8 @@ typedef struct sql_run {
     int results_printed;
     tn_error *err;
     bool json_open;
+    bool timing;      /* print each statement's time after it (the shell's \timing) */
+    int64_t mark_ns;  /* when the current statement started */
 } sql_run;
 
 #define MAX_CELL 48
@@ -167,9 +175,12 @@ static int print_table(sql_run *run, tn_sql_result *r)
     return rc;
 }
 
+/* Writes one CSV field, quoted when it holds a delimiter, quote or line break. The text is not
+ * NUL-terminated (see is_number_text), so it is scanned by length. */
 static int csv_field(FILE *o, const char *p, size_t n)
 {
-    bool quote = n == 0 ? false : strpbrk(p, ",\"\n\r") != NULL;
+    bool quote = false;
+    for (size_t i = 0; i < n && !quote; i++) quote = p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r';
     if (!quote)
         return fwrite(p, 1, n, o) == n ? 0 : TN_EIO;
     fputc('"', o);
@@ -180,6 +191,16 @@ static int csv_field(FILE *o, const char *p, size_t n)
     }
     fputc('"', o);
     return 0;
+}
+
+/* Whether a formatted value can be written as a JSON number (not "inf" or "nan"). The text is
+ * not NUL-terminated: the buffer keeps bytes of longer earlier values past len. */
+static bool is_number_text(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr("0123456789-+.eE", p[i]) || p[i] == 0)
+            return false;
+    return len > 0;
 }
 
 static int print_rows(sql_run *run, tn_sql_result *r)
@@ -226,7 +247,7 @@ static int print_rows(sql_run *run, tn_sql_result *r)
                     tn_buf_append_cstr(&line, "null");
                 else if (v->type.id == TN_TYPE_BOOLEAN)
                     tn_buf_append_cstr(&line, tn_vector_get_bool(v, i) ? "true" : "false");
-                else if (is_numeric(v->type) && strspn(p, "0123456789-+.eE") == val.len)
+                else if (is_numeric(v->type) && is_number_text(p, val.len))
                     tn_buf_append(&line, p, val.len);
                 else
                     tn_buf_append_json_string(&line, p, val.len);
@@ -269,6 +290,15 @@ static int write_parquet(sql_run *run, tn_sql_result *r)
     return rc;
 }
 
+/* The shell's \timing: the time since the previous statement ended (or the run began). */
+static void print_timing(sql_run *run)
+{
+    int64_t now = tn_monotonic_ns();
+    if (run->timing)
+        fprintf(run->out, "Time: %.3f ms\n", (double)(now - run->mark_ns) / 1e6);
+    run->mark_ns = now;
+}
+
 static int on_result(void *ctx, uint32_t idx, tn_sql_result *r)
 {
     sql_run *run = ctx;
@@ -280,6 +310,7 @@ static int on_result(void *ctx, uint32_t idx, tn_sql_result *r)
             else
                 fprintf(stderr, "%s\n", tn_sql_result_tag(r));
         }
+        print_timing(run);
         return 0;
     }
     int rc;
@@ -290,6 +321,7 @@ static int on_result(void *ctx, uint32_t idx, tn_sql_result *r)
     else
         rc = print_rows(run, r);
     run->results_printed++;
+    print_timing(run);
     return rc;
 }
 
@@ -327,6 +359,36 @@ static int read_stream(FILE *f, char **out, size_t *len)
     return 0;
 }
 
+/* The shell's callback: runs statements, prints results, reports an error and carries on. */
+static int shell_run(tn_sql_shell *sh, const char *sql, size_t len)
+{
+    sql_run *run = sh->ctx;
+    tn_error err = {0};
+    run->err = &err;
+    run->timing = sh->timing;
+    run->mark_ns = tn_monotonic_ns();
+    int rc = tn_sql_execute(sh->engine, sql, len, on_result, run, &err);
+    fflush(run->out);
+    if (rc)
+        report(&err, sql, len);
+    fflush(stderr);
+    return rc == TN_ENOMEM ? rc : 0;
+}
+
+/* Where the shell keeps its history: ~/.tarn_history (none without a home folder). */
+static char *history_path(void)
+{
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        return NULL;
+    tn_buf path = TN_BUF_INIT;
+    if (tn_buf_printf(&path, "%s/.tarn_history", home) != 0) {
+        tn_buf_free(&path);
+        return NULL;
+    }
+    return tn_buf_detach(&path, NULL);
+}
+
 static int run_sql(const tn_cli_command *cmd, tn_cli_args *args)
 {
     const char *command = tn_cli_get(args, "command");
@@ -350,7 +412,10 @@ static int run_sql(const tn_cli_command *cmd, tn_cli_args *args)
         return tn_cli_usage_error(cmd, "--format parquet needs -o FILE");
     char *sql = NULL;
     size_t len = 0;
-    if (command) {
+    bool shell = !command && !file && (tn_cli_flag(args, "interactive") || isatty(fileno(stdin)));
+    if (shell) {
+        sql = tn_strdup("");
+    } else if (command) {
         sql = tn_strdup(command);
         len = sql ? strlen(sql) : 0;
     } else if (file) {
@@ -371,6 +436,8 @@ static int run_sql(const tn_cli_command *cmd, tn_cli_args *args)
         if (prc == 0) {
             eo.lake = lake.lake;
             eo.catalog = lake.catalog;
+            /* 'sales' means the same table here as in `tarn ingest` and `tarn describe` */
+            eo.default_namespace = lake.project->default_namespace;
         } else if (tn_cli_project_dir) {
             tn_free(sql);
             return tn_cli_fail(&perr);
@@ -388,9 +455,23 @@ static int run_sql(const tn_cli_command *cmd, tn_cli_args *args)
         if (!run.out)
             rc = tn_error_set(&err, TN_EIO, "cannot write %s", output);
     }
-    if (rc == 0)
-        rc = tn_sql_execute(engine, sql, len, on_result, &run, &err);
     int exit_code = TN_EXIT_OK;
+    if (rc == 0 && shell) {
+        tn_sql_shell sh = {0};
+        sh.engine = engine;
+        sh.run = shell_run;
+        sh.ctx = &run;
+        sh.in = stdin;
+        sh.out = stdout;
+        sh.line_edit = isatty(fileno(stdin)) && isatty(fileno(stdout));
+        char *history = sh.line_edit ? history_path() : NULL;
+        sh.history_path = history;
+        exit_code = tn_sql_shell_main(&sh);
+        tn_free(history);
+        run.err = &err;
+    } else if (rc == 0) {
+        rc = tn_sql_execute(engine, sql, len, on_result, &run, &err);
+    }
     if (run.out && run.out != stdout)
         fclose(run.out);
     else
@@ -411,7 +492,9 @@ const tn_cli_command tn_cmd_sql = {
     "Files are tables: SELECT * FROM 'dumps/*.csv', read_csv('x.csv', delim => ';'),\n"
     "read_ndjson(...), read_parquet(...). With a project (found from the current folder or -C)\n"
     "its lake tables can be queried and created; without one, CREATE TABLE makes tables that\n"
-    "live for the run.",
+    "live for the run. With neither -c nor -f on a terminal it opens a shell: statements end\n"
+    "with ';' and may span lines, history is kept in ~/.tarn_history, and \\d, \\d NAME,\n"
+    "\\dt, \\timing, \\q and \\? are its commands.",
     sql_options,
     0,
     run_sql,

@@ -238,6 +238,19 @@ describe('inspect', { skip: skipAll }, () => {
     assert.deepEqual(out[1].columns.map((c) => c.name), ['p', 'q', 'r']);
   });
 
+  test('a folder given with a trailing slash names its files with one slash', () => {
+    const folder = path.join(dir, 'slash_folder');
+    fs.mkdirSync(folder, { recursive: true });
+    writeFile(folder, 'a.csv', 'x\n1\n');
+    writeFile(folder, 'b.csv', 'x\n2\n');
+    for (const given of [folder, `${folder}/`, `${folder}//`]) {
+      const args = ['inspect', given, '--format', 'json'];
+      const out = parseJsonOutput(args, tarnOk(args));
+      assert.deepEqual(out.map((o) => o.file), [path.join(folder, 'a.csv'), path.join(folder, 'b.csv')],
+        `paths from '${given}'`);
+    }
+  });
+
   test('counts every row of a file larger than the inference sample', () => {
     const rows = intRows(50_000);
     const f = writeFile(dir, 'big.csv', ['id,amount', ...rows, ''].join('\n'));

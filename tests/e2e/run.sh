@@ -11,7 +11,8 @@
 #                                                 bench/gen_sales.c when absent)
 #   TARN_PEERS_DIR        node_modules with @duckdb/node-api (default: tests/peers/node_modules)
 #   TARN_CONFORMANCE_DIR  the corpora            (default: ../shared/conformance)
-# Extra arguments go to `node --test` (e.g. --test-name-pattern=csv-spectrum).
+# Extra arguments go to `node --test` (e.g. --test-name-pattern=csv-spectrum); given test files
+# (tests/e2e/x.test.mjs), only those run.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -38,4 +39,8 @@ if [[ ! -x "$TARN_BIN" ]]; then
     exit 2
 fi
 
+# Test files among the arguments run alone; otherwise the whole folder runs.
+for arg in "$@"; do
+    if [[ "$arg" == *.test.mjs ]]; then exec node --test "$@"; fi
+done
 exec node --test "$@" tests/e2e/
