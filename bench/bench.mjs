@@ -14,7 +14,13 @@
 // process running just the statement once, minus the peak RSS of node running an empty
 // script (the node runtime is not DuckDB's cost; the DuckDB library is).
 //
-// Usage: node bench/bench.mjs --rows "1000000 10000000"   (run.sh passes BENCH_ROWS)
+// SQL cases: each file in bench/queries/ is run verbatim by both engines, from a folder holding
+// the Parquet files it names: tarn as `tarn sql -f FILE --format csv` (the whole process),
+// DuckDB in-process. tarn's answer must equal DuckDB's (numbers to 1e-9 relative), or the case
+// is WRONG.
+//
+// Usage: node bench/bench.mjs --rows "1000000 10000000" [--tpch-sf 1] [--case REGEX]
+// (run.sh passes BENCH_ROWS and BENCH_TPCH_SF)
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,17 +31,23 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const outDir = path.join(here, 'out');
-const TARN = process.env.TARN_BIN || path.join(root, process.env.BENCH_BUILD_DIR || 'build', 'src/cli/tarn');
+const TARN = path.resolve(process.env.TARN_BIN || path.join(root, process.env.BENCH_BUILD_DIR || 'build', 'src/cli/tarn'));
 const TIME = '/usr/bin/time';
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const hasTime = fs.existsSync(TIME);
+// A SQL case whose tarn run takes longer than this is killed and reported as not available
+// (an engine without join reordering can take hours over a cross product).
+const SQL_TIMEOUT = Number(process.env.BENCH_SQL_TIMEOUT || 300);
 
 let rowCounts = [1_000_000, 10_000_000];
 // --case REGEX runs only the cases whose name matches (cases a matched one `needs` must exist).
 let caseFilter = null;
+// --tpch-sf SF: the scale factor of the TPC-H cases (their data is bench/out/tpch_sf<SF>/); 0 skips them.
+let tpchSf = '1';
 for (let i = 2; i < process.argv.length; i++) {
   if (process.argv[i] === '--rows') rowCounts = process.argv[++i].split(/[\s,]+/).filter(Boolean).map(Number);
   else if (process.argv[i] === '--case') caseFilter = new RegExp(process.argv[++i]);
+  else if (process.argv[i] === '--tpch-sf') tpchSf = process.argv[++i];
 }
 
 const label = (n) => (n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n % 1000 === 0 ? `${n / 1000}k` : String(n));
@@ -138,6 +150,122 @@ function smallFileCases() {
   ];
 }
 
+// ---------------------------------------------------------------------------------------------
+// SQL cases. The query files name their inputs by bare file names ('lineitem.parquet'), and both
+// engines run from the folder that holds them, so one file serves every scale.
+
+const queriesDir = path.join(here, 'queries');
+const salesQueries = ['sales_count', 'sales_scan', 'sales_daily_revenue', 'sales_top_products',
+  'sales_like', 'sales_distinct_customers', 'sales_brand_category'];
+const tpchQueries = ['tpch_q01', 'tpch_q03', 'tpch_q05', 'tpch_q06', 'tpch_q09', 'tpch_q18'];
+const productsPq = path.join(outDir, 'products.duckdb.parquet');
+
+/** RFC 4180 CSV with a header line, as `tarn sql --format csv` prints it: {header, rows}. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let i = 0;
+  while (i < text.length) {
+    let value;
+    if (text[i] === '"') {
+      let j = ++i;
+      value = '';
+      for (;;) {
+        j = text.indexOf('"', i);
+        if (j < 0) throw new Error('unterminated quoted field');
+        value += text.slice(i, j);
+        if (text[j + 1] === '"') { value += '"'; i = j + 2; continue; }
+        i = j + 1;
+        break;
+      }
+    } else {
+      let j = i;
+      while (j < text.length && text[j] !== ',' && text[j] !== '\n' && text[j] !== '\r') j++;
+      value = j === i ? null : text.slice(i, j); // an unquoted empty field is NULL
+      i = j;
+    }
+    row.push(value);
+    if (text[i] === ',') { i++; continue; }
+    if (text[i] === '\r') i++;
+    if (text[i] === '\n') i++;
+    rows.push(row);
+    row = [];
+  }
+  return { header: rows.shift() || [], rows };
+}
+
+/** Equal as the benchmark counts it: numbers to 1e-9 relative (sums of doubles depend on the
+ * order of addition, which differs between engines), everything else as text. */
+function sameValue(a, b) {
+  if (a == null || b == null) return a == null && b == null;
+  const x = Number(a);
+  const y = Number(b);
+  if (String(a).trim() !== '' && String(b).trim() !== '' && Number.isFinite(x) && Number.isFinite(y))
+    return Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
+  return String(a) === String(b);
+}
+
+/** Compares tarn's CSV answer with DuckDB's rows; null when equal, else the first difference. */
+function compareWithDuckdb(stdout, duck) {
+  if (!duck?.rows) return 'no DuckDB answer to compare with';
+  let got;
+  try {
+    got = parseCsv(stdout);
+  } catch (e) {
+    return `tarn printed no CSV: ${e.message}`;
+  }
+  if (got.header.length !== duck.columns.length)
+    return `tarn printed ${got.header.length} columns, DuckDB ${duck.columns.length}`;
+  if (got.rows.length !== duck.rows.length) return `tarn printed ${got.rows.length} rows, DuckDB ${duck.rows.length}`;
+  for (let r = 0; r < got.rows.length; r++) {
+    for (let c = 0; c < got.header.length; c++) {
+      const a = got.rows[r][c] ?? null;
+      const b = duck.rows[r][c];
+      if (!sameValue(a, b)) return `row ${r + 1}, ${duck.columns[c]}: tarn ${a}, DuckDB ${b}`;
+    }
+  }
+  return null;
+}
+
+/** A case running bench/queries/<stem>.sql in dir with both engines. */
+function sqlCase(name, stem, dir, needs, prepare) {
+  const file = path.join(queriesDir, `${stem}.sql`);
+  return {
+    name,
+    cwd: dir,
+    prepare,
+    needs,
+    tarn: ['sql', '--no-project', '-f', file, '--format', 'csv'],
+    duckdb: fs.readFileSync(file, 'utf8'),
+    check: compareWithDuckdb,
+    timeout: SQL_TIMEOUT,
+    target: 1.0,
+  };
+}
+
+/** The sales queries over sales_<L>.duckdb.parquet, named sales.parquet in a folder of links. */
+function salesSqlCases(L, duckPq) {
+  const dir = path.join(outDir, `sql_sales_${L}`);
+  const link = () => {
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [name, target] of [['sales.parquet', duckPq], ['products.parquet', productsPq]]) {
+      fs.rmSync(path.join(dir, name), { force: true });
+      fs.symlinkSync(target, path.join(dir, name));
+    }
+  };
+  return salesQueries.map((stem) => sqlCase(`sql ${stem.replace('sales_', '')} ${L}`, stem, dir,
+    [duckPq, productsPq], link));
+}
+
+/** TPC-H Q1, Q3, Q5, Q6, Q9 and Q18 over bench/out/tpch_sf<SF>/ (run.sh writes it). */
+function tpchCases() {
+  if (!Number(tpchSf)) return [];
+  const dir = path.join(outDir, `tpch_sf${tpchSf}`);
+  const needs = ['lineitem', 'orders', 'customer', 'part', 'partsupp', 'supplier', 'nation', 'region']
+    .map((t) => path.join(dir, `${t}.parquet`));
+  return tpchQueries.map((stem) => sqlCase(`${stem.replace('_q', ' q')} sf${tpchSf}`, stem, dir, needs));
+}
+
 function casesFor(rows) {
   const L = label(rows);
   const csv = path.join(outDir, `sales_${L}.csv`);
@@ -207,17 +335,23 @@ function casesFor(rows) {
       check: expectInspect(rows),
       target: 1.0,
     },
+    ...salesSqlCases(L, duckPq),
   ];
 }
 
 // ---------------------------------------------------------------------------------------------
 
-/** Runs argv under /usr/bin/time; returns {seconds, rssKiB, status, stdout, stderr}. */
-function timed(argv) {
+/**
+ * Runs argv under /usr/bin/time, in cwd when given; returns {seconds, rssKiB, status, stdout,
+ * stderr, timedOut}. With timeout (seconds) the command runs under timeout(1), which kills it
+ * (and only it) when the time is up.
+ */
+function timed(argv, { cwd, timeout } = {}) {
   const rssFile = path.join(os.tmpdir(), `tarn-bench-rss-${process.pid}`);
+  if (timeout) argv = ['timeout', '-s', 'KILL', String(timeout), ...argv];
   const cmd = hasTime ? [TIME, '-f', '%M', '-o', rssFile, ...argv] : argv;
   const start = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   let rssKiB = null;
   if (hasTime) {
@@ -228,28 +362,39 @@ function timed(argv) {
   }
   if (r.error) return { seconds, rssKiB, status: -1, stdout: '', stderr: r.error.message };
   // GNU time reports a signal death as "Command terminated by signal N" on its -o file and
-  // exits 128+N; keep that visible.
-  return { seconds, rssKiB, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  // exits 128+N; keep that visible. timeout(1) -s KILL exits 137 when it killed the command.
+  const timedOut = Boolean(timeout) && r.status === 137;
+  return { seconds, rssKiB, status: r.status, stdout: r.stdout, stderr: r.stderr, timedOut };
 }
 
 function firstLine(s) {
   return (s || '').split('\n').find((l) => l.trim()) || '';
 }
 
-function runTarnCase(c) {
+/** Why a tarn run failed, in one line. */
+function tarnFailure(r, c) {
+  if (r.timedOut) return `tarn did not finish within ${c.timeout} s (killed)`;
+  // tarn's SQL errors are several lines (message, the line of SQL, a caret): keep the first.
+  return `tarn exit ${r.status}: ${firstLine(r.stderr)}`;
+}
+
+function runTarnCase(c, duck) {
   if (!fs.existsSync(TARN)) return { error: `no tarn binary at ${TARN}` };
+  const opts = { cwd: c.cwd, timeout: c.timeout };
   for (const f of c.clean || []) fs.rmSync(f, { force: true });
   c.setup?.();
-  const warm = timed([TARN, ...c.tarn]);
-  if (warm.status !== 0) return { error: `tarn exit ${warm.status}: ${firstLine(warm.stderr)}` };
-  const wrong = c.check(warm.stdout);
+  const warm = timed([TARN, ...c.tarn], opts);
+  if (warm.status !== 0) return { error: tarnFailure(warm, c) };
+  const wrong = c.check(warm.stdout, duck);
+  // A wrong answer is not timed: its time would mean nothing.
+  if (wrong) return { wrong, seconds: null, rssMiB: null };
   let best = Infinity;
   let rss = 0;
   for (let i = 0; i < RUNS; i++) {
     for (const f of c.clean || []) fs.rmSync(f, { force: true });
     c.setup?.();
-    const r = timed([TARN, ...c.tarn]);
-    if (r.status !== 0) return { error: `tarn exit ${r.status}: ${firstLine(r.stderr)}` };
+    const r = timed([TARN, ...c.tarn], opts);
+    if (r.status !== 0) return { error: tarnFailure(r, c) };
     best = Math.min(best, r.seconds);
     if (r.rssKiB != null) rss = Math.max(rss, r.rssKiB);
   }
@@ -259,15 +404,16 @@ function runTarnCase(c) {
 const QUERY = path.join(here, 'duckdb_query.mjs');
 
 function runDuckdbCase(c, nodeBaselineKiB) {
-  const t = spawnSync(process.execPath, [QUERY, '--warm', '--runs', String(RUNS), c.duckdb], { encoding: 'utf8' });
+  const t = spawnSync(process.execPath, [QUERY, '--warm', '--runs', String(RUNS), c.duckdb],
+    { cwd: c.cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (t.status !== 0) return { error: `duckdb: ${firstLine(t.stderr)}` };
-  const { best } = JSON.parse(t.stdout);
+  const { best, columns, rows } = JSON.parse(t.stdout);
   let rssMiB = null;
   if (hasTime) {
-    const m = timed([process.execPath, QUERY, '--runs', '1', c.duckdb]);
+    const m = timed([process.execPath, QUERY, '--runs', '1', c.duckdb], { cwd: c.cwd });
     if (m.status === 0 && m.rssKiB != null) rssMiB = Math.max(0, m.rssKiB - nodeBaselineKiB) / 1024;
   }
-  return { seconds: best, rssMiB };
+  return { seconds: best, rssMiB, columns, rows };
 }
 
 function pad(s, n, right = false) {
@@ -304,38 +450,40 @@ function main() {
   console.log('-'.repeat(header.length));
   const notes = [];
   const results = [];
-  for (const rows of rowCounts) {
-    for (const c of casesFor(rows)) {
-      if (caseFilter && !caseFilter.test(c.name)) continue;
-      const missing = (c.needs || []).filter((f) => !fs.existsSync(f));
-      let t;
-      let d;
-      if (missing.length) {
-        t = { error: `needs ${missing.map((f) => path.basename(f)).join(', ')} (an earlier case did not write it)` };
-        d = { error: 'skipped' };
-      } else {
-        d = runDuckdbCase(c, baseline);
-        t = runTarnCase(c);
-      }
-      const ratio = t.seconds != null && d.seconds ? t.seconds / d.seconds : null;
-      let result;
-      if (t.error) result = 'not available';
-      else if (t.wrong) result = 'WRONG';
-      else if (ratio == null) result = 'n/a';
-      else result = ratio <= c.target ? 'PASS' : 'MISS';
-      console.log([pad(c.name, 30), pad(fmt(t.seconds, 3), 8, true), pad(fmt(d.seconds, 3), 9, true),
-        pad(fmt(ratio, 2), 7, true), pad(fmt(t.rssMiB, 1), 9, true), pad(fmt(d.rssMiB, 1), 11, true),
-        pad(`<=${c.target.toFixed(2)}`, 7, true), `  ${result}`].join(' '));
-      if (t.error) notes.push(`${c.name}: ${t.error}`);
-      if (t.wrong) notes.push(`${c.name}: tarn's answer is wrong: ${t.wrong}`);
-      if (d.error && d.error !== 'skipped') notes.push(`${c.name}: ${d.error}`);
-      if (c.outputs) {
-        const size = (f) => (fs.existsSync(f) ? `${fmt(mib(fs.statSync(f).size), 1)} MiB` : 'none');
-        notes.push(`${c.name}: output size tarn ${size(c.outputs.tarn)}, duckdb ${size(c.outputs.duckdb)}`);
-      }
-      results.push({ case: c.name, rows, tarn: t, duckdb: d, ratio, target: c.target, result,
-        versus: c.versus, versusTarget: c.versusTarget });
+  const cases = [...rowCounts.map((rows) => casesFor(rows).map((c) => ({ rows, c }))).flat(),
+    ...tpchCases().map((c) => ({ rows: null, c }))];
+  for (const { rows, c } of cases) {
+    if (caseFilter && !caseFilter.test(c.name)) continue;
+    const missing = (c.needs || []).filter((f) => !fs.existsSync(f));
+    let t;
+    let d;
+    if (missing.length) {
+      t = { error: `needs ${missing.map((f) => path.basename(f)).join(', ')} (an earlier case or run.sh did not write it)` };
+      d = { error: 'skipped' };
+    } else {
+      c.prepare?.();
+      d = runDuckdbCase(c, baseline);
+      t = runTarnCase(c, d);
     }
+    const ratio = t.seconds != null && d.seconds ? t.seconds / d.seconds : null;
+    let result;
+    if (t.error) result = 'not available';
+    else if (t.wrong) result = 'WRONG';
+    else if (ratio == null) result = 'n/a';
+    else result = ratio <= c.target ? 'PASS' : 'MISS';
+    console.log([pad(c.name, 30), pad(fmt(t.seconds, 3), 8, true), pad(fmt(d.seconds, 3), 9, true),
+      pad(fmt(ratio, 2), 7, true), pad(fmt(t.rssMiB, 1), 9, true), pad(fmt(d.rssMiB, 1), 11, true),
+      pad(`<=${c.target.toFixed(2)}`, 7, true), `  ${result}`].join(' '));
+    if (t.error) notes.push(`${c.name}: ${t.error}`);
+    if (t.wrong) notes.push(`${c.name}: tarn's answer is wrong: ${t.wrong}`);
+    if (d.error && d.error !== 'skipped') notes.push(`${c.name}: ${d.error}`);
+    if (c.outputs) {
+      const size = (f) => (fs.existsSync(f) ? `${fmt(mib(fs.statSync(f).size), 1)} MiB` : 'none');
+      notes.push(`${c.name}: output size tarn ${size(c.outputs.tarn)}, duckdb ${size(c.outputs.duckdb)}`);
+    }
+    const { rows: _duckRows, ...duckSummary } = d;
+    results.push({ case: c.name, rows, tarn: t, duckdb: duckSummary, ratio, target: c.target, result,
+      versus: c.versus, versusTarget: c.versusTarget });
   }
   // Cases measured against another tarn case (the catalog's cost over plain conversion).
   for (const r of results) {

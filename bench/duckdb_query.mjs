@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Runs one SQL statement in a fresh in-memory DuckDB and prints, as one JSON line, how long
-// the statement took inside this process: {"times":[s, ...], "best":s, "rows":[...]}.
+// the statement took inside this process: {"times":[s, ...], "best":s, "columns":[...],
+// "rows":[...]} (rows as DuckDB's JSON: BIGINT and DECIMAL as text, DATE as 'YYYY-MM-DD').
 //
 // The benchmark (bench/bench.mjs) starts this script in its own process for every case, so
 // that DuckDB's memory is measured alone. Usage:
@@ -35,20 +36,19 @@ const { DuckDBInstance } = await import(pathToFileURL(entry).href);
 const instance = await DuckDBInstance.create(':memory:');
 const con = await instance.connect();
 
-// The result is read in full, as tarn's side prints its full answer; both are a few rows.
+// The result is read in full, as tarn's side prints its full answer (at most a few hundred rows).
 async function once() {
   const start = process.hrtime.bigint();
   const reader = await con.runAndReadAll(sql);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { seconds, rows: reader.getRowsJson() };
+  return { seconds, columns: reader.columnNames(), rows: reader.getRowsJson() };
 }
 
 if (warm) await once();
 const times = [];
-let rows = [];
+let last;
 for (let i = 0; i < runs; i++) {
-  const r = await once();
-  times.push(r.seconds);
-  rows = r.rows;
+  last = await once();
+  times.push(last.seconds);
 }
-process.stdout.write(JSON.stringify({ times, best: Math.min(...times), rows }) + '\n');
+process.stdout.write(JSON.stringify({ times, best: Math.min(...times), columns: last.columns, rows: last.rows }) + '\n');

@@ -1,0 +1,3 @@
+-- Rows of the sales fact.
+select count(*) as orders
+from read_parquet('sales.parquet');
