@@ -424,6 +424,10 @@ typedef struct tn_csv_segment {
     bool minute_known;     /* minute_text/minute_micros hold the last timestamp minute */
     uint64_t minute_text[2]; /* "YYYY-MM-DD HH:MM" of the last timestamp parsed */
     int64_t minute_micros;   /* its value */
+    /* Segments sit side by side in one array and each worker writes its own all the time:
+     * keep a cache line between neighbours so they do not share one (false sharing measured
+     * at a third more CPU for a CSV parse). */
+    char cache_line_gap[64];
 } tn_csv_segment;
 
 /* An open CSV reader: the state behind the plugin's void *state. */

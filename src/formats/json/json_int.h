@@ -484,6 +484,9 @@ typedef struct json_row {
     int reason_col;
     char reason[256];
     int fatal_code;
+    /* Workers' json_rows sit side by side in one array: keep a cache line between them so
+     * neighbours never share one (false sharing). */
+    char cache_line_gap[64];
 } json_row;
 
 int tn_json_row_init(json_row *row, json_cols *cols, json_row_mode mode, bool records);
