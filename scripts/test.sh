@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The whole test suite, from a fresh Debian 12 machine: installs what it needs, builds, then runs
-# the unit tests, the end-to-end tests against real peers, the unit tests again under
+# the unit tests (tarn's own sqllogictest files among them), the conformance sqllogictest corpora
+# (pass rate reported), the end-to-end tests against real peers, the unit tests again under
 # ASan+UBSan, and every fuzz target for a bounded time. Ends with one line "N passed, N failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null && cmake --buil
 step "unit tests"
 ctest --test-dir build --output-on-failure -j "$jobs" 2>&1 | tee build/ctest.log
 count_ctest build/ctest.log "unit tests"
+
+step "conformance sqllogictest (pass rate on the subset; at least 99%)"
+if bash scripts/sqllogictest.sh build 99; then passed=$((passed + 1))
+else failed=$((failed + 1)); failures+=("conformance sqllogictest below 99% or a file without a result"); fi
 
 step "end-to-end tests"
 if bash tests/e2e/run.sh 2>&1 | tee build/e2e.log; then :; fi
