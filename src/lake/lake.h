@@ -687,6 +687,24 @@ const tn_lake_scan_stats *tn_lake_scan_get_stats(const tn_lake_scan *scan);
 int tn_lake_scan_plan_row_groups(tn_lake_scan *scan, tn_error *err);
 void tn_lake_scan_close(tn_lake_scan *scan); /* accepts NULL */
 
+/* The planned data files as independent units, for readers that split a scan across threads.
+ * A file scan reads data file file_idx (0 <= file_idx < tn_lake_scan_file_count, in the order
+ * tn_lake_scan_next reads them) with everything the scan applies: its position deletes,
+ * deletion vectors and equality deletes, the mapping of its columns to the output schema
+ * (field ids, defaults, promotions) and the predicates for its row groups. Its batches
+ * concatenated over all files are tn_lake_scan_next's. Files of one scan may be opened and
+ * read on several threads at once (a file scan by one thread at a time); the scan must outlive
+ * them and must not be read with tn_lake_scan_next meanwhile. Each file scan reads on its own
+ * thread only. Stats (rows deleted, row groups and pages pruned) add up into the scan's. */
+typedef struct tn_lake_file_scan tn_lake_file_scan;
+size_t tn_lake_scan_file_count(const tn_lake_scan *scan);
+/* TN_EINVAL for a file_idx out of range; errors opening the file. */
+int tn_lake_scan_open_file(tn_lake_scan *scan, size_t file_idx, tn_lake_file_scan **out,
+                           tn_error *err);
+/* The next batch of the file (caller frees), or *out = NULL at its end. */
+int tn_lake_file_scan_next(tn_lake_file_scan *file_scan, tn_batch **out, tn_error *err);
+void tn_lake_file_scan_close(tn_lake_file_scan *file_scan); /* accepts NULL */
+
 /* ------------------------------------------------------------------------------------------
  * Inspection
  * ---------------------------------------------------------------------------------------- */

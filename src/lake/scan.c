@@ -26,7 +26,6 @@ typedef struct pos_list {
     int64_t *pos;
     int64_t *seq;
     size_t count, cap;
-    bool sorted; /* by pos, once reading starts */
 } pos_list;
 
 static void pos_list_sort(pos_list *pl);
@@ -69,22 +68,28 @@ struct tn_lake_scan {
     tn_hash *pos_deletes; /* data file path -> pos_list* */
     eq_delete *eq;
     size_t eq_count;
-    /* The file being read */
-    tn_parquet_file *pq;
-    tn_parquet_scan *pqs;
-    int *file_col;      /* per output column: index in the scan's projected schema, -1 = absent */
-    int *eq_col_cache;  /* unused slot kept for symmetry */
-    int64_t row_base;   /* position of the next row in the current file */
-    const planned *cur;
-    eq_delete **cur_eq;
-    size_t cur_eq_count;
-    pos_list *cur_pos;
-    int32_t *proj_ids;  /* field id per projected file column */
-    uint32_t proj_count;
+    tn_lake_file_scan *reading; /* the file tn_lake_scan_next is in, or NULL */
     tn_hash *name_ids;  /* name-mapping: lower-cased name -> field id (files without ids) */
     tn_lake_predicate *preds; /* the options' predicates, for the Parquet reader */
     int32_t *pred_ids;        /* field id of each predicate's column, 0 = unknown */
     size_t pred_count;
+};
+
+/* One planned data file being read. Everything it reads of its scan was settled by
+ * tn_lake_scan_open; only the scan's stats change, atomically, so that several files of one
+ * scan can be read at once. */
+struct tn_lake_file_scan {
+    tn_lake_scan *scan;
+    const planned *file;
+    tn_parquet_file *pq;
+    tn_parquet_scan *pqs;
+    int *file_col;          /* per output column: index in the projected file batch, -1 = absent */
+    int32_t *proj_ids;      /* field id per projected file column */
+    uint32_t proj_count;
+    int64_t row_base;       /* position in the file of the next row read */
+    eq_delete **eq;         /* the equality deletes that apply to this file */
+    size_t eq_count;
+    const pos_list *pos;    /* its deleted positions, or NULL */
 };
 
 /* ------------------------------------------------------------------------------------------
@@ -718,6 +723,11 @@ int tn_lake_scan_open(tn_lake_table *table, const tn_lake_scan_options *opts, tn
         rc = plan(s, snap, &o, err);
         if (rc < 0) goto fail;
     }
+    /* Sorted now, so that reading only looks them up, from any number of files at once. */
+    size_t at = 0;
+    tn_str path;
+    void *list;
+    while (tn_hash_next(s->pos_deletes, &at, &path, &list)) pos_list_sort(list);
     *out = s;
     return 0;
 fail:
@@ -767,30 +777,28 @@ const tn_lake_scan_stats *tn_lake_scan_get_stats(const tn_lake_scan *s) { return
  * Reading
  * ---------------------------------------------------------------------------------------- */
 
-static void close_current(tn_lake_scan *s)
+static void stat_add(int64_t *stat, int64_t n) { __atomic_add_fetch(stat, n, __ATOMIC_RELAXED); }
+
+/* Closes a file scan, adding what its Parquet scan pruned to the scan's stats. */
+void tn_lake_file_scan_close(tn_lake_file_scan *f)
 {
-    if (s->pqs) {
+    if (!f) return;
+    if (f->pqs) {
         tn_parquet_scan_stats st;
-        tn_parquet_scan_get_stats(s->pqs, &st);
-        s->stats.row_groups += st.row_groups;
-        s->stats.row_groups_pruned += st.row_groups_pruned;
-        s->stats.pages_pruned += st.pages_pruned;
-        s->stats.rows_total += st.rows_total;
-        s->stats.rows_pruned += st.rows_pruned;
+        tn_parquet_scan_get_stats(f->pqs, &st);
+        tn_lake_scan_stats *ss = &f->scan->stats;
+        stat_add(&ss->row_groups, st.row_groups);
+        stat_add(&ss->row_groups_pruned, st.row_groups_pruned);
+        stat_add(&ss->pages_pruned, st.pages_pruned);
+        stat_add(&ss->rows_total, st.rows_total);
+        stat_add(&ss->rows_pruned, st.rows_pruned);
     }
-    tn_parquet_scan_close(s->pqs);
-    tn_parquet_file_close(s->pq);
-    s->pqs = NULL;
-    s->pq = NULL;
-    tn_free(s->file_col);
-    tn_free(s->proj_ids);
-    tn_free(s->cur_eq);
-    s->file_col = NULL;
-    s->proj_ids = NULL;
-    s->cur_eq = NULL;
-    s->cur_eq_count = 0;
-    s->cur = NULL;
-    s->cur_pos = NULL;
+    tn_parquet_scan_close(f->pqs);
+    tn_parquet_file_close(f->pq);
+    tn_free(f->file_col);
+    tn_free(f->proj_ids);
+    tn_free(f->eq);
+    tn_free(f);
 }
 
 /* The scan's predicates as Parquet predicates over this file's columns: those whose column
@@ -847,82 +855,104 @@ static uint32_t parquet_predicates(tn_lake_scan *s, const tn_schema *fs, tn_parq
     return n;
 }
 
-static int open_next_file(tn_lake_scan *s, tn_error *err)
+/* Opens the Parquet scan of f's file: the projection by field id (output columns, then the
+ * key columns of the equality deletes that apply), the predicates. */
+static int start_reading(tn_lake_file_scan *f, int threads, tn_error *err)
 {
-    const planned *p = &s->files[s->file_idx++];
-    s->cur = p;
-    s->row_base = 0;
-    int rc = open_parquet(s, p->file->file_path, &s->pq, err);
+    tn_lake_scan *s = f->scan;
+    const planned *p = f->file;
+    int rc = open_parquet(s, p->file->file_path, &f->pq, err);
     if (rc < 0) return rc;
-    const tn_schema *fs = tn_parquet_file_schema(s->pq);
+    const tn_schema *fs = tn_parquet_file_schema(f->pq);
     /* Deletes that apply to this file. */
     void *v = NULL;
-    s->cur_pos = tn_hash_get(s->pos_deletes, p->file->file_path, strlen(p->file->file_path), &v) ? v : NULL;
-    if (s->cur_pos) pos_list_sort(s->cur_pos);
-    s->cur_eq = tn_calloc(s->eq_count + 1, sizeof *s->cur_eq);
-    if (!s->cur_eq) return tn_error_set(err, TN_ENOMEM, "out of memory");
+    f->pos = tn_hash_get(s->pos_deletes, p->file->file_path, strlen(p->file->file_path), &v) ? v : NULL;
+    f->eq = tn_calloc(s->eq_count + 1, sizeof *f->eq);
+    if (!f->eq) return tn_error_set(err, TN_ENOMEM, "out of memory");
     for (size_t i = 0; i < s->eq_count; i++) {
         eq_delete *d = &s->eq[i];
         if (p->seq >= d->seq) continue;
         if (!d->global && !same_partition(d->file, p->file)) continue;
-        s->cur_eq[s->cur_eq_count++] = d;
+        f->eq[f->eq_count++] = d;
     }
     /* Projection: output columns, then equality-delete key columns. */
     uint32_t want = s->col_count;
-    for (size_t i = 0; i < s->cur_eq_count; i++) want += s->cur_eq[i]->id_count;
+    for (size_t i = 0; i < f->eq_count; i++) want += f->eq[i]->id_count;
     uint32_t *proj = tn_calloc(want + 1, sizeof *proj);
-    s->proj_ids = tn_calloc(want + 1, sizeof *s->proj_ids);
-    s->file_col = tn_calloc(s->col_count + 1, sizeof *s->file_col);
-    if (!proj || !s->proj_ids || !s->file_col) {
+    f->proj_ids = tn_calloc(want + 1, sizeof *f->proj_ids);
+    f->file_col = tn_calloc(s->col_count + 1, sizeof *f->file_col);
+    if (!proj || !f->proj_ids || !f->file_col) {
         tn_free(proj);
         return tn_error_set(err, TN_ENOMEM, "out of memory");
     }
-    s->proj_count = 0;
+    f->proj_count = 0;
     for (uint32_t k = 0; k < want; k++) {
         int32_t id;
         if (k < s->col_count) id = s->cols[k].field_id;
         else {
             uint32_t rest = k - s->col_count;
             size_t di = 0;
-            while (rest >= s->cur_eq[di]->id_count) rest -= s->cur_eq[di++]->id_count;
-            id = s->cur_eq[di]->ids[rest];
+            while (rest >= f->eq[di]->id_count) rest -= f->eq[di++]->id_count;
+            id = f->eq[di]->ids[rest];
         }
         int found = -1;
-        for (uint32_t j = 0; j < s->proj_count; j++)
-            if (s->proj_ids[j] == id) found = (int)j;
+        for (uint32_t j = 0; j < f->proj_count; j++)
+            if (f->proj_ids[j] == id) found = (int)j;
         if (found < 0) {
             for (uint32_t c = 0; c < fs->column_count; c++)
                 if (file_column_id(s, &fs->columns[c]) == id) {
-                    proj[s->proj_count] = c;
-                    s->proj_ids[s->proj_count] = id;
-                    found = (int)s->proj_count++;
+                    proj[f->proj_count] = c;
+                    f->proj_ids[f->proj_count] = id;
+                    found = (int)f->proj_count++;
                     break;
                 }
         }
-        if (k < s->col_count) s->file_col[k] = found;
+        if (k < s->col_count) f->file_col[k] = found;
     }
     tn_parquet_scan_options so = {0};
     so.columns = proj;
-    so.column_count = s->proj_count;
+    so.column_count = f->proj_count;
     so.batch_rows = s->batch_rows;
+    so.threads = threads;
     tn_parquet_predicate pq_preds[64];
     /* Position deletes count rows from the start of the file: a file read with some rows
      * skipped would lose track of them, so it is read whole. */
     so.predicates = pq_preds;
-    so.predicate_count = s->cur_pos ? 0 : parquet_predicates(s, fs, pq_preds, 64);
-    if (s->proj_count == 0) {
+    so.predicate_count = f->pos ? 0 : parquet_predicates(s, fs, pq_preds, 64);
+    if (f->proj_count == 0) {
         /* No column of the file is wanted (e.g. count-only): read its first column for rows. */
         if (fs->column_count == 0) {
             tn_free(proj);
             return tn_error_set_at(err, TN_EFORMAT, p->file->file_path, 0, 0, "data file has no columns");
         }
         proj[0] = 0;
-        s->proj_ids[0] = -1;
+        f->proj_ids[0] = -1;
         so.column_count = 1;
     }
-    rc = tn_parquet_scan_open(s->pq, &so, &s->pqs, err);
+    rc = tn_parquet_scan_open(f->pq, &so, &f->pqs, err);
     tn_free(proj);
     return rc;
+}
+
+/* Opens planned file k (threads as for tn_parquet_scan_options). */
+static int file_scan_open(tn_lake_scan *s, size_t k, int threads, tn_lake_file_scan **out, tn_error *err)
+{
+    *out = NULL;
+    if (k >= s->file_count)
+        return tn_error_set(err, TN_EINVAL, "scan of table '%s' has %zu data files, not %zu", s->table->name,
+                            s->file_count, k + 1);
+    tn_lake_file_scan *f = tn_calloc(1, sizeof *f);
+    if (!f) return tn_error_set(err, TN_ENOMEM, "out of memory");
+    const planned *p = &s->files[k];
+    f->scan = s;
+    f->file = p;
+    int rc = start_reading(f, threads, err);
+    if (rc < 0) {
+        tn_lake_file_scan_close(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
 }
 
 /* A vector of `rows` rows holding a column's initial default (JSON) or NULL. */
@@ -1004,8 +1034,6 @@ static void pos_sift(pos_list *pl, size_t root, size_t n)
 /* Sorts a file's delete positions (with their sequence numbers) so lookups can bisect. */
 static void pos_list_sort(pos_list *pl)
 {
-    if (pl->sorted) return;
-    pl->sorted = true;
     for (size_t i = 1; i < pl->count; i++) {
         if (pl->pos[i - 1] <= pl->pos[i]) continue;
         /* Out of order: sort pairs by position (heap sort keeps this allocation-free). */
@@ -1034,8 +1062,9 @@ static bool pos_deleted(const pos_list *pl, int64_t pos, int64_t data_seq)
 }
 
 /* Builds the output batch from a file batch; NULL rows deleted. */
-static int convert_batch(tn_lake_scan *s, tn_batch *in, tn_batch **out, tn_error *err)
+static int convert_batch(tn_lake_file_scan *f, tn_batch *in, tn_batch **out, tn_error *err)
 {
+    tn_lake_scan *s = f->scan;
     *out = NULL;
     uint32_t rows = in->row_count;
     /* Which rows survive the deletes. */
@@ -1046,10 +1075,10 @@ static int convert_batch(tn_lake_scan *s, tn_batch *in, tn_batch **out, tn_error
     int *idx = NULL;
     int rc = 0;
     for (uint32_t r = 0; r < rows; r++) {
-        keep[r] = !pos_deleted(s->cur_pos, s->row_base + r, s->cur->seq);
+        keep[r] = !pos_deleted(f->pos, f->row_base + r, f->file->seq);
     }
-    for (size_t i = 0; i < s->cur_eq_count && rc == 0; i++) {
-        eq_delete *d = s->cur_eq[i];
+    for (size_t i = 0; i < f->eq_count && rc == 0; i++) {
+        eq_delete *d = f->eq[i];
         int *ix = tn_realloc(idx, (d->id_count + 1) * sizeof *ix);
         if (!ix) {
             rc = tn_error_set(err, TN_ENOMEM, "out of memory");
@@ -1058,8 +1087,8 @@ static int convert_batch(tn_lake_scan *s, tn_batch *in, tn_batch **out, tn_error
         idx = ix;
         for (uint32_t k = 0; k < d->id_count; k++) {
             idx[k] = -1;
-            for (uint32_t j = 0; j < s->proj_count; j++)
-                if (s->proj_ids[j] == d->ids[k]) idx[k] = (int)j;
+            for (uint32_t j = 0; j < f->proj_count; j++)
+                if (f->proj_ids[j] == d->ids[k]) idx[k] = (int)j;
         }
         for (uint32_t r = 0; r < rows && rc == 0; r++) {
             if (!keep[r]) continue;
@@ -1070,8 +1099,8 @@ static int convert_batch(tn_lake_scan *s, tn_batch *in, tn_batch **out, tn_error
     tn_free(idx);
     tn_buf_free(&key);
     for (uint32_t r = 0; r < rows; r++) kept += keep[r];
-    s->stats.rows_deleted += rows - kept;
-    s->row_base += rows;
+    if (rows > kept) stat_add(&s->stats.rows_deleted, rows - kept);
+    f->row_base += rows;
     tn_batch *b = NULL;
     if (rc == 0) {
         b = tn_batch_new(s->out_schema, rows ? rows : 1);
@@ -1080,7 +1109,7 @@ static int convert_batch(tn_lake_scan *s, tn_batch *in, tn_batch **out, tn_error
     for (uint32_t c = 0; c < s->col_count && rc == 0; c++) {
         tn_vector src;
         bool owned = false;
-        int fc = s->file_col[c];
+        int fc = f->file_col[c];
         if (fc >= 0) {
             src = in->columns[fc];
             if (!tn_type_eq(src.type, s->cols[c].type)) {
@@ -1129,31 +1158,16 @@ static int convert_batch(tn_lake_scan *s, tn_batch *in, tn_batch **out, tn_error
     return 0;
 }
 
-/* The next batch. */
-int tn_lake_scan_next(tn_lake_scan *s, tn_batch **out, tn_error *err)
+/* The next batch of one file: its batches converted, batches left empty by deletes skipped. */
+int tn_lake_file_scan_next(tn_lake_file_scan *f, tn_batch **out, tn_error *err)
 {
     *out = NULL;
     for (;;) {
-        if (!s->pqs) {
-            if (s->file_idx >= s->file_count) return 0;
-            int rc = open_next_file(s, err);
-            if (rc < 0) {
-                close_current(s);
-                return rc;
-            }
-        }
         tn_batch *in = NULL;
-        int rc = tn_parquet_scan_next(s->pqs, &in, err);
-        if (rc < 0) {
-            close_current(s);
-            return rc;
-        }
-        if (!in) {
-            close_current(s);
-            continue;
-        }
+        int rc = tn_parquet_scan_next(f->pqs, &in, err);
+        if (rc < 0 || !in) return rc;
         tn_batch *b = NULL;
-        rc = convert_batch(s, in, &b, err);
+        rc = convert_batch(f, in, &b, err);
         tn_batch_free(in);
         if (rc < 0) return rc;
         if (b->row_count == 0) {
@@ -1165,11 +1179,39 @@ int tn_lake_scan_next(tn_lake_scan *s, tn_batch **out, tn_error *err)
     }
 }
 
+size_t tn_lake_scan_file_count(const tn_lake_scan *s) { return s->file_count; }
+
+int tn_lake_scan_open_file(tn_lake_scan *s, size_t file_idx, tn_lake_file_scan **out, tn_error *err)
+{
+    /* the caller reads files side by side: one thread per file */
+    return file_scan_open(s, file_idx, 1, out, err);
+}
+
+/* The next batch: the planned files one after another. */
+int tn_lake_scan_next(tn_lake_scan *s, tn_batch **out, tn_error *err)
+{
+    *out = NULL;
+    for (;;) {
+        if (!s->reading) {
+            if (s->file_idx >= s->file_count) return 0;
+            /* alone on the file: its Parquet scan may use the shared pool */
+            int rc = file_scan_open(s, s->file_idx++, 0, &s->reading, err);
+            if (rc < 0) return rc;
+        }
+        int rc = tn_lake_file_scan_next(s->reading, out, err);
+        if (rc < 0 || !*out) {
+            tn_lake_file_scan_close(s->reading);
+            s->reading = NULL;
+        }
+        if (rc < 0 || *out) return rc;
+    }
+}
+
 /* Closes a scan. */
 void tn_lake_scan_close(tn_lake_scan *s)
 {
     if (!s) return;
-    close_current(s);
+    tn_lake_file_scan_close(s->reading);
     if (s->pos_deletes) {
         size_t pos = 0;
         tn_str k;

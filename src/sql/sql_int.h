@@ -73,6 +73,7 @@ int tn_opt_push_filters(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_er
 int tn_opt_join_order(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_prune_columns(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_lake_predicates(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
+int tn_opt_footer_count(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 /* Runs every rule in order. */
 int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                 tn_error *err);
@@ -199,6 +200,10 @@ typedef struct tn_exec_rows {
 int tn_exec_rows_init(tn_exec_rows *rows, tn_schema *schema);
 /* Appends the chunk's selected rows (copied). */
 int tn_exec_rows_append(tn_exec_ctx *ctx, tn_exec_rows *rows, const tn_exec_chunk *chunk);
+/* Empties the rows but keeps the first batch (and its accounted bytes) for the next appends,
+ * so a queue refilled for every input chunk does not allocate and clear a batch each time.
+ * The batches handed out before are invalid afterwards. */
+void tn_exec_rows_rewind(tn_exec_rows *rows);
 /* Frees the rows and gives their accounted bytes back to the query's memory budget. */
 void tn_exec_rows_free(tn_exec_rows *rows);
 /* Drains an operator into rows. */
@@ -248,15 +253,26 @@ void tn_exec_keys_free(tn_exec_keys *t);             /* accepts a zeroed table *
  * when inserted, 0 when found, TN_ENOMEM (table unchanged). */
 int tn_exec_keys_upsert(tn_exec_keys *t, const void *key, size_t len, uint32_t new_id,
                         uint32_t *id);
+/* As tn_exec_keys_upsert with the caller's hash of the key: a table must be filled with one
+ * hash function throughout (tn_exec_keys_upsert's is tn_exec_keys_hash). */
+int tn_exec_keys_upsert_hashed(tn_exec_keys *t, const void *key, size_t len, uint64_t hash,
+                               uint32_t new_id, uint32_t *id);
+uint64_t tn_exec_keys_hash(const void *key, size_t len);
+/* Starts loading the slot where a key of this hash is probed first (a hint only). */
+void tn_exec_keys_prefetch(const tn_exec_keys *t, uint64_t hash);
 /* Looks key up without inserting: true with *id when present. */
 bool tn_exec_keys_find(const tn_exec_keys *t, const void *key, size_t len, uint32_t *id);
 /* Iterates the entries in no particular order (start with *pos = 0). */
 bool tn_exec_keys_next(const tn_exec_keys *t, size_t *pos, tn_str *key, uint32_t *id);
 int64_t tn_exec_keys_memory(const tn_exec_keys *t); /* bytes held */
 
-/* A scan's morsel source, shared by the workers of a run (exec/scan.c). */
+/* A scan's morsel source, shared by the workers of a run (exec/scan.c). scan is the main
+ * thread's instance of the scan operator; a lake scan's plan is borrowed from it. */
 typedef struct tn_exec_morsels tn_exec_morsels;
-int tn_exec_morsels_new(tn_exec_ctx *ctx, tn_plan_op *scan, tn_exec_morsels **out);
+int tn_exec_morsels_new(tn_exec_ctx *ctx, tn_exec_op *scan, tn_exec_morsels **out);
+/* Whether an open scan has more than one morsel to hand out: false for a lake scan of one
+ * data file, which reads faster alone (its Parquet reader then uses the pool). */
+bool tn_exec_scan_splits(const tn_exec_op *scan);
 void tn_exec_morsels_free(tn_exec_morsels *m); /* accepts NULL */
 /* Builds a join's hash table with the main operators so workers can probe it (join.c). */
 int tn_exec_join_prepare(tn_exec_op *join);

@@ -9,9 +9,12 @@
  *
  * When the input is a parallel pipeline every worker aggregates its morsels into a partial
  * table of its own; the largest partial becomes the result and the others are merged into it
- * group by group (counts and sums added, MIN/MAX compared). DISTINCT sets are merged too:
- * a (group, value) pair new to the result's set updates its COUNT/SUM/AVG, so a value seen by
- * two workers counts once.
+ * group by group (counts and sums added, MIN/MAX compared). A DISTINCT set holds (value,
+ * group) pairs split into one partition per worker by the value's hash, so the same pair
+ * lands in the same partition on every worker whatever its group id there. The sets are then
+ * merged partition by partition on the pool, each task deduplicating its partition of every
+ * worker (freeing them as it goes) and counting the pairs new to it per group: no thread
+ * ever holds a full set, and a value seen by two workers counts once.
  */
 #include "sql/sql_int.h"
 
@@ -29,7 +32,7 @@ typedef struct agg_state {
     double *dsum;      /* SUM/AVG over floats */
     agg_value *val;    /* MIN/MAX */
     uint8_t *has;      /* MIN/MAX/SUM: a value was seen */
-    tn_exec_keys distinct; /* DISTINCT: (group, value) pairs seen */
+    tn_exec_keys *distinct; /* DISTINCT: (value, group) pairs seen, distinct_parts tables */
 } agg_state;
 
 typedef struct agg_exec agg_exec;
@@ -50,7 +53,21 @@ struct agg_exec {
     int64_t keys_bytes;    /* of which the hash tables */
     agg_exec *partials;    /* parallel input: one partial table per worker */
     int partial_count;
+    uint32_t distinct_parts; /* partitions of each DISTINCT set: 1, or the workers */
 };
+
+/* A DISTINCT pair is stored as the value's key without its tag byte (NULLs never get there)
+ * followed by the 4-byte group id. Its partition and its hash derive from the value's hash,
+ * so a pair can be moved to another group id without hashing the value again. */
+static uint32_t distinct_part(uint64_t value_hash, uint32_t parts)
+{
+    return (uint32_t)(((value_hash >> 32) * parts) >> 32);
+}
+
+static uint64_t distinct_hash(uint64_t value_hash, uint32_t grp)
+{
+    return value_hash ^ ((uint64_t)grp + 1) * 0x9e3779b97f4a7c15ULL;
+}
 
 static int oom(agg_exec *s)
 {
@@ -206,13 +223,25 @@ static int account_keys(agg_exec *s)
 {
     int64_t total = tn_exec_keys_memory(&s->groups);
     for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
-        total += tn_exec_keys_memory(&s->states[a].distinct);
+        for (uint32_t p = 0; s->states[a].distinct && p < s->distinct_parts; p++)
+            total += tn_exec_keys_memory(&s->states[a].distinct[p]);
     int64_t delta = total - s->keys_bytes;
     if (delta == 0)
         return 0;
     s->keys_bytes = total;
     s->table_bytes += delta;
     return tn_exec_memory_add(s->op.ctx, delta);
+}
+
+static int distinct_init(agg_exec *s, agg_state *st)
+{
+    st->distinct = tn_calloc(s->distinct_parts, sizeof *st->distinct);
+    if (!st->distinct)
+        return oom(s);
+    for (uint32_t p = 0; p < s->distinct_parts; p++)
+        if (tn_exec_keys_init(&st->distinct[p], 1024 / s->distinct_parts) != 0)
+            return oom(s);
+    return 0;
 }
 
 static int consume(agg_exec *s, const tn_exec_chunk *in)
@@ -298,29 +327,51 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
             return rc;
         uint32_t uniq[TN_BATCH_ROWS];
         if (agg->distinct && agg->arg) {
-            if (!st->distinct.slots && tn_exec_keys_init(&st->distinct, 1024) != 0)
-                return oom(s);
+            if (!st->distinct && (rc = distinct_init(s, st)) != 0)
+                return rc;
+            /* every pair of the chunk is serialised and hashed first and its slot
+             * prefetched, so that the probes' cache misses overlap */
             tn_buf key = TN_BUF_INIT;
-            uint32_t u = 0;
+            uint32_t off[TN_BATCH_ROWS + 1], who[TN_BATCH_ROWS], c = 0;
+            uint64_t vh[TN_BATCH_ROWS];
             for (uint32_t k = 0; k < m; k++) {
                 uint32_t r = arg.sel[rows[k]];
                 if (!tn_vector_is_valid(arg.vec, r))
                     continue;
-                tn_buf_clear(&key);
                 uint32_t grp = g[rows[k]];
-                if (tn_buf_append(&key, &grp, sizeof grp) != 0 ||
-                    tn_exec_key_append(&key, arg.vec, r) != 0) {
+                off[c] = (uint32_t)key.len;
+                who[c++] = rows[k];
+                if (tn_exec_key_append(&key, arg.vec, r) != 0 ||
+                    tn_buf_append(&key, &grp, sizeof grp) != 0) {
                     tn_buf_free(&key);
                     return oom(s);
                 }
+            }
+            off[c] = (uint32_t)key.len;
+            for (uint32_t i = 0; i < c; i++) {
+                /* past the tag byte, up to the group */
+                const char *pair = key.data + off[i] + 1;
+                size_t len = off[i + 1] - off[i] - 1;
+                vh[i] = tn_exec_keys_hash(pair, len - sizeof(uint32_t));
+                uint32_t grp = g[who[i]];
+                tn_exec_keys_prefetch(&st->distinct[distinct_part(vh[i], s->distinct_parts)],
+                                      distinct_hash(vh[i], grp));
+            }
+            uint32_t u = 0;
+            for (uint32_t i = 0; i < c; i++) {
+                const char *pair = key.data + off[i] + 1;
+                size_t len = off[i + 1] - off[i] - 1;
+                uint32_t grp = g[who[i]];
+                tn_exec_keys *set = &st->distinct[distinct_part(vh[i], s->distinct_parts)];
                 uint32_t unused;
-                int added = tn_exec_keys_upsert(&st->distinct, key.data, key.len, 0, &unused);
+                int added = tn_exec_keys_upsert_hashed(set, pair, len, distinct_hash(vh[i], grp),
+                                                       0, &unused);
                 if (added < 0) {
                     tn_buf_free(&key);
                     return oom(s);
                 }
                 if (added)
-                    uniq[u++] = rows[k];
+                    uniq[u++] = who[i];
             }
             tn_buf_free(&key);
             rows = uniq;
@@ -416,6 +467,7 @@ static int partial_sink(void *arg, tn_exec_ctx *wctx, const tn_exec_chunk *chunk
     agg_exec *p = &s->partials[wctx->worker_idx];
     if (!p->op.ctx) {
         p->op.ctx = wctx;
+        p->distinct_parts = (uint32_t)s->partial_count;
         int rc = table_init(p, s->op.plan);
         if (rc)
             return rc;
@@ -437,14 +489,20 @@ static int value_cmp(tn_type t, const agg_value *a, const agg_value *b)
     }
 }
 
-/* Adds a DISTINCT value new to the result's set (key bytes as tn_exec_key_append wrote them,
- * after the tag byte) to COUNT/SUM/AVG of group g. */
-static int add_distinct_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size_t g,
+/* What one partition of the DISTINCT merge adds to the groups of one aggregate. */
+typedef struct distinct_totals {
+    int64_t *count;
+    tn_i128 *isum; /* SUM/AVG only, as the next two */
+    double *dsum;
+    uint8_t *has;
+    int64_t bytes; /* accounted for these arrays */
+} distinct_totals;
+
+/* Adds a DISTINCT value new to the merged set (key bytes as tn_exec_key_append wrote them,
+ * after the tag byte) to SUM/AVG of group g. TN_EOVERFLOW when a decimal sum overflows. */
+static int add_distinct_value(const tn_plan_agg *agg, distinct_totals *st, size_t g,
                               const char *v)
 {
-    st->count[g]++;
-    if (agg->kind == TN_PLAN_AGG_COUNT)
-        return 0;
     st->has[g] = 1;
     switch ((tn_type_id)agg->arg->type.id) {
     case TN_TYPE_INTEGER: {
@@ -463,7 +521,7 @@ static int add_distinct_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st
         tn_i128 x;
         memcpy(&x, v, sizeof x);
         if (__builtin_add_overflow(st->isum[g], x, &st->isum[g]))
-            return tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
+            return TN_EOVERFLOW;
         break;
     }
     case TN_TYPE_REAL: {
@@ -483,14 +541,24 @@ static int add_distinct_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st
     return 0;
 }
 
-/* Merges partial table p into s (both over the same plan). */
-static int merge_partial(agg_exec *s, agg_exec *p)
+/* Whether agg is a COUNT/SUM/AVG(DISTINCT), whose merge goes through its DISTINCT sets. */
+static bool is_distinct_sum(const tn_plan_agg *agg)
+{
+    return agg->distinct && agg->arg &&
+           (agg->kind == TN_PLAN_AGG_COUNT || agg->kind == TN_PLAN_AGG_SUM ||
+            agg->kind == TN_PLAN_AGG_AVG);
+}
+
+/* Merges the groups and all but the DISTINCT sums of partial table p into s (both over the
+ * same plan). Sets *map_out to p's group ids -> s's (caller frees; NULL when p has none). */
+static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
 {
     tn_plan_op *plan = s->op.plan;
     tn_exec_ctx *ctx = s->op.ctx;
     uint32_t gk = plan->aggregate.group_count;
     size_t n = p->group_count;
     int rc = 0;
+    *map_out = NULL;
     if (n == 0)
         return 0;
     uint32_t *map = tn_malloc(n * sizeof *map);
@@ -545,40 +613,8 @@ static int merge_partial(agg_exec *s, agg_exec *p)
         const tn_plan_agg *agg = &plan->aggregate.aggs[a];
         agg_state *st = &s->states[a], *ps = &p->states[a];
         bool is_min = agg->kind == TN_PLAN_AGG_MIN;
-        if (agg->distinct && agg->arg && !is_min && agg->kind != TN_PLAN_AGG_MAX) {
-            if (!ps->distinct.slots)
-                continue;
-            if (!st->distinct.slots && tn_exec_keys_init(&st->distinct, ps->distinct.count) != 0) {
-                rc = oom(s);
-                goto done;
-            }
-            size_t pos = 0;
-            tn_str k;
-            uint32_t unused;
-            while (tn_exec_keys_next(&ps->distinct, &pos, &k, &unused)) {
-                uint32_t g;
-                memcpy(&g, k.ptr, sizeof g);
-                tn_buf_clear(&key);
-                if (tn_buf_append(&key, &map[g], sizeof map[g]) != 0 ||
-                    tn_buf_append(&key, k.ptr + sizeof g, k.len - sizeof g) != 0) {
-                    rc = oom(s);
-                    goto done;
-                }
-                int added = tn_exec_keys_upsert(&st->distinct, key.data, key.len, 0, &unused);
-                if (added < 0) {
-                    rc = oom(s);
-                    goto done;
-                }
-                if (!added)
-                    continue;
-                /* skip the group and the valid tag byte */
-                if ((rc = add_distinct_value(s, agg, st, map[g], k.ptr + sizeof g + 1)) != 0)
-                    goto done;
-            }
-            if ((rc = account_keys(s)) != 0)
-                goto done;
-            continue;
-        }
+        if (is_distinct_sum(agg))
+            continue; /* merged partition by partition afterwards */
         for (size_t g = 0; g < n; g++) {
             size_t m = map[g];
             switch (agg->kind) {
@@ -620,8 +656,171 @@ static int merge_partial(agg_exec *s, agg_exec *p)
     }
 done:
     tn_buf_free(&key);
-    tn_free(map);
+    if (rc)
+        tn_free(map);
+    else
+        *map_out = map;
     return rc ? rc : account_keys(s);
+}
+
+/* The merge of one aggregate's DISTINCT sets, one pool task per partition. */
+typedef struct distinct_merge {
+    agg_exec *s;
+    uint32_t agg_idx;
+    agg_exec **sources;       /* tables whose sets are merged (and freed) */
+    uint32_t **maps;          /* per source: its group ids -> s's; NULL = the same */
+    int source_count;
+    distinct_totals *totals;  /* per partition */
+    tn_error *errs;           /* per partition */
+} distinct_merge;
+
+/* Merges partition `part` of every source's set into one set, counting the pairs new to it
+ * per group of s into totals[part]. Each source partition is freed once read, so the memory
+ * moves from the partials to the merged sets instead of doubling. */
+static void merge_distinct_part(void *arg, size_t part, int pool_worker)
+{
+    (void)pool_worker;
+    distinct_merge *m = arg;
+    agg_exec *s = m->s;
+    const tn_plan_agg *agg = &s->op.plan->aggregate.aggs[m->agg_idx];
+    bool sums = agg->kind != TN_PLAN_AGG_COUNT;
+    distinct_totals *t = &m->totals[part];
+    tn_exec_ctx ctx = *s->op.ctx; /* own error slot: tasks run concurrently */
+    ctx.err = &m->errs[part];
+    ctx.main = s->op.ctx->main ? s->op.ctx->main : s->op.ctx;
+    tn_exec_keys set = {0};
+    tn_buf key = TN_BUF_INIT;
+    int64_t set_bytes = 0;
+    size_t groups = s->group_count ? s->group_count : 1, hint = 0;
+    int rc = 0;
+    for (int w = 0; w < m->source_count; w++) {
+        const agg_state *ps = &m->sources[w]->states[m->agg_idx];
+        if (ps->distinct && ps->distinct[part].count > hint)
+            hint = ps->distinct[part].count;
+    }
+    t->bytes = (int64_t)groups * (sums ? 33 : 8);
+    if ((rc = tn_exec_memory_add(&ctx, t->bytes)) != 0)
+        goto done;
+    t->count = tn_calloc(groups, sizeof *t->count);
+    if (sums) {
+        t->isum = tn_calloc(groups, sizeof *t->isum);
+        t->dsum = tn_calloc(groups, sizeof *t->dsum);
+        t->has = tn_calloc(groups, sizeof *t->has);
+    }
+    if (!t->count || (sums && (!t->isum || !t->dsum || !t->has)) ||
+        tn_exec_keys_init(&set, hint) != 0) {
+        rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int w = 0; w < m->source_count && rc == 0; w++) {
+        agg_state *ps = &m->sources[w]->states[m->agg_idx];
+        if (!ps->distinct)
+            continue;
+        tn_exec_keys *from = &ps->distinct[part];
+        const uint32_t *map = m->maps[w];
+        size_t pos = 0;
+        tn_str k;
+        uint32_t unused;
+        while (tn_exec_keys_next(from, &pos, &k, &unused)) {
+            size_t vlen = k.len - sizeof(uint32_t);
+            uint32_t g;
+            memcpy(&g, k.ptr + vlen, sizeof g);
+            if (map)
+                g = map[g];
+            tn_buf_clear(&key);
+            if (tn_buf_append(&key, k.ptr, vlen) != 0 || tn_buf_append(&key, &g, sizeof g) != 0) {
+                rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
+                break;
+            }
+            uint64_t vh = tn_exec_keys_hash(k.ptr, vlen);
+            int added = tn_exec_keys_upsert_hashed(&set, key.data, key.len, distinct_hash(vh, g),
+                                                   0, &unused);
+            if (added < 0) {
+                rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
+                break;
+            }
+            if (!added)
+                continue;
+            t->count[g]++;
+            if (sums && add_distinct_value(agg, t, g, k.ptr) != 0) {
+                rc = tn_error_set(ctx.err, TN_EOVERFLOW, "SUM out of range");
+                break;
+            }
+        }
+        /* its bytes go back to the budget when the source's table is next accounted */
+        tn_exec_keys_free(from);
+        int64_t delta = tn_exec_keys_memory(&set) - set_bytes;
+        set_bytes += delta;
+        if (rc == 0)
+            rc = tn_exec_memory_add(&ctx, delta);
+    }
+done:
+    tn_buf_free(&key);
+    tn_exec_keys_free(&set);
+    tn_exec_memory_add(&ctx, -set_bytes);
+    if (rc && !ctx.err->code)
+        tn_error_set(ctx.err, rc, "%s", tn_strerror(rc));
+}
+
+/* Merges the DISTINCT sets of every COUNT/SUM/AVG(DISTINCT) of `sources` (s among them, all
+ * partitioned alike in `parts`) into s's states, which are recomputed from the sets. */
+static int merge_distinct(agg_exec *s, agg_exec **sources, uint32_t **maps, int source_count,
+                          uint32_t parts)
+{
+    tn_plan_op *plan = s->op.plan;
+    int rc = 0;
+    distinct_totals *totals = tn_calloc(parts, sizeof *totals);
+    tn_error *errs = tn_calloc(parts, sizeof *errs);
+    if (!totals || !errs) {
+        rc = oom(s);
+        goto done;
+    }
+    for (uint32_t a = 0; a < plan->aggregate.agg_count && rc == 0; a++) {
+        const tn_plan_agg *agg = &plan->aggregate.aggs[a];
+        if (!is_distinct_sum(agg))
+            continue;
+        agg_state *st = &s->states[a];
+        size_t groups = s->group_count;
+        memset(st->count, 0, groups * sizeof *st->count);
+        memset(st->isum, 0, groups * sizeof *st->isum);
+        memset(st->dsum, 0, groups * sizeof *st->dsum);
+        memset(st->has, 0, groups * sizeof *st->has);
+        memset(totals, 0, parts * sizeof *totals);
+        memset(errs, 0, parts * sizeof *errs);
+        distinct_merge m = {s, a, sources, maps, source_count, totals, errs};
+        if ((rc = tn_pool_run(tn_pool_shared(), parts, merge_distinct_part, &m)) != 0)
+            rc = tn_error_set(s->op.ctx->err, rc, "could not start the query's workers");
+        for (uint32_t p = 0; p < parts && rc == 0; p++)
+            if (errs[p].code) {
+                *s->op.ctx->err = errs[p];
+                rc = errs[p].code;
+            }
+        for (uint32_t p = 0; p < parts; p++) {
+            distinct_totals *t = &totals[p];
+            for (size_t g = 0; rc == 0 && t->count && g < groups; g++) {
+                st->count[g] += t->count[g];
+                if (!t->has)
+                    continue;
+                st->has[g] |= t->has[g];
+                st->dsum[g] += t->dsum[g];
+                if (__builtin_add_overflow(st->isum[g], t->isum[g], &st->isum[g]))
+                    rc = tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
+            }
+            tn_free(t->count);
+            tn_free(t->isum);
+            tn_free(t->dsum);
+            tn_free(t->has);
+            tn_exec_memory_add(s->op.ctx, -t->bytes);
+        }
+    }
+done:
+    tn_free(totals);
+    tn_free(errs);
+    for (int w = 0; w < source_count; w++) {
+        int arc = account_keys(sources[w]); /* gives the merged partitions' bytes back */
+        rc = rc ? rc : arc;
+    }
+    return rc;
 }
 
 /* Aggregates the input on `workers` workers, then merges their tables into s: the largest
@@ -659,9 +858,28 @@ static int consume_parallel(agg_exec *s, int workers)
         s->partial_count = partial_count;
         memset(p, 0, sizeof *p); /* its contents now belong to s */
     }
+    agg_exec **sources = tn_calloc((size_t)workers + 1, sizeof *sources);
+    uint32_t **maps = tn_calloc((size_t)workers + 1, sizeof *maps);
+    int source_count = 0;
+    if (!sources || !maps)
+        rc = oom(s);
+    if (rc == 0)
+        sources[source_count++] = s; /* its own group ids: no map */
     for (int w = 0; w < workers && rc == 0; w++)
-        if (s->partials[w].op.ctx)
-            rc = merge_partial(s, &s->partials[w]);
+        if (s->partials[w].op.ctx) {
+            sources[source_count] = &s->partials[w];
+            rc = merge_partial(s, &s->partials[w], &maps[source_count]);
+            source_count++;
+        }
+    bool distinct = false;
+    for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
+        distinct = distinct || is_distinct_sum(&s->op.plan->aggregate.aggs[a]);
+    if (rc == 0 && distinct)
+        rc = merge_distinct(s, sources, maps, source_count, (uint32_t)workers);
+    for (int w = 0; maps && w < source_count; w++)
+        tn_free(maps[w]);
+    tn_free(maps);
+    tn_free(sources);
     free_partials(s);
     return rc;
 }
@@ -742,7 +960,10 @@ static void table_free(agg_exec *s)
         tn_free(st->dsum);
         tn_free(st->val);
         tn_free(st->has);
-        tn_exec_keys_free(&st->distinct);
+        for (uint32_t p = 0; st->distinct && p < s->distinct_parts; p++)
+            tn_exec_keys_free(&st->distinct[p]);
+        tn_free(st->distinct);
+        st->distinct = NULL;
     }
     tn_free(s->states);
     s->states = NULL;
@@ -811,6 +1032,7 @@ int tn_exec_aggregate_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     s->op.close = agg_close;
     s->op.plan = plan;
     s->op.ctx = ctx;
+    s->distinct_parts = 1;
     *out = &s->op;
     int rc = table_init(s, plan);
     if (rc)

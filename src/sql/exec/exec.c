@@ -176,6 +176,21 @@ int tn_exec_rows_append(tn_exec_ctx *ctx, tn_exec_rows *rows, const tn_exec_chun
     return 0;
 }
 
+void tn_exec_rows_rewind(tn_exec_rows *rows)
+{
+    if (rows->batch_count == 0)
+        return;
+    int64_t kept = batch_bytes(rows->batches[0]);
+    for (size_t i = 1; i < rows->batch_count; i++)
+        tn_batch_free(rows->batches[i]);
+    if (rows->accounted_to && rows->bytes != kept)
+        tn_exec_memory_add(rows->accounted_to, kept - rows->bytes);
+    rows->bytes = kept;
+    tn_batch_reset(rows->batches[0]);
+    rows->batch_count = 1;
+    rows->row_count = 0;
+}
+
 void tn_exec_rows_free(tn_exec_rows *rows)
 {
     if (rows->bytes && rows->accounted_to)

@@ -471,16 +471,15 @@ static int join_next(tn_exec_op *op, tn_exec_chunk *out)
     for (;;) {
         if (s->pending_idx < s->pending.batch_count) {
             tn_batch *b = s->pending.batches[s->pending_idx++];
+            if (b->row_count == 0) /* the kept batch of a rewound queue */
+                continue;
             out->batch = b;
             out->sel = tn_exec_identity;
             out->count = b->row_count;
             return 0;
         }
-        /* all queued output handed out: recycle the queue */
-        tn_schema *ps = s->pending.schema ? tn_schema_ref(s->pending.schema) : NULL;
-        tn_exec_rows_free(&s->pending);
-        tn_exec_rows_init(&s->pending, ps);
-        tn_schema_unref(ps);
+        /* all queued output handed out: refill the queue's first batch */
+        tn_exec_rows_rewind(&s->pending);
         s->pending_idx = 0;
         if (s->left_done) {
             tn_plan_join_type jt = op->plan->join.type;

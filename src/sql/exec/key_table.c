@@ -74,10 +74,21 @@ static int grow(tn_exec_keys *t)
     return 0;
 }
 
+uint64_t tn_exec_keys_hash(const void *key, size_t len)
+{
+    return tn_hash_bytes(key, len, KEYS_SEED);
+}
+
 int tn_exec_keys_upsert(tn_exec_keys *t, const void *key, size_t len, uint32_t new_id,
                         uint32_t *id)
 {
-    uint64_t h = tn_hash_bytes(key, len, KEYS_SEED);
+    return tn_exec_keys_upsert_hashed(t, key, len, tn_hash_bytes(key, len, KEYS_SEED), new_id,
+                                      id);
+}
+
+int tn_exec_keys_upsert_hashed(tn_exec_keys *t, const void *key, size_t len, uint64_t h,
+                               uint32_t new_id, uint32_t *id)
+{
     h = h ? h : 1;
     size_t i = (size_t)h & t->mask;
     for (;;) {
@@ -123,6 +134,11 @@ int tn_exec_keys_upsert(tn_exec_keys *t, const void *key, size_t len, uint32_t n
     t->count++;
     *id = new_id;
     return 1;
+}
+
+void tn_exec_keys_prefetch(const tn_exec_keys *t, uint64_t hash)
+{
+    __builtin_prefetch(&t->slots[(size_t)(hash ? hash : 1) & t->mask]);
 }
 
 bool tn_exec_keys_find(const tn_exec_keys *t, const void *key, size_t len, uint32_t *id)

@@ -4,15 +4,15 @@
  * breaker: scan -> filter/project -> probe sides of joins. When the breaker (aggregate, sort,
  * join build) asks for it, the pipeline runs on every worker of the core pool: the main
  * thread first builds the hash tables of the joins on the probe path and opens one morsel
- * source per scan (row groups of Parquet files, files of a glob, batches of a memory table),
- * then each worker builds its own instance of the pipeline's operators over a copy of the
- * context (own error slot, arena and evaluator) and pulls morsels until none is left, handing
- * each chunk to the breaker's sink. The first error stops every worker and becomes the
+ * source per scan (row groups of Parquet files, files of a glob, batches of a memory table,
+ * data files of a lake table with their deletes), then each worker builds its own instance
+ * of the pipeline's operators over a copy of the context (own error slot, arena and
+ * evaluator) and pulls morsels until none is left, handing each chunk to the breaker's sink. The first error stops every worker and becomes the
  * query's error.
  *
  * Serial sections stay serial: subqueries in expressions (run once per evaluator), RIGHT and
- * FULL joins (they record matches on the build side), lake scans, VALUES, and anything under
- * another breaker, which parallelises its own input in turn.
+ * FULL joins (they record matches on the build side), lake scans of a single data file, VALUES,
+ * and anything under another breaker, which parallelises its own input in turn.
  */
 #include "sql/sql_int.h"
 
@@ -94,8 +94,6 @@ static bool pipeline_is_parallel(const tn_plan_op *plan)
 {
     switch (plan->kind) {
     case TN_PLAN_SCAN:
-        if (plan->scan.source == TN_PLAN_SOURCE_LAKE)
-            return false;
         return exprs_are_parallel(plan->scan.filters, plan->scan.filter_count);
     case TN_PLAN_FILTER:
         return expr_is_parallel(plan->filter.condition) &&
@@ -119,9 +117,13 @@ static bool pipeline_is_parallel(const tn_plan_op *plan)
 
 int tn_exec_parallel_workers(tn_exec_ctx *ctx, tn_exec_op *input)
 {
-    if (ctx->threads <= 1 || ctx->run || !input)
+    if (ctx->threads <= 1 || ctx->run || !input || !pipeline_is_parallel(input->plan))
         return 1;
-    return pipeline_is_parallel(input->plan) ? ctx->threads : 1;
+    /* down the probe path to the scan, as prepare() goes */
+    const tn_exec_op *scan = input;
+    while (scan->plan->kind != TN_PLAN_SCAN && scan->children[0])
+        scan = scan->children[0];
+    return scan->plan->kind != TN_PLAN_SCAN || tn_exec_scan_splits(scan) ? ctx->threads : 1;
 }
 
 void *tn_exec_run_shared(const tn_exec_run *run, const tn_plan_op *plan)
@@ -159,7 +161,7 @@ static int prepare(tn_exec_run *run, tn_exec_op *op)
     switch (op->plan->kind) {
     case TN_PLAN_SCAN: {
         tn_exec_morsels *m = NULL;
-        if ((rc = tn_exec_morsels_new(run->main, op->plan, &m)) != 0)
+        if ((rc = tn_exec_morsels_new(run->main, op, &m)) != 0)
             return rc;
         tn_exec_morsels **n = tn_realloc(run->morsels, (run->morsel_count + 1) * sizeof *n);
         if (!n) {
@@ -198,7 +200,8 @@ static void worker_task(void *arg, size_t task_idx, int pool_worker)
     int w = (int)task_idx;
     tn_exec_ctx *wctx = &run->ctxs[w];
     tn_exec_ctx *query = run->main;
-    *wctx = *query;
+    /* The copy of the main context was made before the workers started (its memory count is
+     * written by every worker while they run). */
     memset(&wctx->eval, 0, sizeof wctx->eval);
     wctx->err = &run->errs[w];
     wctx->arena = &run->arenas[w];
@@ -245,8 +248,10 @@ int tn_exec_parallel_run(tn_exec_ctx *ctx, tn_exec_op *input, int workers, tn_ex
         rc = tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
         goto done;
     }
-    for (int w = 0; w < workers; w++)
+    for (int w = 0; w < workers; w++) {
         tn_arena_init(&run.arenas[w], 0);
+        run.ctxs[w] = *run.main;
+    }
     if ((rc = tn_pool_run(tn_pool_shared(), (size_t)workers, worker_task, &run)) != 0) {
         rc = tn_error_set(ctx->err, rc, "could not start the query's workers");
         goto done;

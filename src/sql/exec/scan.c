@@ -10,9 +10,10 @@
  *
  * In a parallel pipeline each worker has its own scan, and the workers share a morsel source
  * (tn_exec_morsels): a cursor over the scan's files handing out one Parquet row group, one
- * other file, or one batch of a memory table at a time, numbered in source order. Parquet
- * files are opened once, by the worker that reaches them, and closed when their last row
- * group is done.
+ * other file, one data file of a lake table, or one batch of a memory table at a time,
+ * numbered in source order. Parquet files are opened once, by the worker that reaches them,
+ * and closed when their last row group is done. A lake table is planned once (files pruned,
+ * deletes loaded), by the main thread's scan; the workers read its files side by side.
  */
 #include "sql/sql_int.h"
 #include "formats/formats.h"
@@ -35,17 +36,20 @@ struct tn_exec_morsels {
     uint32_t row_group_next;
     uint32_t row_group_count;
     size_t memory_next;   /* next batch of a memory table */
+    tn_lake_scan *lake;   /* a lake table's plan, borrowed from the main thread's scan */
+    size_t lake_next;     /* next data file of the lake scan */
     int64_t seq;          /* morsels handed out */
 };
 
-/* One unit of work: a row group of `file`, a whole other file (its reader, opened), or a
- * memory batch. */
+/* One unit of work: a row group of `file`, a whole other file (its reader, opened), a
+ * memory batch, or a lake data file. */
 typedef struct morsel {
     int64_t seq;
     morsel_file *file;
     uint32_t row_group;
     tn_reader *reader;
     size_t memory_idx;
+    size_t lake_file;
 } morsel;
 
 typedef struct scan_state {
@@ -61,6 +65,7 @@ typedef struct scan_state {
     tn_parquet_file *pq_file;
     tn_parquet_scan *pq_scan;
     tn_lake_scan *lake_scan;
+    tn_lake_file_scan *lake_file; /* a worker's lake morsel */
     int32_t *map;            /* output column -> column of the current file's batch, -1 NULL */
     tn_vector *nulls;        /* per output column: an all-NULL vector for missing columns */
     tn_exec_morsels *morsels; /* a worker's: the shared morsel source, else NULL */
@@ -109,16 +114,18 @@ static void close_file(scan_state *s)
     s->pq_file = NULL;
     tn_reader_close(s->reader);
     s->reader = NULL;
+    tn_lake_file_scan_close(s->lake_file);
+    s->lake_file = NULL;
 }
 
 /* What the lake scan pruned so far, for EXPLAIN [ANALYZE]: after planning, at the end of
- * the data, and at close. */
-static void lake_stats(scan_state *s)
+ * the data, at close, and when the workers of a parallel scan are done. */
+static void copy_lake_stats(tn_plan_op *plan, const tn_lake_scan *lake)
 {
-    const tn_lake_scan_stats *st = s->lake_scan ? tn_lake_scan_get_stats(s->lake_scan) : NULL;
+    const tn_lake_scan_stats *st = lake ? tn_lake_scan_get_stats(lake) : NULL;
     if (!st)
         return;
-    tn_plan_scan_stats *ps = &s->op.plan->scan.stats;
+    tn_plan_scan_stats *ps = &plan->scan.stats;
     ps->files = st->files_total;
     ps->files_skipped = st->files_skipped;
     ps->manifests = st->manifests_total;
@@ -128,6 +135,11 @@ static void lake_stats(scan_state *s)
     ps->pages_pruned = st->pages_pruned;
     ps->rows_total = st->rows_total;
     ps->rows_pruned = st->rows_pruned;
+}
+
+static void lake_stats(scan_state *s)
+{
+    copy_lake_stats(s->op.plan, s->lake_scan);
 }
 
 static void scan_close(tn_exec_op *op)
@@ -302,13 +314,20 @@ static int open_next_file(scan_state *s, bool *done)
     return rc ? rc : start_file(s, 0, 0);
 }
 
-int tn_exec_morsels_new(tn_exec_ctx *ctx, tn_plan_op *scan, tn_exec_morsels **out)
+bool tn_exec_scan_splits(const tn_exec_op *scan)
+{
+    const scan_state *s = (const scan_state *)scan;
+    return !s->lake_scan || tn_lake_scan_file_count(s->lake_scan) > 1;
+}
+
+int tn_exec_morsels_new(tn_exec_ctx *ctx, tn_exec_op *scan, tn_exec_morsels **out)
 {
     tn_exec_morsels *m = tn_calloc(1, sizeof *m);
     if (!m)
         return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
     pthread_mutex_init(&m->lock, NULL);
-    m->plan = scan;
+    m->plan = scan->plan;
+    m->lake = ((scan_state *)scan)->lake_scan;
     *out = m;
     return 0;
 }
@@ -317,6 +336,8 @@ void tn_exec_morsels_free(tn_exec_morsels *m)
 {
     if (!m)
         return;
+    /* the workers' file scans are closed: their stats are all in */
+    copy_lake_stats(m->plan, m->lake);
     if (m->current) {
         morsel_file *f = m->current;
         m->current = NULL;
@@ -342,6 +363,14 @@ static int take_morsel(tn_exec_morsels *m, tn_exec_ctx *ctx, morsel *out, bool *
                 m->memory_next++;
             if (m->memory_next < t->batch_count) {
                 out->memory_idx = m->memory_next++;
+                *got = true;
+            }
+            break;
+        }
+        if (plan->scan.source == TN_PLAN_SOURCE_LAKE) {
+            /* the worker opens the file, outside the lock */
+            if (m->lake_next < tn_lake_scan_file_count(m->lake)) {
+                out->lake_file = m->lake_next++;
                 *got = true;
             }
             break;
@@ -405,9 +434,10 @@ static int morsel_next(scan_state *s, tn_batch **out)
             *out = plan->scan.memory->batches[s->memory_idx];
             return 0;
         }
-        if (s->pq_scan || s->reader) {
-            rc = s->pq_scan ? tn_parquet_scan_next(s->pq_scan, out, ctx->err)
-                            : tn_reader_next(s->reader, out, ctx->err);
+        if (s->pq_scan || s->reader || s->lake_file) {
+            rc = s->pq_scan  ? tn_parquet_scan_next(s->pq_scan, out, ctx->err)
+                 : s->reader ? tn_reader_next(s->reader, out, ctx->err)
+                             : tn_lake_file_scan_next(s->lake_file, out, ctx->err);
             if (rc || *out)
                 return rc;
             close_file(s);
@@ -422,6 +452,12 @@ static int morsel_next(scan_state *s, tn_batch **out)
         if (plan->scan.source == TN_PLAN_SOURCE_MEMORY) {
             s->memory_idx = m.memory_idx;
             s->memory_morsel = true;
+            continue;
+        }
+        if (plan->scan.source == TN_PLAN_SOURCE_LAKE) {
+            if ((rc = tn_lake_scan_open_file(s->morsels->lake, m.lake_file, &s->lake_file,
+                                             ctx->err)) != 0)
+                return rc;
             continue;
         }
         if (m.file) {
@@ -579,7 +615,7 @@ int tn_exec_scan_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
         return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
     s->shell.schema = s->schema;
     s->morsels = tn_exec_run_shared(ctx->run, plan);
-    if (plan->scan.source == TN_PLAN_SOURCE_LAKE) {
+    if (plan->scan.source == TN_PLAN_SOURCE_LAKE && !s->morsels) {
         const char **names = tn_arena_alloc(ctx->arena, (n ? n : 1) * sizeof *names);
         if (!names)
             return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");

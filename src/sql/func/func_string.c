@@ -618,49 +618,281 @@ int tn_func_like_match(tn_str text, tn_str pat, int escape, bool nocase)
     return p == pat.len;
 }
 
+/* The shape of a LIKE pattern without '_' and without the escape character, decided once per
+ * pattern: its '%' wildcards split it into literal segments, matched with memcmp and memmem
+ * (the same bytes the general matcher would compare, since '%' then is the only wildcard). */
+typedef enum like_shape {
+    LIKE_GENERAL,  /* '_' or the escape character: tn_func_like_match */
+    LIKE_EQUAL,    /* no '%': the text is the pattern */
+    LIKE_PREFIX,   /* 'abc%' */
+    LIKE_SUFFIX,   /* '%abc' */
+    LIKE_CONTAINS, /* '%abc%' */
+    LIKE_SEGMENTS, /* 'a%b%c' and every other mix: anchored ends, segments in order between */
+} like_shape;
+
+typedef struct like_cache {
+    char *pattern;     /* the pattern as written (case folded for ILIKE) */
+    size_t pattern_len;
+    int escape;
+    bool nocase;
+    bool ascii;        /* ILIKE: the pattern is ASCII, so the text needs only ASCII folding */
+    like_shape shape;
+    tn_str *segments;  /* literal runs between '%'s (LIKE_SEGMENTS), into pattern */
+    size_t segment_count;
+    bool anchor_start; /* the pattern does not start with '%' */
+    bool anchor_end;   /* the pattern does not end with '%' */
+    tn_buf folded;     /* ILIKE: the current row's text, case folded */
+    const char *key_ptr; /* the pattern bytes last seen in this vector, for a pointer check */
+} like_cache;
+
+static void like_cache_free(void *data)
+{
+    like_cache *lc = data;
+    if (!lc)
+        return;
+    tn_free(lc->pattern);
+    tn_free(lc->segments);
+    tn_buf_free(&lc->folded);
+    tn_free(lc);
+}
+
+/* Splits the (folded) pattern into its '%'-separated segments and picks the shape. */
+static int like_plan(like_cache *lc)
+{
+    const char *p = lc->pattern;
+    size_t n = lc->pattern_len;
+    lc->shape = LIKE_GENERAL;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '_' || (unsigned char)p[i] == lc->escape)
+            return 0;
+    lc->anchor_start = n == 0 || p[0] != '%';
+    lc->anchor_end = n == 0 || p[n - 1] != '%';
+    size_t count = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && p[i] == '%')
+            i++;
+        if (i == n)
+            break;
+        count++;
+        while (i < n && p[i] != '%')
+            i++;
+    }
+    lc->segments = tn_calloc(count ? count : 1, sizeof *lc->segments);
+    if (!lc->segments)
+        return TN_ENOMEM;
+    for (size_t i = 0; i < n;) {
+        while (i < n && p[i] == '%')
+            i++;
+        if (i == n)
+            break;
+        size_t start = i;
+        while (i < n && p[i] != '%')
+            i++;
+        lc->segments[lc->segment_count++] = tn_str_make(p + start, i - start);
+    }
+    bool has_wildcard = memchr(p, '%', n) != NULL;
+    if (!has_wildcard)
+        lc->shape = LIKE_EQUAL;
+    else if (count == 1 && lc->anchor_start && !lc->anchor_end &&
+             lc->segments[0].len + 1 == n)
+        lc->shape = LIKE_PREFIX;
+    else if (count == 1 && !lc->anchor_start && lc->anchor_end && lc->segments[0].len + 1 == n)
+        lc->shape = LIKE_SUFFIX;
+    else if (count == 1 && !lc->anchor_start && !lc->anchor_end &&
+             lc->segments[0].len + 2 == n)
+        lc->shape = LIKE_CONTAINS;
+    else
+        lc->shape = LIKE_SEGMENTS;
+    return 0;
+}
+
+/* The cached plan for this pattern, escape and case mode, made afresh when they change. */
+static int like_get(tn_func_ctx *ctx, tn_str pat, int esc, bool nocase, like_cache **out)
+{
+    like_cache *lc = ctx->cache->data;
+    if (lc && lc->key_ptr == pat.ptr && lc->pattern_len == pat.len && lc->escape == esc &&
+        lc->nocase == nocase) {
+        *out = lc;
+        return 0;
+    }
+    bool same = false;
+    if (lc && lc->escape == esc && lc->nocase == nocase && lc->pattern_len == pat.len) {
+        if (!nocase) {
+            same = memcmp(lc->pattern, pat.ptr, pat.len) == 0;
+        } else {
+            /* the stored pattern is folded: compare with a folded copy */
+            tn_buf_clear(&lc->folded);
+            if (tn_buf_append(&lc->folded, pat.ptr, pat.len) != 0)
+                return TN_ENOMEM;
+            if (pat.len)
+                case_map_utf8(lc->folded.data, pat.len, false);
+            same = pat.len == 0 || memcmp(lc->pattern, lc->folded.data, pat.len) == 0;
+        }
+    }
+    if (same) {
+        lc->key_ptr = pat.ptr;
+        *out = lc;
+        return 0;
+    }
+    tn_func_cache_clear(ctx->cache);
+    lc = tn_calloc(1, sizeof *lc);
+    if (!lc)
+        return TN_ENOMEM;
+    lc->pattern = tn_malloc(pat.len + 1);
+    if (!lc->pattern) {
+        like_cache_free(lc);
+        return TN_ENOMEM;
+    }
+    memcpy(lc->pattern, pat.ptr, pat.len);
+    lc->pattern_len = pat.len;
+    lc->escape = esc;
+    lc->nocase = nocase;
+    lc->ascii = true;
+    for (size_t i = 0; i < pat.len; i++)
+        if ((unsigned char)pat.ptr[i] >= 0x80)
+            lc->ascii = false;
+    if (nocase)
+        case_map_utf8(lc->pattern, pat.len, false);
+    if (like_plan(lc) != 0) {
+        like_cache_free(lc);
+        return TN_ENOMEM;
+    }
+    lc->key_ptr = pat.ptr;
+    ctx->cache->data = lc;
+    ctx->cache->free_fn = like_cache_free;
+    *out = lc;
+    return 0;
+}
+
+/* The first occurrence of s in [t, t + len), or NULL. Short texts are scanned with memchr on
+ * the segment's first byte and memcmp, which costs less than memmem's set-up; the product
+ * bounds the quadratic worst case, past it memmem's linear search takes over. */
+static const char *find_segment(const char *t, size_t len, tn_str s)
+{
+    if (s.len > len)
+        return NULL;
+    if ((uint64_t)len * s.len > 65536)
+        return memmem(t, len, s.ptr, s.len);
+    const char *last = t + (len - s.len);
+    while (t <= last) {
+        const char *hit = memchr(t, s.ptr[0], (size_t)(last - t) + 1);
+        if (!hit)
+            return NULL;
+        if (memcmp(hit + 1, s.ptr + 1, s.len - 1) == 0)
+            return hit;
+        t = hit + 1;
+    }
+    return NULL;
+}
+
+/* Whether the text matches a pattern of '%'-separated segments: the first and last segments
+ * anchored when the pattern does not start or end with '%', the others found left to right
+ * (the leftmost occurrence of each leaves the most room for the rest). */
+static bool like_segments(const like_cache *lc, tn_str text)
+{
+    const char *t = text.ptr;
+    size_t len = text.len;
+    size_t first = 0, last = lc->segment_count;
+    if (lc->anchor_start && last > 0) {
+        tn_str s = lc->segments[0];
+        if (s.len > len || memcmp(t, s.ptr, s.len) != 0)
+            return false;
+        t += s.len;
+        len -= s.len;
+        first = 1;
+    }
+    if (lc->anchor_end && last > first) {
+        tn_str s = lc->segments[last - 1];
+        if (s.len > len || memcmp(t + len - s.len, s.ptr, s.len) != 0)
+            return false;
+        len -= s.len;
+        last--;
+    }
+    for (size_t k = first; k < last; k++) {
+        tn_str s = lc->segments[k];
+        const char *hit = find_segment(t, len, s);
+        if (!hit)
+            return false;
+        len -= (size_t)(hit - t) + s.len;
+        t = hit + s.len;
+    }
+    return true;
+}
+
+static bool like_fast(const like_cache *lc, tn_str text)
+{
+    tn_str s = lc->segment_count ? lc->segments[0] : tn_str_make("", 0);
+    switch (lc->shape) {
+    case LIKE_EQUAL:
+        return text.len == lc->pattern_len &&
+               (text.len == 0 || memcmp(text.ptr, lc->pattern, text.len) == 0);
+    case LIKE_PREFIX:
+        return text.len >= s.len && memcmp(text.ptr, s.ptr, s.len) == 0;
+    case LIKE_SUFFIX:
+        return text.len >= s.len && memcmp(text.ptr + text.len - s.len, s.ptr, s.len) == 0;
+    case LIKE_CONTAINS:
+        return find_segment(text.ptr, text.len, s) != NULL;
+    default:
+        return like_segments(lc, text);
+    }
+}
+
+/* The text as the pattern sees it under ILIKE: case folded into lc->folded. An ASCII pattern
+ * can only match ASCII bytes literally, and the case mapping never turns a non-ASCII letter
+ * into ASCII or changes byte lengths, so ASCII folding alone gives the same answer. */
+static int like_fold_text(like_cache *lc, tn_str *text)
+{
+    tn_buf_clear(&lc->folded);
+    if (tn_buf_append(&lc->folded, text->ptr, text->len) != 0)
+        return TN_ENOMEM;
+    char *d = lc->folded.data;
+    if (lc->ascii) {
+        for (size_t i = 0; i < text->len; i++)
+            d[i] = (char)(d[i] >= 'A' && d[i] <= 'Z' ? d[i] + 32 : d[i]);
+    } else {
+        case_map_utf8(d, text->len, false);
+    }
+    *text = tn_str_make(d ? d : "", text->len);
+    return 0;
+}
+
 static int like_impl(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
                      tn_vector *out, bool nocase)
 {
-    tn_buf folded = TN_BUF_INIT;
+    like_cache *lc = ctx->cache->data;
+    if (lc)
+        lc->key_ptr = NULL; /* pattern bytes of an earlier vector may have been reused */
     for (uint32_t i = 0; i < n; i++) {
         if (!tn_vector_is_valid(out, i))
             continue;
         int esc = -1;
         if (c > 2) {
             tn_str e = STR(a[2], i);
-            if (e.len > 1) {
-                tn_buf_free(&folded);
+            if (e.len > 1)
                 return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
                                        "invalid escape string: it must be empty or one character");
-            }
             esc = e.len ? (unsigned char)e.ptr[0] : -1;
         } else {
             esc = '\\';
         }
-        tn_str text = STR(a[0], i), pat = STR(a[1], i);
-        if (nocase) {
-            /* compare lower-cased copies: case folding beyond ASCII keeps byte lengths */
-            tn_buf_clear(&folded);
-            if (tn_buf_append(&folded, text.ptr, text.len) != 0 ||
-                tn_buf_append(&folded, pat.ptr, pat.len) != 0) {
-                tn_buf_free(&folded);
-                return TN_ENOMEM;
-            }
-            case_map_utf8(folded.data, folded.len, false);
-            text = tn_str_make(folded.data, text.len);
-            pat = tn_str_make(folded.data + text.len, pat.len);
-            if (esc >= 'A' && esc <= 'Z')
-                esc += 32;
+        if (nocase && esc >= 'A' && esc <= 'Z')
+            esc += 32;
+        int rc = like_get(ctx, STR(a[1], i), esc, nocase, &lc);
+        if (rc)
+            return rc;
+        tn_str text = STR(a[0], i);
+        if (nocase && (rc = like_fold_text(lc, &text)) != 0)
+            return rc;
+        if (lc->shape != LIKE_GENERAL) {
+            tn_vector_set_bool(out, i, like_fast(lc, text));
+            continue;
         }
-        int m = tn_func_like_match(text, pat, esc, false);
-        if (m < 0) {
-            tn_buf_free(&folded);
+        int m = tn_func_like_match(text, tn_str_make(lc->pattern, lc->pattern_len), esc, false);
+        if (m < 0)
             return tn_error_set_at(ctx->err, TN_EINVAL, NULL, ctx->pos.line, ctx->pos.column,
                                    "LIKE pattern must not end with the escape character");
-        }
         tn_vector_set_bool(out, i, m == 1);
     }
-    tn_buf_free(&folded);
     return 0;
 }
 

@@ -11,6 +11,9 @@
  * CASE drops WHEN branches whose condition is FALSE or NULL and stops at the first TRUE one;
  * COALESCE drops leading NULLs and stops at a non-NULL constant.
  *
+ * A DATE compared with a constant TIMESTAMP becomes the equivalent comparison with a DATE
+ * (date_compare), so no cast runs per row and the scan can prune on it.
+ *
  * Errors: an expression whose evaluation fails (1/0, a bad cast) is left as it is, so the
  * error is raised at run time if, and only if, the row reaches it — a guarded branch
  * (CASE WHEN x = 0 THEN 0 ELSE 1 / 0 END) or a short-circuited conjunct never raises one.
@@ -126,6 +129,64 @@ static int evaluate(folder *f, tn_plan_expr *e)
     tn_vector_destroy(&f->ctx.eval.slots[e->slot]);
     tn_vector_destroy(&f->ctx.eval.aux[e->slot]);
     f->ctx.eval.ready[e->slot] = 0;
+    return 0;
+}
+
+#define MICROS_PER_DAY INT64_C(86400000000)
+
+/* A DATE compared with a constant TIMESTAMP(TZ) is bound as CAST(d AS TIMESTAMP) op t: a cast
+ * per row, and a filter the scan cannot prune row groups with. The cast is d's midnight
+ * (tarn has no session time zone), so with t = day0 + rem (0 <= rem < one day) the
+ * comparison is one on d against day0:
+ *   rem = 0:  d op day0 for every op
+ *   rem > 0:  d < t and d <= t are d <= day0; d > t and d >= t are d > day0;
+ *             d IS DISTINCT FROM t is TRUE, IS NOT DISTINCT FROM is FALSE;
+ *             = and <> stay as they are (FALSE/TRUE, but NULL for a NULL d).
+ * The one difference: a date past year 294276, whose cast fails, now compares. */
+static int date_compare(folder *f, tn_plan_expr *e)
+{
+    static const tn_plan_cmp mirrored[] = {
+        [TN_PLAN_CMP_EQ] = TN_PLAN_CMP_EQ, [TN_PLAN_CMP_NE] = TN_PLAN_CMP_NE,
+        [TN_PLAN_CMP_LT] = TN_PLAN_CMP_GT, [TN_PLAN_CMP_LE] = TN_PLAN_CMP_GE,
+        [TN_PLAN_CMP_GT] = TN_PLAN_CMP_LT, [TN_PLAN_CMP_GE] = TN_PLAN_CMP_LE,
+        [TN_PLAN_CMP_DISTINCT] = TN_PLAN_CMP_DISTINCT,
+        [TN_PLAN_CMP_NOT_DISTINCT] = TN_PLAN_CMP_NOT_DISTINCT};
+    tn_plan_expr *cast = e->compare.left, *value = e->compare.right;
+    tn_plan_cmp op = e->compare.op;
+    if (cast->kind != TN_PLAN_EXPR_CAST) {
+        cast = e->compare.right;
+        value = e->compare.left;
+        op = mirrored[op];
+    }
+    if (cast->kind != TN_PLAN_EXPR_CAST || cast->cast.try_cast || !is_const(value) ||
+        value->value.is_null ||
+        (cast->type.id != TN_TYPE_TIMESTAMP && cast->type.id != TN_TYPE_TIMESTAMPTZ) ||
+        value->value.type.id != cast->type.id || cast->cast.operand->type.id != TN_TYPE_DATE)
+        return 0;
+    int64_t t = value->value.i64, day0 = t / MICROS_PER_DAY;
+    if (t % MICROS_PER_DAY < 0) day0--;
+    bool midnight = t == day0 * MICROS_PER_DAY;
+    if (!midnight) {
+        switch (op) {
+        case TN_PLAN_CMP_LT: op = TN_PLAN_CMP_LE; break;
+        case TN_PLAN_CMP_GE: op = TN_PLAN_CMP_GT; break;
+        case TN_PLAN_CMP_LE:
+        case TN_PLAN_CMP_GT: break;
+        case TN_PLAN_CMP_DISTINCT: make_bool(e, true); return 0;
+        case TN_PLAN_CMP_NOT_DISTINCT: make_bool(e, false); return 0;
+        default: return 0;
+        }
+    }
+    tn_plan_expr *day = tn_plan_expr_new(f->arena, f->plan, TN_PLAN_EXPR_CONST,
+                                         tn_type_make(TN_TYPE_DATE));
+    if (!day) return TN_ENOMEM;
+    day->pos = value->pos;
+    memset(&day->value, 0, sizeof day->value);
+    day->value.type = day->type;
+    day->value.i32 = (int32_t)day0;
+    e->compare.op = op;
+    e->compare.left = cast->cast.operand;
+    e->compare.right = day;
     return 0;
 }
 
@@ -281,6 +342,7 @@ static int fold(folder *f, tn_plan_expr **slot)
         if ((rc = fold(f, &e->compare.left)) != 0 || (rc = fold(f, &e->compare.right)) != 0)
             return rc;
         all_const = is_const(e->compare.left) && is_const(e->compare.right);
+        if (!all_const) return date_compare(f, e);
         break;
     case TN_PLAN_EXPR_IN_LIST:
         if ((rc = fold(f, &e->in_list.operand)) != 0 ||

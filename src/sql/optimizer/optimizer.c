@@ -6,6 +6,7 @@
  *   fold_constants.c   constant sub-expressions evaluated once; TRUE/FALSE logic simplified
  *   join_order.c       inner join regions flattened and rebuilt greedily by estimated sizes
  *   push_filters.c     filters into scans; remaining equalities of joins into hash keys
+ *   footer_count.c     COUNT(*) of unfiltered Parquet files from their footers' row counts
  *   prune_columns.c    scans read only the columns used above; reordering projections go
  *   lake_predicates.c  a lake scan's simple filters as pruning predicates for the lake reader
  */
@@ -18,6 +19,7 @@ int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_o
     if ((rc = tn_opt_fold_constants(engine, arena, plan, root, err)) != 0 ||
         (rc = tn_opt_join_order(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_push_filters(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_footer_count(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_prune_columns(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_lake_predicates(arena, plan, root, err)) != 0)
         return rc;

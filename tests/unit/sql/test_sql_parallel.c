@@ -2,7 +2,7 @@
  *
  * Parallel execution: the same queries with `SET threads = 1` (the serial executor) and with
  * several workers must give the same rows, over every kind of morsel (Parquet row groups,
- * the files of a CSV glob, batches of an in-memory table). ORDER BY output must match row
+ * the files of a CSV glob, batches of an in-memory table, data files of a lake table). ORDER BY output must match row
  * for row, ties included; without ORDER BY the rows are compared sorted. Also: an error in
  * a worker ends the query with that error, and the memory limit stops a big aggregation with
  * a message naming the setting.
@@ -13,9 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "formats/formats.h"
 #include "formats/parquet/parquet_write.h"
+#include "lake/lake.h"
 #include "sql/sql.h"
+#include "storage/storage.h"
 
 #define ROWS 60000
 #define FILES 3
@@ -217,6 +220,14 @@ static const char *const queries[] = {
     "SELECT id, val FROM {src} ORDER BY val DESC NULLS FIRST LIMIT 300",
     "SELECT id, grp, name FROM {src} WHERE grp < 5 ORDER BY grp, name",
     "SELECT grp, sum(val) AS s FROM {src} GROUP BY grp ORDER BY s DESC, grp LIMIT 10",
+    /* DISTINCT sets partitioned per worker: many groups (a NULL group among them), many
+     * distinct values, NULL values skipped, strings too long to sit in a hash slot */
+    "SELECT id % 1000 AS g, count(DISTINCT val), count(DISTINCT id % 7919), "
+    "sum(DISTINCT id % 311), avg(DISTINCT val), count(val) FROM {src} GROUP BY 1",
+    "SELECT val % 50 AS g, count(DISTINCT id), count(DISTINCT 'a-long-customer-name-' || id), "
+    "count(DISTINCT val), sum(DISTINCT price) FROM {src} GROUP BY 1",
+    "SELECT count(DISTINCT id), count(DISTINCT name || val), sum(DISTINCT id), "
+    "count(DISTINCT CASE WHEN id % 3 = 0 THEN NULL ELSE id % 20000 END) FROM {src}",
     /* joins probed by every worker */
     "SELECT a.grp, count(*), sum(b.m) FROM {src} a JOIN (SELECT grp, max(val) AS m FROM {src} "
     "GROUP BY grp) b ON a.grp = b.grp GROUP BY a.grp ORDER BY a.grp",
@@ -234,19 +245,25 @@ static const char *const queries[] = {
     "(SELECT grp FROM {src} WHERE id < 1000) b ON a.grp = b.grp",
 };
 
-static void compare_sources(const char *src, int threads)
+/* Compares the queries over src on one thread and on `threads`; with a lake (and its catalog)
+ * the engines are in that project, whose tables then exist already. */
+static void compare_sources_in(const char *src, int threads, tn_lake *lake, tn_catalog *catalog)
 {
     tn_sql_engine *serial, *parallel;
     tn_error err = {0};
     tn_sql_engine_options o = {0};
+    o.lake = lake;
+    o.catalog = catalog;
     o.threads = 1;
     cr_assert_eq(tn_sql_engine_open(&o, &serial, &err), 0);
     o.threads = threads;
     cr_assert_eq(tn_sql_engine_open(&o, &parallel, &err), 0);
-    char table_sql[600];
-    snprintf(table_sql, sizeof table_sql, "CREATE TABLE mem AS SELECT * FROM '%s/*.csv'", dir);
-    exec_ok(serial, table_sql);
-    exec_ok(parallel, table_sql);
+    if (!lake) {
+        char table_sql[600];
+        snprintf(table_sql, sizeof table_sql, "CREATE TABLE mem AS SELECT * FROM '%s/*.csv'", dir);
+        exec_ok(serial, table_sql);
+        exec_ok(parallel, table_sql);
+    }
     for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
         char sql[2048];
         fill(sql, sizeof sql, queries[q], src);
@@ -273,6 +290,11 @@ static void compare_sources(const char *src, int threads)
     tn_sql_engine_close(parallel);
 }
 
+static void compare_sources(const char *src, int threads)
+{
+    compare_sources_in(src, threads, NULL, NULL);
+}
+
 TestSuite(sql_parallel, .init = setup, .fini = teardown, .timeout = 120);
 
 Test(sql_parallel, parquet_row_groups_as_morsels)
@@ -293,6 +315,43 @@ Test(sql_parallel, csv_files_as_morsels)
 Test(sql_parallel, memory_batches_as_morsels)
 {
     compare_sources("mem", 4);
+}
+
+/* A lake table of three data files (one per statement, each its own snapshot). */
+Test(sql_parallel, lake_files_as_morsels)
+{
+    char path[512];
+    tn_error err = {0};
+    tn_store *store = NULL;
+    tn_catalog *catalog = NULL;
+    tn_lake *lake = NULL;
+    snprintf(path, sizeof path, "%s/lake", dir);
+    cr_assert_eq(tn_store_open(path, &store, &err), 0, "%s", err.message);
+    snprintf(path, sizeof path, "%s/catalog.db", dir);
+    cr_assert_eq(tn_catalog_open(path, &catalog, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_open(store, catalog, &lake, &err), 0, "%s", err.message);
+    tn_sql_engine *e;
+    tn_sql_engine_options o = {.lake = lake, .catalog = catalog};
+    cr_assert_eq(tn_sql_engine_open(&o, &e, &err), 0);
+    for (int f = 0; f < FILES; f++) {
+        char sql[600];
+        snprintf(sql, sizeof sql, f ? "INSERT INTO lt SELECT * FROM '%s/part%d.csv'"
+                                    : "CREATE TABLE lt AS SELECT * FROM '%s/part%d.csv'", dir, f);
+        exec_ok(e, sql);
+    }
+    tn_sql_engine_close(e);
+    tn_lake_table *t = NULL;
+    cr_assert_eq(tn_lake_table_load(lake, "default", "lt", &t, &err), 0, "%s", err.message);
+    tn_lake_scan *scan = NULL;
+    cr_assert_eq(tn_lake_scan_open(t, NULL, &scan, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_scan_file_count(scan), FILES);
+    tn_lake_scan_close(scan);
+    tn_lake_table_close(t);
+    compare_sources_in("lt", 2, lake, catalog);
+    compare_sources_in("lt", 3, lake, catalog);
+    tn_lake_close(lake);
+    tn_catalog_close(catalog);
+    tn_store_close(store);
 }
 
 Test(sql_parallel, worker_error_stops_the_query)
@@ -342,6 +401,33 @@ Test(sql_parallel, memory_limit_stops_a_big_aggregation)
         exec_ok(e, "SET memory_limit = '1GB'");
         cr_assert_eq(run(e, sql, &rows, &err), 0, "%s", err.message);
         cr_assert_str_eq(rows.lines[0], "60000");
+        rows_free(&rows);
+        tn_sql_engine_close(e);
+    }
+}
+
+Test(sql_parallel, memory_limit_stops_a_big_count_distinct)
+{
+    for (int threads = 1; threads <= 4; threads += 3) {
+        tn_sql_engine *e;
+        tn_error err = {0};
+        tn_sql_engine_options o = {0};
+        o.threads = threads;
+        cr_assert_eq(tn_sql_engine_open(&o, &e, &err), 0);
+        exec_ok(e, "SET memory_limit = '2MB'");
+        char sql[600];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*), sum(n) FROM (SELECT grp, count(DISTINCT id) AS n FROM "
+                 "'%s/data.parquet' GROUP BY grp) AS g", dir);
+        text_rows rows;
+        int rc = run(e, sql, &rows, &err);
+        rows_free(&rows);
+        cr_assert_eq(rc, TN_ELIMIT, "threads %d: rc %d (%s)", threads, rc, err.message);
+        cr_assert(strstr(err.message, "memory limit of 2.0 MiB") != NULL, "%s", err.message);
+        /* the same query fits in a larger limit, and counts every id once */
+        exec_ok(e, "SET memory_limit = '1GB'");
+        cr_assert_eq(run(e, sql, &rows, &err), 0, "%s", err.message);
+        cr_assert_str_eq(rows.lines[0], "97|60000");
         rows_free(&rows);
         tn_sql_engine_close(e);
     }
