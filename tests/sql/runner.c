@@ -402,7 +402,7 @@ static int run_file(const char *path, bool sqlite_compat, const skip_list *sk, b
                             qerr.message, tn_buf_cstr(&sql));
             } else {
                 size_t width = strlen(types);
-                if (strcmp(mode, "rowsort") == 0 && width && values.count % width == 0) {
+                if (strcmp(mode, "rowsort") == 0 && width && values.count && values.count % width == 0) {
                     size_t rows = values.count / width;
                     char ***rowp = malloc((rows + 1) * sizeof *rowp);
                     char **flat = malloc((values.count + 1) * sizeof *flat);
