@@ -269,6 +269,8 @@ void tn_atomic_file_abort(tn_atomic_file *file);
 
 /* Reads a whole (small) file into a tn_malloc'd buffer, NUL-terminated. */
 int tn_file_read_all(const char *path, char **data, size_t *len, tn_error *err);
+/* Reads `len` bytes at `offset` into a tn_malloc'd buffer; a range past the end is TN_ECORRUPT. */
+int tn_file_read_range(const char *path, uint64_t offset, size_t len, char **data, tn_error *err);
 
 /* ------------------------------------------------------------------------------------------
  * Worker pool: parallel-for over all cores. The calling thread works too, so a pool of N

@@ -331,3 +331,52 @@ fail:
     tn_free(buf);
     return rc;
 }
+
+/* Reads `len` bytes at `offset` of the file at path into a tn_malloc'd buffer (*data, free with
+ * tn_free). A range past the end of the file is TN_ECORRUPT (the caller's offsets came from
+ * metadata that does not match the file); else 0, TN_ENOENT, TN_ENOMEM or TN_EIO. */
+int tn_file_read_range(const char *path, uint64_t offset, size_t len, char **data, tn_error *err)
+{
+    *data = NULL;
+    int fd;
+    do {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return errno_error(err, errno, "cannot open", path, false);
+    int rc = 0;
+    char *buf = NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        rc = errno_error(err, errno, "cannot read", path, false);
+        goto done;
+    }
+    /* Checked before allocating: the range may come from hostile metadata. */
+    if (!S_ISREG(st.st_mode) || offset > (uint64_t)st.st_size || len > (uint64_t)st.st_size - offset) {
+        rc = tn_error_set(err, TN_ECORRUPT, "cannot read %zu bytes at offset %llu of '%s': the file has %lld",
+                          len, (unsigned long long)offset, path, (long long)st.st_size);
+        goto done;
+    }
+    buf = tn_malloc(len ? len : 1);
+    if (!buf) {
+        rc = tn_error_set(err, TN_ENOMEM, "out of memory reading '%s'", path);
+        goto done;
+    }
+    for (size_t got = 0; got < len;) {
+        ssize_t r = pread(fd, buf + got, len - got, (off_t)(offset + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            rc = r < 0 ? errno_error(err, errno, "cannot read", path, false)
+                       : tn_error_set(err, TN_EIO, "cannot read '%s': it ended early", path);
+            goto done;
+        }
+        got += (size_t)r;
+    }
+    *data = buf;
+    buf = NULL;
+done:
+    close(fd);
+    tn_free(buf);
+    return rc;
+}

@@ -449,23 +449,27 @@ static int load_deletion_vector(tn_lake_scan *s, const tn_manifest_entry *e, tn_
     if (f->content != TN_CONTENT_POSITION_DELETES || !f->referenced_data_file)
         return tn_error_set_at(err, TN_ECORRUPT, f->file_path, 0, 0,
                                "a Puffin delete file must be a deletion vector with a referenced_data_file");
+    /* A Puffin file holds the vectors of many data files: read only this blob. Bare blobs
+     * (older writers) have no offset and are the whole file. */
     char *data = NULL;
     size_t len = 0;
-    int rc = tn_lake_read_location(s->table->lake, f->file_path, &data, &len, err);
-    if (rc < 0) return rc;
-    int64_t offset = f->has_content_offset ? f->content_offset : 0;
-    int64_t size = f->has_content_offset && f->content_size_in_bytes >= 0 ? f->content_size_in_bytes
-                                                                          : (int64_t)len - offset;
-    if (offset < 0 || size < 0 || (uint64_t)offset + (uint64_t)size > len) {
-        tn_free(data);
-        return tn_error_set_at(err, TN_ECORRUPT, f->file_path, 0, 0,
-                               "deletion vector at offset %lld, %lld bytes, lies outside the %zu-byte file",
-                               (long long)offset, (long long)size, len);
+    int rc;
+    if (f->has_content_offset && f->content_size_in_bytes >= 0) {
+        if (f->content_offset < 0)
+            return tn_error_set_at(err, TN_ECORRUPT, f->file_path, 0, 0, "deletion vector at a negative offset");
+        char *path = NULL;
+        rc = tn_lake_resolve_path(s->table->lake, f->file_path, &path, err);
+        if (rc == 0) rc = tn_file_read_range(path, (uint64_t)f->content_offset, (size_t)f->content_size_in_bytes,
+                                             &data, err);
+        tn_free(path);
+        len = (size_t)f->content_size_in_bytes;
+    } else {
+        rc = tn_lake_read_location(s->table->lake, f->file_path, &data, &len, err);
     }
+    if (rc < 0) return rc;
     int64_t *positions = NULL;
     size_t count = 0;
-    rc = tn_deletion_vector_decode(data + offset, (size_t)size, f->file_path, f->record_count, &positions, &count,
-                                   err);
+    rc = tn_deletion_vector_decode(data, len, f->file_path, f->record_count, &positions, &count, err);
     tn_free(data);
     if (rc < 0) return rc;
     pos_list *pl = pos_list_for(s, f->referenced_data_file, strlen(f->referenced_data_file), err);

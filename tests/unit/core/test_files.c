@@ -250,3 +250,27 @@ Test(files_stdout, dash_writes_to_standard_output, .init = cr_redirect_stdout)
     fflush(stdout);
     cr_assert_stdout_eq_str("before hello world\n");
 }
+
+Test(files, read_range_reads_only_the_range_and_checks_it)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/r.bin", test_dir);
+    FILE *fp = fopen(path, "w");
+    fputs("0123456789", fp);
+    fclose(fp);
+    tn_error err = {0};
+    char *data = NULL;
+    cr_assert_eq(tn_file_read_range(path, 3, 4, &data, &err), 0, "%s", err.message);
+    cr_assert_eq(memcmp(data, "3456", 4), 0);
+    tn_free(data);
+    cr_assert_eq(tn_file_read_range(path, 10, 0, &data, &err), 0, "an empty range at the end");
+    tn_free(data);
+    /* Past the end, and a length that would wrap: errors before any allocation of that size. */
+    cr_assert_eq(tn_file_read_range(path, 8, 3, &data, &err), TN_ECORRUPT);
+    cr_assert_null(data);
+    cr_assert(strstr(err.message, "r.bin") != NULL, "%s", err.message);
+    cr_assert_eq(tn_file_read_range(path, 2, SIZE_MAX, &data, &err), TN_ECORRUPT);
+    cr_assert_eq(tn_file_read_range(path, UINT64_MAX, 1, &data, &err), TN_ECORRUPT);
+    snprintf(path, sizeof path, "%s/missing.bin", test_dir);
+    cr_assert_eq(tn_file_read_range(path, 0, 1, &data, &err), TN_ENOENT);
+}
