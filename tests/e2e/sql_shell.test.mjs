@@ -107,9 +107,10 @@ test('on a terminal: prompt, line editing, \\d and \\timing, history saved to ~/
       'SELECT max(amount) AS top FROM big;',
       '\\q',
     ].join('\n') + '\n';
-    const command = `'${TARN_BIN}' -C '${dir}' sql`;
+    const command = `exec '${TARN_BIN}' -C '${dir}' sql`;
     const r = spawnSync('script', ['-qec', command, '/dev/null'], {
-      input, encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOME: home, TERM: 'dumb' },
+      input, encoding: 'utf8', timeout: 30_000,
+      env: { ...process.env, HOME: home, TERM: 'dumb', SHELL: '/bin/sh' },
     });
     assert.equal(r.status, 0, `script exited ${r.status}: ${r.stdout}\n${r.stderr}`);
     const out = r.stdout.replaceAll('\r', '');
@@ -131,8 +132,10 @@ test('on a terminal: prompt, line editing, \\d and \\timing, history saved to ~/
 test('on a terminal: Ctrl-C drops the statement being typed and the shell goes on',
   { skip: skipTarn || scriptMissing() }, async () => {
     const home = scratchDir('shell-ctrl-c');
-    const child = spawn('script', ['-qec', `'${TARN_BIN}' sql --no-project`, '/dev/null'], {
-      env: { ...process.env, HOME: home, TERM: 'dumb' },
+    // `exec`: the terminal's SIGINT goes to its whole foreground process group, so a shell left
+    // waiting between script and tarn (dash does not exec a lone command) would die of it.
+    const child = spawn('script', ['-qec', `exec '${TARN_BIN}' sql --no-project`, '/dev/null'], {
+      env: { ...process.env, HOME: home, TERM: 'dumb', SHELL: '/bin/sh' },
     });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
