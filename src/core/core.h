@@ -398,6 +398,10 @@ typedef struct tn_vector {
 } tn_vector;
 
 int tn_vector_init(tn_vector *v, tn_type type, uint32_t capacity); /* all rows valid, zeroed */
+/* Like tn_vector_init (validity all set, offsets[0] = 0, BOOLEAN bits clear), but fixed-width
+ * values and offsets[1..] are left unset: only for producers that write every row before it
+ * is read (and set the rest of a partly filled vector themselves). */
+int tn_vector_init_uninit(tn_vector *v, tn_type type, uint32_t capacity);
 void tn_vector_destroy(tn_vector *v);                              /* accepts zeroed vector */
 /* Makes rows empty again (validity all set, varlen data emptied). */
 void tn_vector_reset(tn_vector *v);

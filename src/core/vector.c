@@ -63,6 +63,45 @@ fail:
     return TN_ENOMEM;
 }
 
+/* Prepares v like tn_vector_init but leaves the values (and the offsets after offsets[0])
+ * unset: for producers that write every row they hand on, so the buffers are touched once.
+ * Validity is all ones and BOOLEAN bits are cleared, as tn_vector_init leaves them, because
+ * writers only clear the null bits and set the true ones. Returns 0, TN_EINVAL or TN_ENOMEM
+ * (v is then zeroed). */
+int tn_vector_init_uninit(tn_vector *v, tn_type type, uint32_t capacity)
+{
+    memset(v, 0, sizeof(*v));
+    if (type.id == TN_TYPE_INVALID || type.id >= TN_TYPE_COUNT)
+        return TN_EINVAL;
+    v->type = type;
+    v->capacity = capacity;
+    size_t bitmap = round_up(bitmap_bytes(capacity) ? bitmap_bytes(capacity) : 1);
+    v->validity = tn_aligned_alloc(VECTOR_ALIGN, bitmap);
+    if (v->validity == NULL)
+        goto fail;
+    memset(v->validity, 0xff, bitmap);
+    if (tn_type_is_varlen(type)) {
+        v->offsets = tn_aligned_alloc(VECTOR_ALIGN, round_up(((size_t)capacity + 1) *
+                                                             sizeof(int32_t)));
+        if (v->offsets == NULL)
+            goto fail;
+        v->offsets[0] = 0;
+    } else if (type.id == TN_TYPE_BOOLEAN) {
+        v->values = aligned_zeroed(bitmap_bytes(capacity));
+        if (v->values == NULL)
+            goto fail;
+    } else {
+        size_t bytes = (size_t)capacity * tn_type_width(type);
+        v->values = tn_aligned_alloc(VECTOR_ALIGN, round_up(bytes ? bytes : 1));
+        if (v->values == NULL)
+            goto fail;
+    }
+    return 0;
+fail:
+    tn_vector_destroy(v);
+    return TN_ENOMEM;
+}
+
 /* Frees the buffers and zeroes v. Accepts a zeroed or already destroyed vector. */
 void tn_vector_destroy(tn_vector *v)
 {

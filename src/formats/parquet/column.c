@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Reading one column chunk: the chunk's bytes are read in one call, then pages are walked in
- * order (dictionary page first, data pages v1 and v2, index pages skipped), each decompressed
- * into a reused buffer of exactly its declared size. Levels are decoded in windows of
- * TN_PQ_LEVEL_CHUNK entries; for each window the present values are decoded densely and then
- * converted and scattered into the tarn vector, or decoded straight into the vector when the
- * window has no nulls and the physical and tarn representations agree.
+ * Reading one column chunk: pages are walked in order (dictionary page first, data pages v1
+ * and v2, index pages skipped), the chunk's bytes read a slice at a time as the pages need
+ * them, each page decompressed into a reused buffer of exactly its declared size. Levels are
+ * decoded in windows of TN_PQ_LEVEL_CHUNK entries; for each window the present values are
+ * decoded densely and then converted and scattered into the tarn vector, or decoded straight
+ * into the vector when the window has no nulls and the physical and tarn representations
+ * agree.
  *
  * Every count that comes from the file is checked before it is used: page sizes against the
  * chunk, value counts against TN_PARQUET_MAX_PAGE_VALUES, levels against their maximum,
@@ -20,6 +21,12 @@
 
 /* Bytes of scratch per value: the widest physical fixed value is INT96. */
 #define SCRATCH_WIDTH 16
+/* A column chunk is read in slices of about this many bytes (more when one page needs it):
+ * holding whole chunks of a large row group would cost more memory than the decoded batches,
+ * and a reused slice is not faulted in again for every chunk. */
+#define SLICE_BYTES ((size_t)64 << 10)
+/* Bytes first made available for a page header; more are read when it is longer. */
+#define HEADER_BYTES ((size_t)1 << 10)
 
 static int chunk_error(pq_chunk *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -61,32 +68,90 @@ static uint8_t *alloc_buffer(size_t size, size_t *cap)
     return p;
 }
 
-/* Decodes the page header at c->pos. Sets *body to the page's bytes and advances c->pos
- * past the page. Returns 1 when no page is left. */
+/* Makes chunk bytes [pos, pos + need) (cut at the chunk's end) readable in c->buf, at
+ * c->buf + (pos - c->slice_start). Bytes of the slice before pos are dropped, those after it
+ * kept, the rest read from the file: at least SLICE_BYTES at a time. Pointers into the slice
+ * stay valid until the next call. Returns 0 or an error (err set). */
+static int chunk_bytes(pq_chunk *c, size_t pos, size_t need)
+{
+    if (need > c->buf_len - pos)
+        need = c->buf_len - pos;
+    size_t slice_end = c->slice_start + c->slice_len;
+    if (pos >= c->slice_start && pos + need <= slice_end)
+        return 0;
+    size_t want = need > SLICE_BYTES ? need : SLICE_BYTES;
+    if (want > c->buf_len - pos)
+        want = c->buf_len - pos;
+    size_t keep = pos >= c->slice_start && pos < slice_end ? slice_end - pos : 0;
+    if (want > c->buf_cap) {
+        size_t cap;
+        uint8_t *grown = alloc_buffer(want, &cap);
+        if (!grown)
+            return chunk_error(c, TN_ENOMEM, "out of memory reading %zu bytes", want);
+        if (keep)
+            memcpy(grown, c->buf + (pos - c->slice_start), keep);
+        tn_free(c->buf);
+        c->buf = grown;
+        c->buf_cap = cap;
+    } else if (keep) {
+        memmove(c->buf, c->buf + (pos - c->slice_start), keep);
+    }
+    c->slice_start = pos;
+    c->slice_len = keep;
+    if (want > keep) {
+        int rc = c->file->src.read(c->file->src.ctx, c->buf_offset + pos + keep, c->buf + keep,
+                                   want - keep, c->err);
+        if (rc != 0)
+            return chunk_wrap(c, rc);
+    }
+    c->slice_len = want;
+    return 0;
+}
+
+/* Decodes the page header at c->pos. Sets *body to the page's bytes (valid until the next
+ * call) and advances c->pos past the page. Returns 1 when no page is left. */
 static int next_page_header(pq_chunk *c, tn_parquet_page_header *h, const uint8_t **body)
 {
     if (c->pos >= c->buf_len)
         return 1;
     size_t header_len = 0;
-    int rc = tn_parquet_page_header_decode(c->buf + c->pos, c->buf_len - c->pos, h, &header_len,
-                                           c->err);
+    size_t left = c->buf_len - c->pos;
+    int rc;
+    tn_error attempt = {0}; /* an attempt that ran short is not an error of the scan */
+    for (size_t try_len = HEADER_BYTES;; try_len *= 2) {
+        rc = chunk_bytes(c, c->pos, try_len);
+        if (rc != 0)
+            return rc;
+        size_t avail = try_len < left ? try_len : left;
+        memset(&attempt, 0, sizeof(attempt));
+        rc = tn_parquet_page_header_decode(c->buf + (c->pos - c->slice_start), avail, h,
+                                           &header_len, &attempt);
+        /* A header longer than the bytes tried: try twice as many, up to the chunk's end. */
+        if (rc != TN_ELIMIT || avail == left)
+            break;
+    }
     if (rc == TN_ELIMIT)
         return chunk_error(c, TN_ECORRUPT,
                            "page header at offset %llu runs past the end of the column chunk",
                            (unsigned long long)(c->buf_offset + c->pos));
-    if (rc != 0)
+    if (rc != 0) {
+        *c->err = attempt;
         return chunk_wrap(c, rc);
+    }
     if (h->compressed_page_size < 0 || h->uncompressed_page_size < 0 ||
-        (size_t)h->compressed_page_size > c->buf_len - c->pos - header_len)
+        (size_t)h->compressed_page_size > left - header_len)
         return chunk_error(c, TN_ECORRUPT,
                            "page at offset %llu declares %d bytes but the column chunk has %zu "
                            "left (the file may be truncated)",
                            (unsigned long long)(c->buf_offset + c->pos),
-                           (int)h->compressed_page_size, c->buf_len - c->pos - header_len);
+                           (int)h->compressed_page_size, left - header_len);
     if ((size_t)h->uncompressed_page_size > TN_PQ_MAX_PAGE_BYTES)
         return chunk_error(c, TN_ELIMIT, "page of %d bytes is larger than the %zu-byte limit",
                            (int)h->uncompressed_page_size, TN_PQ_MAX_PAGE_BYTES);
-    *body = c->buf + c->pos + header_len;
+    rc = chunk_bytes(c, c->pos, header_len + (size_t)h->compressed_page_size + HEADER_BYTES);
+    if (rc != 0)
+        return rc;
+    *body = c->buf + (c->pos - c->slice_start) + header_len;
     c->pos += header_len + (size_t)h->compressed_page_size;
     return 0;
 }
@@ -123,17 +188,12 @@ int pq_chunk_open(pq_chunk *c, const tn_parquet_file *file, uint32_t rg, uint32_
                            (unsigned long long)file->data_end);
     c->buf_offset = (uint64_t)start;
     c->buf_len = (size_t)len;
-    c->buf = alloc_buffer(c->buf_len, &c->buf_cap);
+    c->buf = alloc_buffer(c->buf_len < SLICE_BYTES ? c->buf_len : SLICE_BYTES, &c->buf_cap);
     c->scratch = tn_malloc(TN_PQ_LEVEL_CHUNK * SCRATCH_WIDTH);
     c->strs = tn_malloc(TN_PQ_LEVEL_CHUNK * sizeof(tn_str));
     c->indices = tn_malloc(TN_PQ_LEVEL_CHUNK * sizeof(uint32_t));
     if (!c->buf || !c->scratch || !c->strs || !c->indices)
         return chunk_error(c, TN_ENOMEM, "out of memory reading %lld bytes", (long long)len);
-    if (c->buf_len) {
-        int rc = file->src.read(file->src.ctx, c->buf_offset, c->buf, c->buf_len, err);
-        if (rc != 0)
-            return chunk_wrap(c, rc);
-    }
     if (oi) {
         /* Use the offset index only when it is consistent with the chunk. */
         bool ok = true;
@@ -228,6 +288,19 @@ static int load_dictionary(pq_chunk *c, const tn_parquet_page_header *h, const u
                         &data);
     if (rc != 0)
         return rc;
+    if (data == body) {
+        /* Uncompressed: the entries would borrow from the chunk's slice, which the next
+         * pages replace, so they get a copy of their own. */
+        size_t n = (size_t)h->uncompressed_page_size;
+        tn_free(c->dict_page);
+        c->dict_page = alloc_buffer(n, &c->dict_cap);
+        if (!c->dict_page)
+            return chunk_error(c, TN_ENOMEM, "out of memory reading a dictionary of %zu bytes",
+                               n);
+        if (n)
+            memcpy(c->dict_page, body, n);
+        data = c->dict_page;
+    }
     rc = tn_parquet_dictionary_decode(c->leaf->physical, c->leaf->type_length, data,
                                       (size_t)h->uncompressed_page_size, dh->num_values,
                                       &c->dict, c->err);
@@ -431,7 +504,12 @@ static int fill_levels(pq_chunk *c)
             return chunk_error(c, TN_ECORRUPT, "repetition level %u exceeds the maximum %d",
                                max_level(c->reps, k), leaf->max_rep);
     }
-    if (leaf->max_def > 0) {
+    c->defs_all_present = false;
+    /* Flat leaves only: the nested readers copy defs[] out. */
+    if (leaf->max_def > 0 && leaf->max_rep == 0 && !c->file->outs[leaf->out].nested &&
+        tn_parquet_rle_skip_repeat(&c->def_dec, (uint32_t)leaf->max_def, k)) {
+        c->defs_all_present = true;
+    } else if (leaf->max_def > 0) {
         int rc = tn_parquet_rle_get_u8(&c->def_dec, c->defs, k, c->err);
         if (rc != 0)
             return chunk_error(c, TN_ECORRUPT, "definition levels: %s", c->err->message);
@@ -553,8 +631,10 @@ static size_t format_uuid(const uint8_t *p, char *out)
 }
 
 /* Makes room for `extra` more bytes of variable-length data in v (the vector grows its data
- * with tn_realloc, doubling, capped at the int32 offset limit, and so does this). */
-static int reserve_data(tn_vector *v, size_t used, size_t extra, tn_error *err)
+ * with tn_realloc, doubling, capped at the int32 offset limit, and so does this). `expect`
+ * more bytes are likely to follow in this vector: a first reservation takes them too, so a
+ * batch's strings are not moved by growing in steps. */
+static int reserve_data(tn_vector *v, size_t used, size_t extra, size_t expect, tn_error *err)
 {
     if (extra > (size_t)INT32_MAX - used)
         return tn_error_set(err, TN_ELIMIT, "the strings of one batch pass 2 GiB");
@@ -562,6 +642,8 @@ static int reserve_data(tn_vector *v, size_t used, size_t extra, tn_error *err)
     if (need <= v->data_cap)
         return 0;
     size_t cap = v->data_cap ? v->data_cap : 256;
+    if (!v->data_cap && expect < (size_t)INT32_MAX - need)
+        cap = (need + expect + 4095) & ~(size_t)4095;
     while (cap < need)
         cap *= 2;
     if (cap > (size_t)INT32_MAX)
@@ -574,14 +656,36 @@ static int reserve_data(tn_vector *v, size_t used, size_t extra, tn_error *err)
     return 0;
 }
 
+/* Most bytes reserved ahead of need for the rows still to come: past it, doubling is cheap
+ * enough and a few huge first strings cannot reserve gigabytes. */
+#define EXPECT_MAX_BYTES ((size_t)4 << 20)
+
+/* Bytes the rows of v after [row, row+k) will likely take, from the k rows' total. */
+static size_t expected_bytes(const tn_vector *v, uint32_t row, uint32_t k, size_t total)
+{
+    uint32_t rest = v->capacity > row + k ? v->capacity - (row + k) : 0;
+    double expect = k ? (double)total / k * rest : 0;
+    return expect < (double)EXPECT_MAX_BYTES ? (size_t)expect : EXPECT_MAX_BYTES;
+}
+
 /* Copies a string of up to 64 bytes with fixed 16-byte moves (no call, no byte loop): both
  * sides have TN_PARQUET_SLACK (16) readable/writable bytes past the string (the reader
  * allocates its buffers so), and a move starts only below len. */
 static inline void copy_string(char *dst, const char *src, size_t len)
 {
+    char part[16];
+    /* Most strings are short: one test for lengths 1 to 16 (0 wraps around to skip it). */
+    if (len - 1 < 16) {
+        memcpy(part, src, 16);
+        memcpy(dst, part, 16);
+        return;
+    }
+    if (len == 0)
+        return;
     if (len <= 64) {
-        for (size_t i = 0; i < len; i += 16) {
-            char part[16];
+        memcpy(part, src, 16);
+        memcpy(dst, part, 16);
+        for (size_t i = 16; i < len; i += 16) {
             memcpy(part, src + i, 16);
             memcpy(dst + i, part, 16);
         }
@@ -622,7 +726,8 @@ static int write_strings(const pq_leaf *leaf, tn_vector *v, uint32_t row, uint32
             total += strs[present++].len;
     }
     size_t start = (size_t)v->offsets[row];
-    int rc = reserve_data(v, start, total + TN_PARQUET_SLACK, err);
+    int rc = reserve_data(v, start, total + TN_PARQUET_SLACK,
+                          expected_bytes(v, row, k, total), err);
     if (rc != 0)
         return rc;
     char *data = v->data;
@@ -907,7 +1012,8 @@ static int dict_strings(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t k,
     for (uint32_t i = 0; i < nonnull; i++)
         total += dict[idx[i]].len;
     size_t start = (size_t)v->offsets[row];
-    rc = reserve_data(v, start, total + TN_PARQUET_SLACK, c->err);
+    rc = reserve_data(v, start, total + TN_PARQUET_SLACK, expected_bytes(v, row, k, total),
+                      c->err);
     if (rc != 0)
         return chunk_wrap(c, rc);
     char *data = v->data;
@@ -947,7 +1053,8 @@ static int dict_strings(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t k,
 static int convert_window(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t k)
 {
     const pq_leaf *leaf = c->leaf;
-    const uint8_t *defs = leaf->max_def > 0 ? c->defs + c->lv_pos : NULL;
+    const uint8_t *defs = leaf->max_def > 0 && !c->defs_all_present ? c->defs + c->lv_pos
+                                                                     : NULL;
     uint32_t nonnull = defs ? count_present(defs, k, leaf->max_def) : k;
     if (nonnull == k)
         defs = NULL;
@@ -1036,7 +1143,7 @@ int pq_chunk_skip_flat(pq_chunk *c, int64_t n)
         if ((int64_t)k > target - c->row)
             k = (uint32_t)(target - c->row);
         const pq_leaf *leaf = c->leaf;
-        uint32_t nonnull = leaf->max_def > 0
+        uint32_t nonnull = leaf->max_def > 0 && !c->defs_all_present
                                ? count_present(c->defs + c->lv_pos, k, leaf->max_def)
                                : k;
         if (nonnull > 0) {

@@ -340,6 +340,26 @@ int tn_parquet_rle_get_u8(tn_parquet_rle *d, uint8_t *out, size_t count, tn_erro
     return rle_get(d, out, count, err, 1);
 }
 
+bool tn_parquet_rle_skip_repeat(tn_parquet_rle *d, uint32_t value, size_t count)
+{
+    if (d->legacy || d->group_pos < d->group_len)
+        return false;
+    if (d->run_left == 0) {
+        tn_parquet_rle before = *d;
+        tn_error ignored = {0};
+        int rc = 0;
+        if (!rle_next_run(d, &ignored, &rc) || !d->run_is_rle || d->rle_value != value ||
+            d->run_left < count) {
+            *d = before; /* the getters read the header again (and report its errors) */
+            return false;
+        }
+    } else if (!d->run_is_rle || d->rle_value != value || d->run_left < count) {
+        return false;
+    }
+    d->run_left -= count;
+    return true;
+}
+
 /* ------------------------------------------------------------------------------------------
  * DELTA_BINARY_PACKED
  * ---------------------------------------------------------------------------------------- */
@@ -717,6 +737,28 @@ void tn_parquet_values_free(tn_parquet_values *d)
     d->indices = NULL;
 }
 
+/* Whether every index is below count: eight compares a step in vector registers (GCC and
+ * Clang vector extensions, so no target-specific code), ORed, one test at the end. */
+static bool indices_below(const uint32_t *idx, size_t n, uint32_t count)
+{
+    typedef uint32_t u32x4 __attribute__((vector_size(16)));
+    const u32x4 limit = {count, count, count, count};
+    u32x4 bad0 = {0, 0, 0, 0}, bad1 = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        u32x4 a, b;
+        memcpy(&a, idx + i, sizeof(a));
+        memcpy(&b, idx + i + 4, sizeof(b));
+        bad0 |= (u32x4)(a >= limit);
+        bad1 |= (u32x4)(b >= limit);
+    }
+    bad0 |= bad1;
+    uint32_t bad = bad0[0] | bad0[1] | bad0[2] | bad0[3];
+    for (; i < n; i++)
+        bad |= idx[i] >= count;
+    return bad == 0;
+}
+
 /* Decodes up to INDEX_CHUNK indices and checks them against the dictionary. */
 static int dict_indices(tn_parquet_values *d, size_t k, tn_error *err)
 {
@@ -732,25 +774,14 @@ int tn_parquet_values_get_indices(tn_parquet_values *d, uint32_t *out, size_t n,
     int rc = tn_parquet_rle_get_u32(&d->rle, out, n, err);
     if (rc != 0)
         return rc;
-    /* Four running maxima keep the check off the critical path. */
-    uint32_t m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        m0 = out[i] > m0 ? out[i] : m0;
-        m1 = out[i + 1] > m1 ? out[i + 1] : m1;
-        m2 = out[i + 2] > m2 ? out[i + 2] : m2;
-        m3 = out[i + 3] > m3 ? out[i + 3] : m3;
-    }
-    for (; i < n; i++)
-        m0 = out[i] > m0 ? out[i] : m0;
-    m0 = m0 > m1 ? m0 : m1;
-    m2 = m2 > m3 ? m2 : m3;
-    m0 = m0 > m2 ? m0 : m2;
-    if (n > 0 && m0 >= d->dict->count)
-        return tn_error_set(err, TN_ECORRUPT,
-                            "corrupt page data: dictionary index %u out of range (dictionary "
-                            "has %u entries)", m0, d->dict->count);
-    return 0;
+    if (indices_below(out, n, d->dict->count))
+        return 0;
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = out[i] > m ? out[i] : m;
+    return tn_error_set(err, TN_ECORRUPT,
+                        "corrupt page data: dictionary index %u out of range (dictionary "
+                        "has %u entries)", m, d->dict->count);
 }
 
 static int bss_gather(tn_parquet_values *d, uint8_t *out, size_t n, tn_error *err)

@@ -63,6 +63,11 @@ void tn_parquet_rle_init_legacy(tn_parquet_rle *d, const void *data, size_t len,
  * or a header is malformed. The u8 form needs bit_width <= 8. */
 int tn_parquet_rle_get_u32(tn_parquet_rle *d, uint32_t *out, size_t count, tn_error *err);
 int tn_parquet_rle_get_u8(tn_parquet_rle *d, uint8_t *out, size_t count, tn_error *err);
+/* When the next count values all lie in one RLE run of `value` (the run's header may still
+ * be unread), consumes them and returns true: levels of a page without nulls are one such
+ * run, and then need not be written out. Otherwise returns false and the decoder is as it
+ * was. */
+bool tn_parquet_rle_skip_repeat(tn_parquet_rle *d, uint32_t value, size_t count);
 
 /* ------------------------------------------------------------------------------------------
  * DELTA_BINARY_PACKED

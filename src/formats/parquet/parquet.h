@@ -8,7 +8,7 @@
  *
  * A file is read through a tn_parquet_source: a size and a thread-safe "read these bytes"
  * callback, so the same reader serves local files (pread) and, later, object stores. The
- * footer and each column chunk are read with one call each.
+ * footer is read with one call, a column chunk in slices of a page or more.
  *
  * Types (README.md has the full table): INT32/INT64/FLOAT/DOUBLE/BOOLEAN as themselves; DATE;
  * TIMESTAMP in any unit -> microseconds (isAdjustedToUTC -> TIMESTAMPTZ); INT96 -> TIMESTAMP;

@@ -117,11 +117,13 @@ typedef struct pq_chunk {
     uint32_t rg;
     const tn_parquet_column_metadata *meta;
     int64_t rg_rows;            /* rows the row group declares */
-    uint8_t *buf;               /* the column chunk's bytes */
-    size_t buf_len;
-    size_t buf_cap;
-    uint64_t buf_offset;        /* file offset of buf[0] */
-    size_t pos;                 /* next page header in buf */
+    uint8_t *buf;               /* a slice of the column chunk's bytes, read as pages need */
+    size_t buf_len;             /* bytes in the whole column chunk */
+    size_t buf_cap;             /* bytes buf can hold (plus TN_PARQUET_SLACK) */
+    size_t slice_start;         /* chunk offset of buf[0] */
+    size_t slice_len;           /* chunk bytes in buf */
+    uint64_t buf_offset;        /* file offset of the chunk's first byte */
+    size_t pos;                 /* chunk offset of the next page header */
     int64_t values_seen;        /* level entries of the pages started so far */
     int64_t row;                /* rows consumed (started, for nested leaves) */
     int64_t pages_skipped;      /* data pages passed over through the offset index */
@@ -144,6 +146,8 @@ typedef struct pq_chunk {
     uint8_t defs[TN_PQ_LEVEL_CHUNK];
     uint8_t reps[TN_PQ_LEVEL_CHUNK];
     uint32_t lv_pos, lv_len;
+    bool defs_all_present;      /* flat leaves: every level of the window is max_def, and
+                                 * defs[] was not written */
     /* value scratch */
     uint8_t *scratch;           /* physical values of one step */
     tn_str *strs;               /* byte-array values of one step */
@@ -156,9 +160,10 @@ typedef struct pq_chunk {
     tn_error *err;
 } pq_chunk;
 
-/* Prepares to read leaf `leaf_idx` of row group rg: reads the chunk's bytes and its
- * dictionary page. oi (may be NULL) enables skipping pages. Returns 0 or an error (err set,
- * naming file, row group and column). Free with pq_chunk_free, also on error. */
+/* Prepares to read leaf `leaf_idx` of row group rg: reads the start of the chunk's bytes
+ * (the rest is read page by page, a slice at a time) and its dictionary page. oi (may be
+ * NULL) enables skipping pages. Returns 0 or an error (err set, naming file, row group and
+ * column). Free with pq_chunk_free, also on error. */
 int pq_chunk_open(pq_chunk *c, const tn_parquet_file *file, uint32_t rg, uint32_t leaf_idx,
                   const tn_parquet_offset_index *oi, tn_error *err);
 void pq_chunk_free(pq_chunk *c);

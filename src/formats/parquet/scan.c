@@ -28,8 +28,8 @@
 /* Decoded bytes one window may hold (per pool thread, at least the minimum), and bounds on
  * its rows. Small windows keep freed batches' memory hot for the next ones; enough per thread
  * keeps every thread busy even when a single column is read. */
-#define WINDOW_BYTES_MIN ((int64_t)32 << 20)
-#define WINDOW_BYTES_PER_THREAD ((int64_t)16 << 20)
+#define WINDOW_BYTES_MIN ((int64_t)16 << 20)
+#define WINDOW_BYTES_PER_THREAD ((int64_t)8 << 20)
 #define WINDOW_MAX_ROWS ((int64_t)16 << 20)
 #define WINDOW_FIRST_ROWS ((int64_t)64 << 10)
 /* Estimated cost of a column before it was measured, in nanoseconds per row: a fixed part
@@ -619,13 +619,24 @@ static double thread_ns(void)
     return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-/* Column `col` of a batch, its vector allocated on first use (by the task that fills it). */
+/* Column `col` of a batch, its vector allocated on first use (by the task that fills it).
+ * The task writes every row of the batch, so the values are not zeroed first (that would
+ * touch every buffer twice); only the rows past the batch's end are, as tn_vector_init would
+ * leave them. */
 static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, tn_vector **out,
                         tn_error *err)
 {
     tn_vector *v = &b->columns[col];
-    if (!v->validity && tn_vector_init(v, s->schema->columns[col].type, s->batch_rows) != 0)
-        return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
+    if (!v->validity) {
+        if (tn_vector_init_uninit(v, s->schema->columns[col].type, s->batch_rows) != 0)
+            return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
+        uint32_t rows = b->row_count, cap = v->capacity;
+        size_t width = tn_type_width(v->type);
+        if (rows < cap && v->offsets)
+            memset(v->offsets + rows + 1, 0, (size_t)(cap - rows) * sizeof(int32_t));
+        else if (rows < cap && width)
+            memset((uint8_t *)v->values + (size_t)rows * width, 0, (size_t)(cap - rows) * width);
+    }
     *out = v;
     return 0;
 }

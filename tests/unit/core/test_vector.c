@@ -298,6 +298,73 @@ Test(vector, format_value)
     tn_buf_free(&buf);
 }
 
+Test(vector, init_uninit_layout)
+{
+    for (int id = TN_TYPE_BOOLEAN; id < TN_TYPE_COUNT; id++) {
+        tn_type t = id == TN_TYPE_DECIMAL ? tn_type_decimal(18, 2) : T((tn_type_id)id);
+        for (uint32_t cap = 0; cap <= 2049; cap += 2049) {
+            tn_vector v;
+            cr_assert_eq(tn_vector_init_uninit(&v, t, cap), 0);
+            cr_assert_eq(v.capacity, cap);
+            cr_assert_eq(v.null_count, 0);
+            cr_assert_not_null(v.validity);
+            cr_assert_eq((uintptr_t)v.validity % 64, 0);
+            for (uint32_t r = 0; r < cap; r++)
+                cr_assert(tn_vector_is_valid(&v, r));
+            if (tn_type_is_varlen(t)) {
+                cr_assert_eq(v.offsets[0], 0);
+                cr_assert_null(v.values);
+                /* Rows are appended as in a vector from tn_vector_init. */
+                for (uint32_t r = 0; r < cap; r++) {
+                    if (r % 5 == 1)
+                        tn_vector_append_null(&v, r);
+                    else
+                        cr_assert_eq(tn_vector_append_str(&v, r, "ab", r % 3), 0);
+                }
+                for (uint32_t r = 0; r < cap; r++)
+                    cr_assert_eq(tn_vector_get_str(&v, r).len, r % 5 == 1 ? 0 : r % 3);
+            } else {
+                cr_assert_not_null(v.values);
+                cr_assert_eq((uintptr_t)v.values % 64, 0);
+                if (id == TN_TYPE_BOOLEAN) {
+                    /* Writers only set the true bits, so these start clear. */
+                    for (uint32_t r = 0; r < cap; r++)
+                        cr_assert(!tn_vector_get_bool(&v, r));
+                } else {
+                    /* Every byte is writable. */
+                    memset(v.values, 0x5a, (size_t)cap * tn_type_width(t));
+                }
+            }
+            if (cap) {
+                uint32_t nulls = 0;
+                for (uint32_t r = 0; tn_type_is_varlen(t) && r < cap; r++)
+                    nulls += r % 5 == 1 || r == cap - 1;
+                tn_vector_set_null(&v, cap - 1);
+                cr_assert_eq(v.null_count, tn_type_is_varlen(t) ? nulls : 1);
+            }
+            tn_vector_destroy(&v);
+            cr_assert_null(v.validity);
+        }
+    }
+    tn_vector v;
+    cr_assert_eq(tn_vector_init_uninit(&v, T(TN_TYPE_INVALID), 10), TN_EINVAL);
+    cr_assert_null(v.validity);
+    /* Each allocation fails in turn: ENOMEM and a zeroed vector (no leak under ASan). */
+    for (uint64_t n = 1; n <= 3; n++) {
+        tn_alloc_fail_every(n);
+        int rc = tn_vector_init_uninit(&v, T(TN_TYPE_BIGINT), 64);
+        tn_alloc_fail_every(0);
+        if (n <= 2) {
+            cr_assert_eq(rc, TN_ENOMEM, "n=%llu", (unsigned long long)n);
+            cr_assert_null(v.validity);
+            cr_assert_null(v.values);
+        } else {
+            cr_assert_eq(rc, 0);
+            tn_vector_destroy(&v);
+        }
+    }
+}
+
 Test(vector, init_out_of_memory)
 {
     /* Each of init's two allocations fails in turn: ENOMEM and a zeroed vector (no leak under

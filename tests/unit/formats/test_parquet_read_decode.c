@@ -213,6 +213,50 @@ Test(parquet_decode, rle_truncated_and_malformed)
     cr_assert_eq(tn_parquet_rle_get_u8(&d, o8, 3, &err), TN_ECORRUPT);
 }
 
+Test(parquet_decode, rle_skip_repeat)
+{
+    /* A run of 100 ones, 8 bit-packed values, then a run of 50 twos (width 2). */
+    tn_buf b = TN_BUF_INIT;
+    put_rle_run(&b, 1, 100, 2);
+    const uint32_t packed[8] = {1, 1, 0, 1, 1, 1, 1, 1};
+    put_packed_run(&b, packed, 8, 2);
+    put_rle_run(&b, 2, 50, 2);
+    tn_parquet_rle d;
+    uint32_t out[64];
+    tn_error err = {0};
+    tn_parquet_rle_init(&d, b.data, b.len, 2);
+    /* The header is read on the way; a wrong value or a run too short leaves it unread. */
+    cr_assert(!tn_parquet_rle_skip_repeat(&d, 2, 10));
+    cr_assert(!tn_parquet_rle_skip_repeat(&d, 1, 101));
+    cr_assert(tn_parquet_rle_skip_repeat(&d, 1, 60));
+    cr_assert(tn_parquet_rle_skip_repeat(&d, 1, 30));
+    cr_assert(!tn_parquet_rle_skip_repeat(&d, 1, 11));
+    /* The getters go on where the skips stopped: 10 ones, then the packed values. */
+    cr_assert_eq(tn_parquet_rle_get_u32(&d, out, 12, &err), 0);
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(out[i], 1);
+    cr_assert_eq(out[10], 1);
+    cr_assert_eq(out[11], 1);
+    /* Inside a bit-packed run (or with a group half read) nothing is skipped. */
+    cr_assert(!tn_parquet_rle_skip_repeat(&d, 1, 1));
+    cr_assert_eq(tn_parquet_rle_get_u32(&d, out, 6, &err), 0);
+    cr_assert_eq(out[0], 0);
+    cr_assert(tn_parquet_rle_skip_repeat(&d, 2, 50));
+    /* Nothing left: the getters report the end as before. */
+    cr_assert(!tn_parquet_rle_skip_repeat(&d, 2, 1));
+    cr_assert_eq(tn_parquet_rle_get_u32(&d, out, 1, &err), TN_ECORRUPT);
+    /* A malformed header is left for the getters to report. */
+    const uint8_t endless[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    tn_parquet_rle_init(&d, endless, sizeof(endless), 1);
+    cr_assert(!tn_parquet_rle_skip_repeat(&d, 1, 1));
+    cr_assert_eq(tn_parquet_rle_get_u32(&d, out, 1, &err), TN_ECORRUPT);
+    cr_assert(strstr(err.message, "malformed") != NULL, "%s", err.message);
+    /* Legacy BIT_PACKED levels have no runs. */
+    tn_parquet_rle_init_legacy(&d, endless, sizeof(endless), 1);
+    cr_assert(!tn_parquet_rle_skip_repeat(&d, 1, 1));
+    tn_buf_free(&b);
+}
+
 /* ------------------------------------------------------------------------------------------
  * DELTA_BINARY_PACKED
  * ---------------------------------------------------------------------------------------- */
