@@ -235,6 +235,13 @@ int tn_exec_parallel_run(tn_exec_ctx *ctx, tn_exec_op *input, int workers, tn_ex
 void *tn_exec_run_shared(const tn_exec_run *run, const tn_plan_op *plan);
 /* Whether a worker of the run failed, so the others should stop (false for NULL). */
 bool tn_exec_run_stopped(const tn_exec_run *run);
+/* Records that worker wctx's scan took morsel `seq` (morsels are numbered in source order). */
+void tn_exec_run_morsel_taken(tn_exec_ctx *wctx, int64_t seq);
+/* The operator that runs `input`, the root of a query, as a parallel pipeline whose chunks
+ * come out in the serial executor's order (on dedicated threads, through a bounded queue).
+ * *out is input itself when the pipeline cannot be split, on a worker, or under EXPLAIN
+ * ANALYZE. The exchange owns input; on error *out is still to be closed. */
+int tn_exec_exchange_open(tn_exec_ctx *ctx, tn_exec_op *input, tn_exec_op **out);
 
 /* A hash table from serialised keys to 32-bit ids (exec/key_table.c): the aggregate's
  * groups and DISTINCT sets, the join's build keys. */
@@ -258,6 +265,17 @@ int tn_exec_keys_upsert(tn_exec_keys *t, const void *key, size_t len, uint32_t n
 int tn_exec_keys_upsert_hashed(tn_exec_keys *t, const void *key, size_t len, uint64_t hash,
                                uint32_t new_id, uint32_t *id);
 uint64_t tn_exec_keys_hash(const void *key, size_t len);
+/* Upserts n keys at once: key i is bytes[off[i] .. off[i + 1]) with hash[i] (the caller's
+ * hash function, as for tn_exec_keys_upsert_hashed). Sets ids[i]; new keys get the ids
+ * next_id, next_id + 1 ... in order and their indexes are listed in fresh[]. Their slots are
+ * prefetched first so that the probes' cache misses overlap. Returns the number of keys
+ * inserted or TN_ENOMEM (the keys before the failing one stay inserted). */
+int tn_exec_keys_upsert_batch(tn_exec_keys *t, const uint8_t *bytes, const uint32_t *off,
+                              const uint64_t *hash, uint32_t n, uint32_t next_id, uint32_t *ids,
+                              uint32_t *fresh);
+/* Grows the table so that `extra` more keys go in without growing it again (so slots
+ * prefetched before the inserts stay valid). 0 or TN_ENOMEM. */
+int tn_exec_keys_reserve(tn_exec_keys *t, size_t extra);
 /* Starts loading the slot where a key of this hash is probed first (a hint only). */
 void tn_exec_keys_prefetch(const tn_exec_keys *t, uint64_t hash);
 /* Looks key up without inserting: true with *id when present. */

@@ -772,9 +772,12 @@ static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
                     bool in_input = false;
                     for (uint32_t c = 0; c < scope.count; c++)
                         in_input = in_input || strcmp(scope.cols[c].name, ge->column.parts[0].name) == 0;
+                    const char *name = ge->column.parts[0].name; /* ge changes on a match */
                     for (uint32_t k = 0; k < sel->item_count && !in_input; k++)
-                        if (sel->items[k].alias.name && strcmp(sel->items[k].alias.name, ge->column.parts[0].name) == 0)
+                        if (sel->items[k].alias.name && strcmp(sel->items[k].alias.name, name) == 0) {
                             ge = sel->items[k].expr;
+                            break;
+                        }
                 }
             }
             if ((rc = tn_bind_expr(b, &scope, ge, &agg.groups[g])) != 0)

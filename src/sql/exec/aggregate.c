@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * Hash aggregation: GROUP BY keys (any expressions) and the aggregates COUNT(*), COUNT, SUM,
- * AVG, MIN, MAX, each optionally DISTINCT and with FILTER (WHERE ...). Per input chunk: the
- * keys are evaluated and serialised, each row is mapped to a group id through a hash table,
- * then each aggregate updates its state arrays in one loop per vector (the switch on kind
- * and type is outside the loop). SUM of integers accumulates in 128 bits and is checked
- * against BIGINT at the end. Without GROUP BY an empty input still gives one row.
+ * AVG, MIN, MAX, each optionally DISTINCT and with FILTER (WHERE ...). Per input chunk, column
+ * at a time: the keys are evaluated, then a single integer-like key (INTEGER, BIGINT, DATE,
+ * TIMESTAMP) is looked up by its value in a table of its own, and other keys are serialised
+ * column by column into one buffer, hashed in one loop and upserted as a batch with their
+ * slots prefetched; only new groups' keys are copied. Each aggregate then updates the state
+ * arrays it needs (agg_needs) in one loop per aggregate and type. SUM of integers accumulates
+ * in 128 bits and is checked against BIGINT at the end. Without GROUP BY an empty input
+ * still gives one row.
  *
  * When the input is a parallel pipeline every worker aggregates its morsels into a partial
  * table of its own; the largest partial becomes the result and the others are merged into it
  * group by group (counts and sums added, MIN/MAX compared). A DISTINCT set holds (value,
  * group) pairs split into one partition per worker by the value's hash, so the same pair
- * lands in the same partition on every worker whatever its group id there. The sets are then
- * merged partition by partition on the pool, each task deduplicating its partition of every
- * worker (freeing them as it goes) and counting the pairs new to it per group: no thread
- * ever holds a full set, and a value seen by two workers counts once.
+ * lands in the same partition on every worker whatever its group id there; values of at most
+ * 8 bytes are kept in compact 12-byte slots (pair_set). The sets are then merged partition by
+ * partition on the pool, each task deduplicating its partition of every worker (freeing them
+ * as it goes; compact ones into the result's own partition, so no copy is made) and counting
+ * the pairs per group: no thread ever holds a full set, and a value seen by two workers
+ * counts once.
  */
 #include "sql/sql_int.h"
 
@@ -33,12 +38,53 @@ typedef struct agg_state {
     agg_value *val;    /* MIN/MAX */
     uint8_t *has;      /* MIN/MAX/SUM: a value was seen */
     tn_exec_keys *distinct; /* DISTINCT: (value, group) pairs seen, distinct_parts tables */
+    struct pair_set *pairs; /* the same for values of at most 8 bytes, in compact tables */
 } agg_state;
+
+/* A DISTINCT set of (value, group) pairs whose value fits in 8 bytes (its key bits, as
+ * distinct_bits gives them): 12-byte slots, under half the general table's, and no key
+ * bytes elsewhere. Open addressing with linear probing at a load of at most 3/4. */
+typedef struct pair_slot {
+    uint32_t value[2]; /* low, high half: 4-byte alignment keeps the slot at 12 bytes */
+    uint32_t group;    /* group id + 1; 0 marks an empty slot */
+} pair_slot;
+
+static inline uint64_t pair_value(const pair_slot *slot)
+{
+    return (uint64_t)slot->value[1] << 32 | slot->value[0];
+}
+
+typedef struct pair_set {
+    pair_slot *slots; /* NULL until the first pair */
+    size_t mask;      /* capacity - 1 */
+    size_t count;
+} pair_set;
+
+/* The groups of a single integer-like key (INTEGER, BIGINT, DATE, TIMESTAMP[TZ]): the value
+ * itself is the key, so nothing is serialised and a slot is half the size of the general
+ * table's. Open addressing with linear probing at a load of at most 3/4. */
+typedef struct int_slot {
+    int64_t value;
+    uint32_t id; /* group id + 1; 0 marks an empty slot */
+    uint32_t unused;
+} int_slot;
+
+typedef struct int_groups {
+    int_slot *slots; /* NULL until the first chunk */
+    size_t mask;     /* capacity - 1 */
+    size_t count;
+    uint32_t null_id; /* group id + 1 of the NULL key; 0 while it has none */
+} int_groups;
 
 typedef struct agg_exec agg_exec;
 struct agg_exec {
     tn_exec_op op;
+    bool int_key;          /* one integer-like group key: ints instead of groups */
+    int_groups ints;       /* integer key -> group id */
     tn_exec_keys groups;   /* serialised key -> group id */
+    tn_exec_arg *key_args; /* a chunk's evaluated group keys */
+    uint8_t *key_bytes;    /* a chunk's serialised keys */
+    size_t key_bytes_cap;
     tn_exec_rows keys;     /* group key values, one row per group */
     tn_schema *key_schema;
     tn_batch *key_batch;   /* this chunk's keys, dense */
@@ -69,9 +115,135 @@ static uint64_t distinct_hash(uint64_t value_hash, uint32_t grp)
     return value_hash ^ ((uint64_t)grp + 1) * 0x9e3779b97f4a7c15ULL;
 }
 
+/* Whether DISTINCT values of type t go to compact pair sets. */
+static bool distinct_compact(tn_type t)
+{
+    switch ((tn_type_id)t.id) {
+    case TN_TYPE_BOOLEAN:
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_REAL:
+    case TN_TYPE_DOUBLE:
+    case TN_TYPE_DATE:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: return true;
+    default: return false;
+    }
+}
+
+/* The key bits of row r of v (not NULL) for a compact DISTINCT set: the value's bytes in the
+ * low bytes (so add_distinct_value reads it back), -0.0 as 0.0 and one NaN. */
+static uint64_t distinct_bits(const tn_vector *v, uint32_t r)
+{
+    uint64_t bits = 0;
+    switch ((tn_type_id)v->type.id) {
+    case TN_TYPE_BOOLEAN: bits = tn_vector_get_bool(v, r); break;
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: memcpy(&bits, &tn_vector_i32(v)[r], 4); break;
+    case TN_TYPE_REAL: {
+        float f = tn_vector_f32(v)[r];
+        f = f == 0 ? 0 : f != f ? __builtin_nanf("") : f;
+        memcpy(&bits, &f, sizeof f);
+        break;
+    }
+    case TN_TYPE_DOUBLE: {
+        double d = tn_vector_f64(v)[r];
+        d = d == 0 ? 0 : d != d ? __builtin_nan("") : d;
+        memcpy(&bits, &d, sizeof d);
+        break;
+    }
+    default: memcpy(&bits, &tn_vector_i64(v)[r], 8); break;
+    }
+    return bits;
+}
+
+static int64_t pair_set_memory(const pair_set *t)
+{
+    return t->slots ? (int64_t)(t->mask + 1) * (int64_t)sizeof *t->slots : 0;
+}
+
+/* Makes room for `extra` more pairs (rehashing when it grows). 0 or TN_ENOMEM. */
+static int pair_set_reserve(pair_set *t, size_t extra)
+{
+    size_t cap = t->slots ? t->mask + 1 : 0;
+    size_t want = cap ? cap : 256;
+    while ((t->count + extra) * 4 > want * 3)
+        want *= 2;
+    if (want == cap)
+        return 0;
+    pair_slot *slots = tn_calloc(want, sizeof *slots);
+    if (!slots)
+        return TN_ENOMEM;
+    size_t mask = want - 1;
+    for (size_t i = 0; i < cap; i++) {
+        const pair_slot *o = &t->slots[i];
+        if (!o->group)
+            continue;
+        size_t j = (size_t)distinct_hash(tn_hash_u64(pair_value(o)), o->group - 1) & mask;
+        while (slots[j].group)
+            j = (j + 1) & mask;
+        slots[j] = *o;
+    }
+    tn_free(t->slots);
+    t->slots = slots;
+    t->mask = mask;
+    return 0;
+}
+
+/* Adds a pair (room reserved before; hash = distinct_hash of the value's hash and group):
+ * true when it was new. */
+static inline bool pair_set_add(pair_set *t, uint64_t value, uint32_t group, uint64_t hash)
+{
+    size_t j = (size_t)hash & t->mask;
+    for (;;) {
+        pair_slot *slot = &t->slots[j];
+        if (!slot->group) {
+            slot->value[0] = (uint32_t)value;
+            slot->value[1] = (uint32_t)(value >> 32);
+            slot->group = group + 1;
+            t->count++;
+            return true;
+        }
+        if (slot->group == group + 1 && pair_value(slot) == value)
+            return false;
+        j = (j + 1) & t->mask;
+    }
+}
+
+static void pair_set_free(pair_set *t)
+{
+    tn_free(t->slots);
+    memset(t, 0, sizeof *t);
+}
+
 static int oom(agg_exec *s)
 {
     return tn_error_set(s->op.ctx->err, TN_ENOMEM, "out of memory");
+}
+
+/* The state arrays an aggregate uses: COUNT counts; SUM keeps a sum (128-bit integer or
+ * double by the argument's type) and whether it saw a value; AVG a sum and a count; MIN/MAX
+ * a value and whether it saw one. The others stay NULL. */
+enum {
+    NEED_COUNT = 1,
+    NEED_ISUM = 2,
+    NEED_DSUM = 4,
+    NEED_VAL = 8,
+    NEED_HAS = 16,
+};
+
+static unsigned agg_needs(const tn_plan_agg *agg)
+{
+    bool floats = agg->arg && (agg->arg->type.id == TN_TYPE_REAL || agg->arg->type.id == TN_TYPE_DOUBLE);
+    switch (agg->kind) {
+    case TN_PLAN_AGG_COUNT_STAR:
+    case TN_PLAN_AGG_COUNT: return NEED_COUNT;
+    case TN_PLAN_AGG_SUM: return (floats ? NEED_DSUM : NEED_ISUM) | NEED_HAS;
+    case TN_PLAN_AGG_AVG: return (floats ? NEED_DSUM : NEED_ISUM) | NEED_COUNT;
+    case TN_PLAN_AGG_MIN:
+    case TN_PLAN_AGG_MAX: return NEED_VAL | NEED_HAS;
+    }
+    return 0;
 }
 
 static int grow_states(agg_exec *s, size_t need)
@@ -82,25 +254,29 @@ static int grow_states(agg_exec *s, size_t need)
     while (cap < need)
         cap *= 2;
     tn_plan_op *plan = s->op.plan;
+    int64_t bytes = 0;
     for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
         agg_state *st = &s->states[a];
-#define GROW(field)                                                                            \
+        unsigned needs = agg_needs(&plan->aggregate.aggs[a]);
+#define GROW(field, flag)                                                                      \
     do {                                                                                       \
+        if (!(needs & (flag)))                                                                 \
+            break;                                                                             \
         void *p = tn_realloc(st->field, cap * sizeof *st->field);                              \
         if (!p)                                                                                \
             return oom(s);                                                                     \
         memset((char *)p + s->group_cap * sizeof *st->field, 0,                                \
                (cap - s->group_cap) * sizeof *st->field);                                      \
         st->field = p;                                                                         \
+        bytes += (int64_t)((cap - s->group_cap) * sizeof *st->field);                          \
     } while (0)
-        GROW(count);
-        GROW(isum);
-        GROW(dsum);
-        GROW(val);
-        GROW(has);
+        GROW(count, NEED_COUNT);
+        GROW(isum, NEED_ISUM);
+        GROW(dsum, NEED_DSUM);
+        GROW(val, NEED_VAL);
+        GROW(has, NEED_HAS);
 #undef GROW
     }
-    int64_t bytes = (int64_t)(cap - s->group_cap) * (int64_t)plan->aggregate.agg_count * 64;
     s->table_bytes += bytes;
     s->group_cap = cap;
     return tn_exec_memory_add(s->op.ctx, bytes);
@@ -111,105 +287,113 @@ static bool is_int(tn_type t)
     return t.id == TN_TYPE_INTEGER || t.id == TN_TYPE_BIGINT || t.id == TN_TYPE_BOOLEAN;
 }
 
+/* The loops of update_agg: one per aggregate and type, over the rows whose argument is not
+ * NULL. r is the row of the argument's vector, grp its group. */
+#define FOR_VALID_ROWS(body)                                                                   \
+    for (uint32_t k = 0; k < n; k++) {                                                         \
+        uint32_t r = sel[rows[k]], grp = g[rows[k]];                                           \
+        if (!tn_vector_is_valid(v, r))                                                         \
+            continue;                                                                          \
+        body                                                                                   \
+    }
+
+#define MIN_MAX_LOOP(field, load)                                                              \
+    do {                                                                                       \
+        if (is_min) {                                                                          \
+            FOR_VALID_ROWS(__typeof__(val->field) x = (load);                                  \
+                           if (!has[grp] || x < val[grp].field) val[grp].field = x;            \
+                           has[grp] = 1;)                                                      \
+        } else {                                                                               \
+            FOR_VALID_ROWS(__typeof__(val->field) x = (load);                                  \
+                           if (!has[grp] || x > val[grp].field) val[grp].field = x;            \
+                           has[grp] = 1;)                                                      \
+        }                                                                                      \
+    } while (0)
+
 /* Updates one aggregate for rows rows[0..n) (positions in the chunk), groups g[]. */
 static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const tn_exec_arg *a,
                       const uint32_t *rows, uint32_t n, const uint32_t *g)
 {
     if (agg->kind == TN_PLAN_AGG_COUNT_STAR) {
+        int64_t *count = st->count;
         for (uint32_t k = 0; k < n; k++)
-            st->count[g[rows[k]]]++;
+            count[g[rows[k]]]++;
         return 0;
     }
     const tn_vector *v = a->vec;
+    const uint32_t *sel = a->sel;
     tn_type t = v->type;
     switch (agg->kind) {
-    case TN_PLAN_AGG_COUNT:
+    case TN_PLAN_AGG_COUNT: {
+        int64_t *count = st->count;
         for (uint32_t k = 0; k < n; k++)
-            st->count[g[rows[k]]] += tn_vector_is_valid(v, a->sel[rows[k]]);
+            count[g[rows[k]]] += tn_vector_is_valid(v, sel[rows[k]]);
         return 0;
+    }
     case TN_PLAN_AGG_SUM:
-    case TN_PLAN_AGG_AVG:
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t r = a->sel[rows[k]], grp = g[rows[k]];
-            if (!tn_vector_is_valid(v, r))
-                continue;
-            st->count[grp]++;
-            st->has[grp] = 1;
-            switch ((tn_type_id)t.id) {
-            case TN_TYPE_INTEGER: st->isum[grp] += tn_vector_i32(v)[r]; break;
-            case TN_TYPE_BIGINT: st->isum[grp] += tn_vector_i64(v)[r]; break;
-            case TN_TYPE_DECIMAL:
-                if (__builtin_add_overflow(st->isum[grp], tn_vector_i128(v)[r], &st->isum[grp]))
-                    return tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
-                break;
-            case TN_TYPE_REAL: st->dsum[grp] += tn_vector_f32(v)[r]; break;
-            case TN_TYPE_DOUBLE: st->dsum[grp] += tn_vector_f64(v)[r]; break;
-            default: break;
-            }
-        }
+    case TN_PLAN_AGG_AVG: {
+        /* SUM notes that its group saw a value, AVG counts it (agg_needs) */
+        tn_i128 *isum = st->isum;
+        double *dsum = st->dsum;
+        uint8_t *has = st->has;
+        int64_t *count = st->count;
+        bool overflow = false;
+#define SUM_LOOPS(mark)                                                                        \
+    switch ((tn_type_id)t.id) {                                                                \
+    case TN_TYPE_INTEGER: FOR_VALID_ROWS(isum[grp] += tn_vector_i32(v)[r]; mark) break;        \
+    case TN_TYPE_BIGINT: FOR_VALID_ROWS(isum[grp] += tn_vector_i64(v)[r]; mark) break;         \
+    case TN_TYPE_DECIMAL: {                                                                    \
+        const tn_i128 *x = tn_vector_i128(v);                                                  \
+        FOR_VALID_ROWS(overflow |= __builtin_add_overflow(isum[grp], x[r], &isum[grp]); mark)  \
+        break;                                                                                 \
+    }                                                                                          \
+    case TN_TYPE_REAL: FOR_VALID_ROWS(dsum[grp] += tn_vector_f32(v)[r]; mark) break;           \
+    case TN_TYPE_DOUBLE: FOR_VALID_ROWS(dsum[grp] += tn_vector_f64(v)[r]; mark) break;         \
+    default: FOR_VALID_ROWS(mark) break;                                                       \
+    }
+        if (agg->kind == TN_PLAN_AGG_SUM)
+            SUM_LOOPS(has[grp] = 1;)
+        else
+            SUM_LOOPS(count[grp]++;)
+#undef SUM_LOOPS
+        if (overflow)
+            return tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
         return 0;
+    }
     case TN_PLAN_AGG_MIN:
     case TN_PLAN_AGG_MAX: {
         bool is_min = agg->kind == TN_PLAN_AGG_MIN;
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t r = a->sel[rows[k]], grp = g[rows[k]];
-            if (!tn_vector_is_valid(v, r))
-                continue;
-            agg_value *cur = &st->val[grp];
-            bool better = !st->has[grp];
-            int c = 0;
-            switch ((tn_type_id)t.id) {
-            case TN_TYPE_BOOLEAN: {
-                bool x = tn_vector_get_bool(v, r);
-                c = (int)x - (int)cur->b;
-                if (better || (is_min ? c < 0 : c > 0))
-                    cur->b = x;
-                break;
-            }
-            case TN_TYPE_INTEGER:
-            case TN_TYPE_DATE: {
-                int64_t x = tn_vector_i32(v)[r];
-                if (better || (is_min ? x < cur->i : x > cur->i))
-                    cur->i = x;
-                break;
-            }
-            case TN_TYPE_BIGINT:
-            case TN_TYPE_TIMESTAMP:
-            case TN_TYPE_TIMESTAMPTZ: {
-                int64_t x = tn_vector_i64(v)[r];
-                if (better || (is_min ? x < cur->i : x > cur->i))
-                    cur->i = x;
-                break;
-            }
-            case TN_TYPE_REAL:
-            case TN_TYPE_DOUBLE: {
-                double x = t.id == TN_TYPE_REAL ? tn_vector_f32(v)[r] : tn_vector_f64(v)[r];
-                if (better || (is_min ? x < cur->d : x > cur->d))
-                    cur->d = x;
-                break;
-            }
-            case TN_TYPE_DECIMAL: {
-                tn_i128 x = tn_vector_i128(v)[r];
-                if (better || (is_min ? x < cur->dec : x > cur->dec))
-                    cur->dec = x;
-                break;
-            }
-            case TN_TYPE_VARCHAR:
-            case TN_TYPE_BLOB: {
+        agg_value *val = st->val;
+        uint8_t *has = st->has;
+        switch ((tn_type_id)t.id) {
+        case TN_TYPE_BOOLEAN: MIN_MAX_LOOP(b, tn_vector_get_bool(v, r)); break;
+        case TN_TYPE_INTEGER:
+        case TN_TYPE_DATE: MIN_MAX_LOOP(i, tn_vector_i32(v)[r]); break;
+        case TN_TYPE_BIGINT:
+        case TN_TYPE_TIMESTAMP:
+        case TN_TYPE_TIMESTAMPTZ: MIN_MAX_LOOP(i, tn_vector_i64(v)[r]); break;
+        case TN_TYPE_REAL: MIN_MAX_LOOP(d, tn_vector_f32(v)[r]); break;
+        case TN_TYPE_DOUBLE: MIN_MAX_LOOP(d, tn_vector_f64(v)[r]); break;
+        case TN_TYPE_DECIMAL: MIN_MAX_LOOP(dec, tn_vector_i128(v)[r]); break;
+        case TN_TYPE_VARCHAR:
+        case TN_TYPE_BLOB:
+            for (uint32_t k = 0; k < n; k++) {
+                uint32_t r = sel[rows[k]], grp = g[rows[k]];
+                if (!tn_vector_is_valid(v, r))
+                    continue;
                 tn_str x = tn_vector_get_str(v, r);
-                c = better ? 0 : tn_str_cmp(x, cur->s);
-                if (better || (is_min ? c < 0 : c > 0)) {
+                int c = has[grp] ? tn_str_cmp(x, val[grp].s) : 0;
+                if (!has[grp] || (is_min ? c < 0 : c > 0)) {
                     char *p = tn_arena_alloc(&s->strings, x.len + 1);
                     if (!p)
                         return oom(s);
                     memcpy(p, x.ptr, x.len);
-                    cur->s = tn_str_make(p, x.len);
+                    val[grp].s = tn_str_make(p, x.len);
                 }
-                break;
+                has[grp] = 1;
             }
-            default: break;
-            }
-            st->has[grp] = 1;
+            break;
+        default: break;
         }
         return 0;
     }
@@ -218,13 +402,26 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
     }
 }
 
+#undef MIN_MAX_LOOP
+#undef FOR_VALID_ROWS
+
+static int64_t int_groups_memory(const int_groups *t)
+{
+    return t->slots ? (int64_t)(t->mask + 1) * (int64_t)sizeof *t->slots : 0;
+}
+
 /* Accounts what the hash tables grew by since the last call. */
 static int account_keys(agg_exec *s)
 {
-    int64_t total = tn_exec_keys_memory(&s->groups);
+    int64_t total = tn_exec_keys_memory(&s->groups) + int_groups_memory(&s->ints) +
+                    (int64_t)s->key_bytes_cap;
     for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
-        for (uint32_t p = 0; s->states[a].distinct && p < s->distinct_parts; p++)
-            total += tn_exec_keys_memory(&s->states[a].distinct[p]);
+        for (uint32_t p = 0; p < s->distinct_parts; p++) {
+            if (s->states[a].distinct)
+                total += tn_exec_keys_memory(&s->states[a].distinct[p]);
+            if (s->states[a].pairs)
+                total += pair_set_memory(&s->states[a].pairs[p]);
+        }
     int64_t delta = total - s->keys_bytes;
     if (delta == 0)
         return 0;
@@ -233,14 +430,313 @@ static int account_keys(agg_exec *s)
     return tn_exec_memory_add(s->op.ctx, delta);
 }
 
-static int distinct_init(agg_exec *s, agg_state *st)
+static int distinct_init(agg_exec *s, agg_state *st, tn_type t)
 {
+    if (distinct_compact(t)) {
+        st->pairs = tn_calloc(s->distinct_parts, sizeof *st->pairs);
+        return st->pairs ? 0 : oom(s);
+    }
     st->distinct = tn_calloc(s->distinct_parts, sizeof *st->distinct);
     if (!st->distinct)
         return oom(s);
     for (uint32_t p = 0; p < s->distinct_parts; p++)
         if (tn_exec_keys_init(&st->distinct[p], 1024 / s->distinct_parts) != 0)
             return oom(s);
+    return 0;
+}
+
+/* ---- group ids ----------------------------------------------------------------------- */
+
+static bool is_int_key(tn_type t)
+{
+    return t.id == TN_TYPE_INTEGER || t.id == TN_TYPE_DATE || t.id == TN_TYPE_BIGINT ||
+           t.id == TN_TYPE_TIMESTAMP || t.id == TN_TYPE_TIMESTAMPTZ;
+}
+
+/* Makes room for `extra` more keys at a load of at most 3/4 (rehashing when it grows). */
+static int int_groups_reserve(int_groups *t, size_t extra)
+{
+    size_t cap = t->slots ? t->mask + 1 : 0;
+    size_t want = cap ? cap : 1024;
+    while ((t->count + extra) * 4 > want * 3)
+        want *= 2;
+    if (want == cap)
+        return 0;
+    int_slot *slots = tn_calloc(want, sizeof *slots);
+    if (!slots)
+        return TN_ENOMEM;
+    size_t mask = want - 1;
+    for (size_t i = 0; i < cap; i++) {
+        const int_slot *o = &t->slots[i];
+        if (!o->id)
+            continue;
+        size_t j = (size_t)tn_hash_u64((uint64_t)o->value) & mask;
+        while (slots[j].id)
+            j = (j + 1) & mask;
+        slots[j] = *o;
+    }
+    tn_free(t->slots);
+    t->slots = slots;
+    t->mask = mask;
+    return 0;
+}
+
+/* Maps rows [0, n) of the single integer key column v to group ids in g[], giving new keys
+ * the next ids (s->group_count grows) and listing their rows in fresh[]. */
+static int assign_int_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, uint32_t *g,
+                             uint32_t *fresh, uint32_t *nf_out)
+{
+    int_groups *t = &s->ints;
+    const tn_vector *v = key->vec;
+    const uint32_t *sel = key->sel;
+    int64_t vals[TN_BATCH_ROWS];
+    uint64_t hash[TN_BATCH_ROWS];
+    if (tn_type_width(v->type) == 4) {
+        const int32_t *x = tn_vector_i32(v);
+        for (uint32_t i = 0; i < n; i++)
+            vals[i] = x[sel[i]];
+    } else {
+        const int64_t *x = tn_vector_i64(v);
+        for (uint32_t i = 0; i < n; i++)
+            vals[i] = x[sel[i]];
+    }
+    if (int_groups_reserve(t, n) != 0)
+        return oom(s);
+    for (uint32_t i = 0; i < n; i++) {
+        hash[i] = tn_hash_u64((uint64_t)vals[i]);
+        __builtin_prefetch(&t->slots[(size_t)hash[i] & t->mask]);
+    }
+    uint32_t nf = 0;
+    uint32_t next = (uint32_t)s->group_count;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!tn_vector_is_valid(v, sel[i])) {
+            if (!t->null_id) {
+                t->null_id = ++next;
+                fresh[nf++] = i;
+            }
+            g[i] = t->null_id - 1;
+            continue;
+        }
+        size_t j = (size_t)hash[i] & t->mask;
+        int_slot *slot;
+        for (;;) {
+            slot = &t->slots[j];
+            if (!slot->id || slot->value == vals[i])
+                break;
+            j = (j + 1) & t->mask;
+        }
+        if (!slot->id) {
+            slot->value = vals[i];
+            slot->id = ++next;
+            t->count++;
+            fresh[nf++] = i;
+        }
+        g[i] = slot->id - 1;
+    }
+    s->group_count = next;
+    *nf_out = nf;
+    return 0;
+}
+
+/* Writes the group key of rows [0, n) of the key columns keys[] (one per group key), column
+ * by column, to s->key_bytes: row i's key is bytes off[i] .. off[i + 1]. Per column a tag
+ * byte, then for fixed-width types (tag 0 NULL, 1 a value) the value at its width (zeros
+ * for NULL; -0.0 as 0.0 and one NaN, as equality wants); for strings nothing after a NULL's
+ * tag 0, a 1-byte length and the bytes after tag 1 (shorter than 255 bytes, so that keys of
+ * short strings fit a key table slot) and a 4-byte length and the bytes after tag 2. One
+ * encoding for every value, so equal keys are equal bytes. */
+static int serialize_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t *off)
+{
+    uint32_t columns = s->op.plan->aggregate.group_count;
+    size_t fixed = 0;
+    bool varlen = false;
+    for (uint32_t k = 0; k < columns; k++) {
+        tn_type t = keys[k].vec->type;
+        varlen = varlen || tn_type_is_varlen(t);
+        fixed += 1 + (tn_type_is_varlen(t) ? 0 : t.id == TN_TYPE_BOOLEAN ? 1 : tn_type_width(t));
+    }
+    size_t total = 0;
+    if (!varlen) {
+        for (uint32_t i = 0; i <= n; i++)
+            off[i] = (uint32_t)(i * fixed);
+        total = n * fixed;
+    } else {
+        /* the strings' lengths column by column (off[i + 1] holds row i's), then their sums */
+        for (uint32_t i = 0; i < n; i++)
+            off[i + 1] = (uint32_t)fixed;
+        for (uint32_t k = 0; k < columns; k++) {
+            const tn_vector *v = keys[k].vec;
+            const uint32_t *sel = keys[k].sel;
+            if (!tn_type_is_varlen(v->type))
+                continue;
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t r = sel[i];
+                uint32_t bytes = (uint32_t)(v->offsets[r + 1] - v->offsets[r]);
+                off[i + 1] += tn_vector_is_valid(v, r) ? (bytes < 255 ? 1 : 4) + bytes : 0;
+            }
+        }
+        off[0] = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            total += off[i + 1];
+            if (total > UINT32_MAX)
+                return tn_error_set(s->op.ctx->err, TN_ELIMIT, "group keys of a chunk pass 4 GiB");
+            off[i + 1] = (uint32_t)total;
+        }
+    }
+    if (total > s->key_bytes_cap) {
+        size_t cap = s->key_bytes_cap ? s->key_bytes_cap : 4096;
+        while (cap < total)
+            cap *= 2;
+        uint8_t *b = tn_realloc(s->key_bytes, cap);
+        if (!b)
+            return oom(s);
+        s->key_bytes = b;
+        s->key_bytes_cap = cap;
+    }
+    uint32_t pos[TN_BATCH_ROWS];
+    memcpy(pos, off, n * sizeof *pos);
+    uint8_t *out = s->key_bytes;
+    for (uint32_t k = 0; k < columns; k++) {
+        const tn_vector *v = keys[k].vec;
+        const uint32_t *sel = keys[k].sel;
+        switch ((tn_type_id)v->type.id) {
+        case TN_TYPE_BOOLEAN:
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t valid = (uint8_t)tn_vector_is_valid(v, sel[i]);
+                out[pos[i]] = valid;
+                out[pos[i] + 1] = valid & (uint8_t)tn_vector_get_bool(v, sel[i]);
+                pos[i] += 2;
+            }
+            break;
+        case TN_TYPE_VARCHAR:
+        case TN_TYPE_BLOB:
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t *p = out + pos[i];
+                if (!tn_vector_is_valid(v, sel[i])) {
+                    *p = 0;
+                    pos[i] += 1;
+                    continue;
+                }
+                uint32_t len = (uint32_t)(v->offsets[sel[i] + 1] - v->offsets[sel[i]]);
+                if (len < 255) {
+                    p[0] = 1;
+                    p[1] = (uint8_t)len;
+                    p += 2;
+                } else {
+                    p[0] = 2;
+                    memcpy(p + 1, &len, sizeof len);
+                    p += 5;
+                }
+                if (len)
+                    memcpy(p, v->data + v->offsets[sel[i]], len);
+                pos[i] = (uint32_t)(p + len - out);
+            }
+            break;
+        case TN_TYPE_DOUBLE:
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t valid = (uint8_t)tn_vector_is_valid(v, sel[i]);
+                double d = valid ? tn_vector_f64(v)[sel[i]] : 0;
+                d = d == 0 ? 0 : d != d ? __builtin_nan("") : d;
+                out[pos[i]] = valid;
+                memcpy(out + pos[i] + 1, &d, sizeof d);
+                pos[i] += 1 + sizeof d;
+            }
+            break;
+        case TN_TYPE_REAL:
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t valid = (uint8_t)tn_vector_is_valid(v, sel[i]);
+                float f = valid ? tn_vector_f32(v)[sel[i]] : 0;
+                f = f == 0 ? 0 : f != f ? __builtin_nanf("") : f;
+                out[pos[i]] = valid;
+                memcpy(out + pos[i] + 1, &f, sizeof f);
+                pos[i] += 1 + sizeof f;
+            }
+            break;
+        case TN_TYPE_INTEGER:
+        case TN_TYPE_DATE:
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t valid = (uint8_t)tn_vector_is_valid(v, sel[i]);
+                int32_t x = valid ? tn_vector_i32(v)[sel[i]] : 0;
+                out[pos[i]] = valid;
+                memcpy(out + pos[i] + 1, &x, sizeof x);
+                pos[i] += 1 + sizeof x;
+            }
+            break;
+        case TN_TYPE_BIGINT:
+        case TN_TYPE_TIMESTAMP:
+        case TN_TYPE_TIMESTAMPTZ:
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t valid = (uint8_t)tn_vector_is_valid(v, sel[i]);
+                int64_t x = valid ? tn_vector_i64(v)[sel[i]] : 0;
+                out[pos[i]] = valid;
+                memcpy(out + pos[i] + 1, &x, sizeof x);
+                pos[i] += 1 + sizeof x;
+            }
+            break;
+        case TN_TYPE_DECIMAL:
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t valid = (uint8_t)tn_vector_is_valid(v, sel[i]);
+                tn_i128 x = valid ? tn_vector_i128(v)[sel[i]] : 0;
+                out[pos[i]] = valid;
+                memcpy(out + pos[i] + 1, &x, sizeof x);
+                pos[i] += 1 + sizeof x;
+            }
+            break;
+        default:
+            for (uint32_t i = 0; i < n; i++)
+                out[pos[i]++] = 0;
+            break;
+        }
+    }
+    return 0;
+}
+
+/* The hash of a serialised group key: keys of 4 to 16 bytes (one or two short columns) are
+ * mixed inline, the others go to tn_exec_keys_hash. */
+static inline uint64_t group_hash(const uint8_t *key, size_t len)
+{
+    uint64_t a, b;
+    if (len >= 8 && len <= 16) {
+        memcpy(&a, key, 8);
+        memcpy(&b, key + len - 8, 8);
+    } else if (len >= 4 && len < 8) {
+        uint32_t x, y;
+        memcpy(&x, key, 4);
+        memcpy(&y, key + len - 4, 4);
+        a = x;
+        b = (uint64_t)y << 32;
+    } else {
+        return tn_exec_keys_hash(key, len);
+    }
+    return tn_hash_u64(a ^ tn_hash_u64(b ^ len));
+}
+
+/* Maps rows [0, n) of the key columns keys[] (one per group key) to group ids in g[],
+ * giving new keys the next ids (s->group_count grows; the caller grows the states) and
+ * listing their rows in fresh[nf]. The keys are serialised and hashed for the whole chunk
+ * first and their slots prefetched, so that the probes' cache misses overlap. */
+static int assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t *g,
+                         uint32_t *fresh, uint32_t *nf_out)
+{
+    *nf_out = 0;
+    if (s->group_count + n >= UINT32_MAX - 1)
+        return tn_error_set(s->op.ctx->err, TN_ELIMIT, "more than %u groups", UINT32_MAX - 1);
+    if (s->int_key)
+        return assign_int_groups(s, &keys[0], n, g, fresh, nf_out);
+    uint32_t off[TN_BATCH_ROWS + 1];
+    uint64_t hash[TN_BATCH_ROWS];
+    int rc;
+    if ((rc = serialize_keys(s, keys, n, off)) != 0)
+        return rc;
+    const uint8_t *bytes = s->key_bytes;
+    for (uint32_t i = 0; i < n; i++)
+        hash[i] = group_hash(bytes + off[i], off[i + 1] - off[i]);
+    rc = tn_exec_keys_upsert_batch(&s->groups, bytes, off, hash, n, (uint32_t)s->group_count, g,
+                                   fresh);
+    if (rc < 0)
+        return oom(s);
+    s->group_count += (uint32_t)rc;
+    *nf_out = (uint32_t)rc;
     return 0;
 }
 
@@ -260,44 +756,28 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
         }
         memset(g, 0, n * sizeof *g);
     } else {
-        tn_batch_reset(s->key_batch);
-        for (uint32_t k = 0; k < plan->aggregate.group_count; k++) {
-            tn_exec_arg a;
-            if ((rc = tn_exec_eval_expr(&ctx->eval, plan->aggregate.groups[k], in, &a)) != 0)
+        uint32_t gk = plan->aggregate.group_count;
+        for (uint32_t k = 0; k < gk; k++)
+            if ((rc = tn_exec_eval_expr(&ctx->eval, plan->aggregate.groups[k], in, &s->key_args[k])) != 0)
                 return rc;
-            if ((rc = tn_exec_gather(&s->key_batch->columns[k], 0, a.vec, a.sel, n)) != 0)
-                return oom(s);
-        }
-        s->key_batch->row_count = n;
-        tn_buf key = TN_BUF_INIT;
         uint32_t fresh[TN_BATCH_ROWS], nf = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            tn_buf_clear(&key);
-            for (uint32_t k = 0; k < plan->aggregate.group_count; k++)
-                if (tn_exec_key_append(&key, &s->key_batch->columns[k], i) != 0) {
-                    tn_buf_free(&key);
-                    return oom(s);
-                }
-            if (s->group_count >= UINT32_MAX - 1) {
-                tn_buf_free(&key);
-                return tn_error_set(ctx->err, TN_ELIMIT, "more than %u groups", UINT32_MAX - 1);
-            }
-            rc = tn_exec_keys_upsert(&s->groups, key.data, key.len, (uint32_t)s->group_count, &g[i]);
-            if (rc == 1) {
-                if ((rc = grow_states(s, s->group_count + 1)) != 0) {
-                    tn_buf_free(&key);
-                    return rc;
-                }
-                s->group_count++;
-                fresh[nf++] = i;
-            } else if (rc < 0) {
-                tn_buf_free(&key);
-                return oom(s);
-            }
-        }
-        tn_buf_free(&key);
+        if ((rc = assign_groups(s, s->key_args, n, g, fresh, &nf)) != 0)
+            return rc;
+        if ((rc = grow_states(s, s->group_count)) != 0)
+            return rc;
         if (nf) {
-            tn_exec_chunk kc = {s->key_batch, fresh, nf};
+            /* only the new groups' keys are copied */
+            tn_batch_reset(s->key_batch);
+            uint32_t rows[TN_BATCH_ROWS];
+            for (uint32_t k = 0; k < gk; k++) {
+                const tn_exec_arg *a = &s->key_args[k];
+                for (uint32_t j = 0; j < nf; j++)
+                    rows[j] = a->sel[fresh[j]];
+                if ((rc = tn_exec_gather(&s->key_batch->columns[k], 0, a->vec, rows, nf)) != 0)
+                    return oom(s);
+            }
+            s->key_batch->row_count = nf;
+            tn_exec_chunk kc = {s->key_batch, tn_exec_identity, nf};
             if ((rc = tn_exec_rows_append(ctx, &s->keys, &kc)) != 0)
                 return rc;
         }
@@ -326,8 +806,38 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
         if (agg->arg && (rc = tn_exec_eval_expr(&ctx->eval, agg->arg, in, &arg)) != 0)
             return rc;
         uint32_t uniq[TN_BATCH_ROWS];
-        if (agg->distinct && agg->arg) {
-            if (!st->distinct && (rc = distinct_init(s, st)) != 0)
+        if (agg->distinct && agg->arg && distinct_compact(arg.vec->type)) {
+            if (!st->pairs && (rc = distinct_init(s, st, arg.vec->type)) != 0)
+                return rc;
+            /* every pair of the chunk is hashed first and its slot prefetched, so that the
+             * probes' cache misses overlap */
+            uint32_t who[TN_BATCH_ROWS], part[TN_BATCH_ROWS], c = 0;
+            uint64_t bits[TN_BATCH_ROWS], ph[TN_BATCH_ROWS];
+            for (uint32_t k = 0; k < m; k++) {
+                uint32_t r = arg.sel[rows[k]];
+                if (!tn_vector_is_valid(arg.vec, r))
+                    continue;
+                bits[c] = distinct_bits(arg.vec, r);
+                who[c++] = rows[k];
+            }
+            for (uint32_t p = 0; p < s->distinct_parts; p++)
+                if (pair_set_reserve(&st->pairs[p], c) != 0)
+                    return oom(s);
+            for (uint32_t i = 0; i < c; i++) {
+                uint64_t vh = tn_hash_u64(bits[i]);
+                part[i] = distinct_part(vh, s->distinct_parts);
+                ph[i] = distinct_hash(vh, g[who[i]]);
+                const pair_set *set = &st->pairs[part[i]];
+                __builtin_prefetch(&set->slots[(size_t)ph[i] & set->mask]);
+            }
+            uint32_t u = 0;
+            for (uint32_t i = 0; i < c; i++)
+                if (pair_set_add(&st->pairs[part[i]], bits[i], g[who[i]], ph[i]))
+                    uniq[u++] = who[i];
+            rows = uniq;
+            m = u;
+        } else if (agg->distinct && agg->arg) {
+            if (!st->distinct && (rc = distinct_init(s, st, arg.vec->type)) != 0)
                 return rc;
             /* every pair of the chunk is serialised and hashed first and its slot
              * prefetched, so that the probes' cache misses overlap */
@@ -564,7 +1074,6 @@ static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
     uint32_t *map = tn_malloc(n * sizeof *map);
     if (!map)
         return oom(s);
-    tn_buf key = TN_BUF_INIT;
     if (gk == 0) {
         if (s->group_count == 0) {
             if ((rc = grow_states(s, 1)) != 0)
@@ -576,32 +1085,12 @@ static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
         for (size_t b = 0; b < p->keys.batch_count; b++) {
             tn_batch *kb = p->keys.batches[b];
             uint32_t fresh[TN_BATCH_ROWS], nf = 0;
-            for (uint32_t i = 0; i < kb->row_count; i++) {
-                size_t g = b * TN_BATCH_ROWS + i;
-                tn_buf_clear(&key);
-                for (uint32_t k = 0; k < gk; k++)
-                    if (tn_exec_key_append(&key, &kb->columns[k], i) != 0) {
-                        rc = oom(s);
-                        goto done;
-                    }
-                if (s->group_count >= UINT32_MAX - 1) {
-                    rc = tn_error_set(ctx->err, TN_ELIMIT, "more than %u groups", UINT32_MAX - 1);
-                    goto done;
-                }
-                rc = tn_exec_keys_upsert(&s->groups, key.data, key.len, (uint32_t)s->group_count,
-                                         &map[g]);
-                if (rc < 0) {
-                    rc = oom(s);
-                    goto done;
-                }
-                if (rc == 1) {
-                    if ((rc = grow_states(s, s->group_count + 1)) != 0)
-                        goto done;
-                    s->group_count++;
-                    fresh[nf++] = i;
-                }
-                rc = 0;
-            }
+            for (uint32_t k = 0; k < gk; k++)
+                s->key_args[k] = (tn_exec_arg){&kb->columns[k], tn_exec_identity};
+            if ((rc = assign_groups(s, s->key_args, kb->row_count, map + b * TN_BATCH_ROWS, fresh,
+                                    &nf)) != 0 ||
+                (rc = grow_states(s, s->group_count)) != 0)
+                goto done;
             if (nf) {
                 tn_exec_chunk kc = {kb, fresh, nf};
                 if ((rc = tn_exec_rows_append(ctx, &s->keys, &kc)) != 0)
@@ -622,10 +1111,13 @@ static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
             case TN_PLAN_AGG_COUNT: st->count[m] += ps->count[g]; break;
             case TN_PLAN_AGG_SUM:
             case TN_PLAN_AGG_AVG:
-                st->count[m] += ps->count[g];
-                st->has[m] |= ps->has[g];
-                st->dsum[m] += ps->dsum[g];
-                if (__builtin_add_overflow(st->isum[m], ps->isum[g], &st->isum[m])) {
+                if (st->count)
+                    st->count[m] += ps->count[g];
+                if (st->has)
+                    st->has[m] |= ps->has[g];
+                if (st->dsum)
+                    st->dsum[m] += ps->dsum[g];
+                if (st->isum && __builtin_add_overflow(st->isum[m], ps->isum[g], &st->isum[m])) {
                     rc = tn_error_set(ctx->err, TN_EOVERFLOW, "SUM out of range");
                     goto done;
                 }
@@ -655,7 +1147,6 @@ static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
         }
     }
 done:
-    tn_buf_free(&key);
     if (rc)
         tn_free(map);
     else
@@ -673,6 +1164,59 @@ typedef struct distinct_merge {
     distinct_totals *totals;  /* per partition */
     tn_error *errs;           /* per partition */
 } distinct_merge;
+
+/* merge_distinct_part for compact pair sets: the other sources' pairs of partition `part`
+ * are added to s's own (each source's freed once read), then the merged set is counted per
+ * group into t and freed. No second copy of the pairs is ever made. */
+static int merge_pairs_part(distinct_merge *m, size_t part, tn_exec_ctx *ctx, distinct_totals *t)
+{
+    agg_exec *s = m->s;
+    const tn_plan_agg *agg = &s->op.plan->aggregate.aggs[m->agg_idx];
+    pair_set *base = &s->states[m->agg_idx].pairs[part];
+    int64_t base_bytes = pair_set_memory(base), grown = 0;
+    int rc = 0;
+    for (int w = 0; w < m->source_count && rc == 0; w++) {
+        agg_state *ps = &m->sources[w]->states[m->agg_idx];
+        if (m->sources[w] == s || !ps->pairs)
+            continue;
+        pair_set *from = &ps->pairs[part];
+        const uint32_t *map = m->maps[w];
+        for (size_t i = 0; from->slots && i <= from->mask; i++) {
+            const pair_slot *o = &from->slots[i];
+            if (!o->group)
+                continue;
+            if ((base->count + 1) * 4 > (base->mask + 1) * 3 || !base->slots) {
+                if (pair_set_reserve(base, 1) != 0) {
+                    rc = tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+                    break;
+                }
+            }
+            uint64_t value = pair_value(o);
+            uint32_t g = map ? map[o->group - 1] : o->group - 1;
+            pair_set_add(base, value, g, distinct_hash(tn_hash_u64(value), g));
+        }
+        /* its bytes go back to the budget when the source's table is next accounted */
+        pair_set_free(from);
+        int64_t delta = pair_set_memory(base) - base_bytes - grown;
+        grown += delta;
+        if (rc == 0)
+            rc = tn_exec_memory_add(ctx, delta);
+    }
+    bool sums = agg->kind != TN_PLAN_AGG_COUNT;
+    for (size_t i = 0; rc == 0 && base->slots && i <= base->mask; i++) {
+        const pair_slot *o = &base->slots[i];
+        if (!o->group)
+            continue;
+        uint64_t value = pair_value(o);
+        t->count[o->group - 1]++;
+        if (sums && add_distinct_value(agg, t, o->group - 1, (const char *)&value) != 0)
+            rc = tn_error_set(ctx->err, TN_EOVERFLOW, "SUM out of range");
+    }
+    /* s's part of the bytes goes back when s is next accounted */
+    pair_set_free(base);
+    tn_exec_memory_add(ctx, -grown);
+    return rc;
+}
 
 /* Merges partition `part` of every source's set into one set, counting the pairs new to it
  * per group of s into totals[part]. Each source partition is freed once read, so the memory
@@ -707,8 +1251,15 @@ static void merge_distinct_part(void *arg, size_t part, int pool_worker)
         t->dsum = tn_calloc(groups, sizeof *t->dsum);
         t->has = tn_calloc(groups, sizeof *t->has);
     }
-    if (!t->count || (sums && (!t->isum || !t->dsum || !t->has)) ||
-        tn_exec_keys_init(&set, hint) != 0) {
+    if (!t->count || (sums && (!t->isum || !t->dsum || !t->has))) {
+        rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (s->states[m->agg_idx].pairs) {
+        rc = merge_pairs_part(m, part, &ctx, t);
+        goto done;
+    }
+    if (tn_exec_keys_init(&set, hint) != 0) {
         rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
         goto done;
     }
@@ -781,12 +1332,22 @@ static int merge_distinct(agg_exec *s, agg_exec **sources, uint32_t **maps, int 
             continue;
         agg_state *st = &s->states[a];
         size_t groups = s->group_count;
-        memset(st->count, 0, groups * sizeof *st->count);
-        memset(st->isum, 0, groups * sizeof *st->isum);
-        memset(st->dsum, 0, groups * sizeof *st->dsum);
-        memset(st->has, 0, groups * sizeof *st->has);
+        if (st->count)
+            memset(st->count, 0, groups * sizeof *st->count);
+        if (st->isum)
+            memset(st->isum, 0, groups * sizeof *st->isum);
+        if (st->dsum)
+            memset(st->dsum, 0, groups * sizeof *st->dsum);
+        if (st->has)
+            memset(st->has, 0, groups * sizeof *st->has);
         memset(totals, 0, parts * sizeof *totals);
         memset(errs, 0, parts * sizeof *errs);
+        /* compact sets are merged into s's own: s needs them even when it saw no rows */
+        bool compact = false;
+        for (int w = 0; w < source_count; w++)
+            compact = compact || sources[w]->states[a].pairs;
+        if (compact && !st->pairs && (rc = distinct_init(s, st, agg->arg->type)) != 0)
+            break;
         distinct_merge m = {s, a, sources, maps, source_count, totals, errs};
         if ((rc = tn_pool_run(tn_pool_shared(), parts, merge_distinct_part, &m)) != 0)
             rc = tn_error_set(s->op.ctx->err, rc, "could not start the query's workers");
@@ -798,12 +1359,15 @@ static int merge_distinct(agg_exec *s, agg_exec **sources, uint32_t **maps, int 
         for (uint32_t p = 0; p < parts; p++) {
             distinct_totals *t = &totals[p];
             for (size_t g = 0; rc == 0 && t->count && g < groups; g++) {
-                st->count[g] += t->count[g];
+                if (st->count)
+                    st->count[g] += t->count[g];
                 if (!t->has)
                     continue;
-                st->has[g] |= t->has[g];
-                st->dsum[g] += t->dsum[g];
-                if (__builtin_add_overflow(st->isum[g], t->isum[g], &st->isum[g]))
+                if (st->has)
+                    st->has[g] |= t->has[g];
+                if (st->dsum)
+                    st->dsum[g] += t->dsum[g];
+                if (st->isum && __builtin_add_overflow(st->isum[g], t->isum[g], &st->isum[g]))
                     rc = tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
             }
             tn_free(t->count);
@@ -865,15 +1429,18 @@ static int consume_parallel(agg_exec *s, int workers)
         rc = oom(s);
     if (rc == 0)
         sources[source_count++] = s; /* its own group ids: no map */
+    bool distinct = false;
+    for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
+        distinct = distinct || is_distinct_sum(&s->op.plan->aggregate.aggs[a]);
     for (int w = 0; w < workers && rc == 0; w++)
         if (s->partials[w].op.ctx) {
             sources[source_count] = &s->partials[w];
             rc = merge_partial(s, &s->partials[w], &maps[source_count]);
             source_count++;
+            /* without DISTINCT sets to merge, nothing of the partial is read again */
+            if (!distinct)
+                table_free(&s->partials[w]);
         }
-    bool distinct = false;
-    for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
-        distinct = distinct || is_distinct_sum(&s->op.plan->aggregate.aggs[a]);
     if (rc == 0 && distinct)
         rc = merge_distinct(s, sources, maps, source_count, (uint32_t)workers);
     for (int w = 0; maps && w < source_count; w++)
@@ -964,10 +1531,21 @@ static void table_free(agg_exec *s)
             tn_exec_keys_free(&st->distinct[p]);
         tn_free(st->distinct);
         st->distinct = NULL;
+        for (uint32_t p = 0; st->pairs && p < s->distinct_parts; p++)
+            pair_set_free(&st->pairs[p]);
+        tn_free(st->pairs);
+        st->pairs = NULL;
     }
     tn_free(s->states);
     s->states = NULL;
     tn_exec_keys_free(&s->groups);
+    tn_free(s->ints.slots);
+    memset(&s->ints, 0, sizeof s->ints);
+    tn_free(s->key_bytes);
+    s->key_bytes = NULL;
+    tn_free(s->key_args);
+    s->key_args = NULL;
+    s->key_bytes_cap = 0;
     tn_exec_rows_free(&s->keys);
     if (s->op.ctx && s->table_bytes)
         tn_exec_memory_add(s->op.ctx, -s->table_bytes);
@@ -1004,7 +1582,10 @@ static int table_init(agg_exec *s, tn_plan_op *plan)
     s->op.plan = plan;
     s->states = tn_calloc(plan->aggregate.agg_count + 1, sizeof *s->states);
     s->key_schema = tn_schema_new();
-    if (!s->states || tn_exec_keys_init(&s->groups, 1024) != 0 || !s->key_schema)
+    s->int_key = plan->aggregate.group_count == 1 && is_int_key(plan->aggregate.groups[0]->type);
+    s->key_args = tn_calloc(plan->aggregate.group_count + 1, sizeof *s->key_args);
+    if (!s->states || !s->key_schema || !s->key_args ||
+        (!s->int_key && tn_exec_keys_init(&s->groups, 1024) != 0))
         return oom(s);
     for (uint32_t k = 0; k < plan->aggregate.group_count; k++) {
         tn_type t = plan->aggregate.groups[k]->type;

@@ -479,6 +479,118 @@ static int correlated_eval(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exe
     return 0;
 }
 
+/* ---- casts ------------------------------------------------------------------------------ */
+
+#define MICROS_PER_DAY INT64_C(86400000000)
+
+static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static tn_i128 pow10_i128(int k)
+{
+    tn_i128 v = 1;
+    while (k-- > 0)
+        v *= 10;
+    return v;
+}
+
+/* One typed loop over the selected rows: out[i] = EXPR(x), x = src[sel[i]]; BAD accumulates
+ * the rows the loop cannot convert exactly as tn_vector_cast would. An integer (below 2^63)
+ * times a power of ten up to 10^18 cannot overflow 128 bits, so only the precision is
+ * checked. */
+#define CAST_LOOP(TS, TD, EXPR, BAD)                                                           \
+    do {                                                                                       \
+        const TS *src_values = (const TS *)a->vec->values;                                     \
+        TD *dst_values = (TD *)v->values;                                                      \
+        for (uint32_t i = 0; i < n; i++) {                                                     \
+            TS x = src_values[a->sel[i]];                                                      \
+            bad |= (BAD);                                                                      \
+            dst_values[i] = (EXPR);                                                            \
+        }                                                                                      \
+    } while (0)
+
+/* The casts between numeric and date/time types that widen (INTEGER -> BIGINT/DOUBLE/DECIMAL,
+ * BIGINT -> DOUBLE/DECIMAL, REAL -> DOUBLE, DATE -> TIMESTAMP[TZ], DECIMAL -> DOUBLE or a
+ * DECIMAL of a larger scale) as one loop into the slot's vector, instead of a cast per row
+ * into a fresh vector. Returns 1 when done, 0 when the general cast must run (another pair of
+ * types, or a value the loop cannot convert: the general cast then gives the same values, or
+ * the error), or a negative error code. */
+static int cast_widening(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_arg *a,
+                         uint32_t n, tn_exec_arg *out)
+{
+    tn_type from = a->vec->type, to = e->type;
+    tn_vector *v;
+    bool bad = false;
+    int rc;
+    switch ((tn_type_id)from.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_REAL:
+    case TN_TYPE_DATE:
+    case TN_TYPE_DECIMAL: break;
+    default: return 0;
+    }
+    switch ((tn_type_id)to.id) {
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_DOUBLE:
+    case TN_TYPE_DECIMAL:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: break;
+    default: return 0;
+    }
+    tn_i128 lim = 0, f = 1;
+    if (to.id == TN_TYPE_DECIMAL) {
+        int from_scale = from.id == TN_TYPE_DECIMAL ? from.scale : 0;
+        if (to.scale < from_scale || to.scale - from_scale > 18 || to.precision > 38)
+            return 0;
+        lim = pow10_i128(to.precision);
+        f = pow10_i128(to.scale - from_scale);
+    }
+    if ((rc = slot_vector(ev, e, &v)) != 0)
+        return rc;
+    int64_t f64 = (int64_t)f;
+    if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_BIGINT)
+        CAST_LOOP(int32_t, int64_t, (int64_t)x, false);
+    else if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_DOUBLE)
+        CAST_LOOP(int32_t, double, (double)x, false);
+    else if (from.id == TN_TYPE_BIGINT && to.id == TN_TYPE_DOUBLE)
+        CAST_LOOP(int64_t, double, (double)x, false);
+    else if (from.id == TN_TYPE_REAL && to.id == TN_TYPE_DOUBLE)
+        CAST_LOOP(float, double, (double)x, false);
+    else if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_DECIMAL)
+        CAST_LOOP(int32_t, tn_i128, (tn_i128)x * f64,
+                  ((tn_i128)x * f64 >= lim) | ((tn_i128)x * f64 <= -lim));
+    else if (from.id == TN_TYPE_BIGINT && to.id == TN_TYPE_DECIMAL)
+        CAST_LOOP(int64_t, tn_i128, (tn_i128)x * f64,
+                  ((tn_i128)x * f64 >= lim) | ((tn_i128)x * f64 <= -lim));
+    else if (from.id == TN_TYPE_DECIMAL && to.id == TN_TYPE_DECIMAL)
+        CAST_LOOP(tn_i128, tn_i128, (tn_i128)(int64_t)x * f64,
+                  ((tn_i128)(int64_t)x != x) | ((tn_i128)(int64_t)x * f64 >= lim) |
+                      ((tn_i128)(int64_t)x * f64 <= -lim));
+    else if (from.id == TN_TYPE_DECIMAL && to.id == TN_TYPE_DOUBLE && from.scale <= 22)
+        /* both operands exact, so one correctly rounded division, as the general cast */
+        CAST_LOOP(tn_i128, double, (double)x / exact_pow10[from.scale],
+                  (x > ((tn_i128)1 << 53)) | (x < -((tn_i128)1 << 53)));
+    else if (from.id == TN_TYPE_DATE &&
+             (to.id == TN_TYPE_TIMESTAMP || to.id == TN_TYPE_TIMESTAMPTZ))
+        CAST_LOOP(int32_t, int64_t, (int64_t)x * MICROS_PER_DAY,
+                  ((int64_t)x > INT64_MAX / MICROS_PER_DAY) |
+                      ((int64_t)x < INT64_MIN / MICROS_PER_DAY));
+    else
+        return 0;
+    if (a->vec->null_count) {
+        for (uint32_t i = 0; i < n; i++)
+            if (!tn_vector_is_valid(a->vec, a->sel[i]))
+                tn_vector_set_null(v, i);
+    }
+    if (bad)
+        return 0; /* NULL rows' values are unspecified: the general cast skips them */
+    out->vec = v;
+    out->sel = tn_exec_identity;
+    return 1;
+}
+
 /* ---- the evaluator ---------------------------------------------------------------------- */
 
 static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chunk *in,
@@ -549,6 +661,10 @@ int tn_exec_eval_expr(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chu
         if (tn_type_eq(a.vec->type, e->type) && e->cast.operand->type.id != TN_TYPE_INVALID) {
             *out = a;
             return 0;
+        }
+        if (e->cast.operand->type.id != TN_TYPE_INVALID) {
+            if ((rc = cast_widening(ev, e, &a, n, out)) != 0)
+                return rc < 0 ? rc : 0;
         }
         tn_vector *aux = &ev->aux[e->slot];
         const tn_vector *src = a.vec;
@@ -906,10 +1022,159 @@ static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exe
     return 0;
 }
 
+/* ---- filters ---------------------------------------------------------------------------- */
+
+/* The rows of `in` where EXPR (over x = the operand's value, c = the constant) holds, into
+ * sel_out; NULL operands never qualify. One branch-free loop per type and operator. */
+#define SELECT_LOOP(T, C, EXPR)                                                                \
+    do {                                                                                       \
+        const T *vals = (const T *)a.vec->values;                                              \
+        const T c = (C);                                                                       \
+        const uint32_t *asel = a.sel, *isel = in->sel;                                         \
+        if (a.vec->null_count == 0 && asel == tn_exec_identity && isel == tn_exec_identity) {  \
+            /* a whole batch: no indirection */                                                \
+            for (uint32_t i = 0; i < n; i++) {                                                 \
+                T x = vals[i];                                                                 \
+                sel_out[m] = i;                                                                \
+                m += (EXPR);                                                                   \
+            }                                                                                  \
+        } else if (a.vec->null_count == 0) {                                                   \
+            for (uint32_t i = 0; i < n; i++) {                                                 \
+                T x = vals[asel[i]];                                                           \
+                sel_out[m] = isel[i];                                                          \
+                m += (EXPR);                                                                   \
+            }                                                                                  \
+        } else {                                                                               \
+            const uint8_t *valid = a.vec->validity;                                            \
+            for (uint32_t i = 0; i < n; i++) {                                                 \
+                uint32_t r = asel[i];                                                          \
+                T x = vals[r];                                                                 \
+                sel_out[m] = isel[i];                                                          \
+                m += (uint32_t)(EXPR) & ((valid[r >> 3] >> (r & 7)) & 1u);                     \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+
+#define SELECT_OPS(T, C)                                                                       \
+    switch (op) {                                                                              \
+    case TN_PLAN_CMP_EQ: SELECT_LOOP(T, C, x == c); break;                                     \
+    case TN_PLAN_CMP_NE: SELECT_LOOP(T, C, x != c); break;                                     \
+    case TN_PLAN_CMP_LT: SELECT_LOOP(T, C, x < c); break;                                      \
+    case TN_PLAN_CMP_LE: SELECT_LOOP(T, C, x <= c); break;                                     \
+    case TN_PLAN_CMP_GT: SELECT_LOOP(T, C, x > c); break;                                      \
+    case TN_PLAN_CMP_GE: SELECT_LOOP(T, C, x >= c); break;                                     \
+    default: return 0;                                                                         \
+    }
+
+static tn_plan_cmp mirror_cmp(tn_plan_cmp op)
+{
+    switch (op) {
+    case TN_PLAN_CMP_LT: return TN_PLAN_CMP_GT;
+    case TN_PLAN_CMP_LE: return TN_PLAN_CMP_GE;
+    case TN_PLAN_CMP_GT: return TN_PLAN_CMP_LT;
+    case TN_PLAN_CMP_GE: return TN_PLAN_CMP_LE;
+    default: return op;
+    }
+}
+
+/* A filter `expr op constant` (the constant on either side, not NULL) over fixed-width
+ * values, or `expr = / <> constant` over text, straight into the selection vector, without
+ * the boolean vector and the three-way comparison of the general path. Returns 1 when done,
+ * 0 when the general path must run, or a negative error code. */
+static int filter_compare_const(tn_exec_eval *ev, const tn_plan_expr *cond,
+                                const tn_exec_chunk *in, uint32_t *sel_out, uint32_t *count_out)
+{
+    if (cond->kind != TN_PLAN_EXPR_COMPARE)
+        return 0;
+    const tn_plan_expr *operand, *konst;
+    tn_plan_cmp op = cond->compare.op;
+    if (cond->compare.right->kind == TN_PLAN_EXPR_CONST) {
+        operand = cond->compare.left;
+        konst = cond->compare.right;
+    } else if (cond->compare.left->kind == TN_PLAN_EXPR_CONST) {
+        operand = cond->compare.right;
+        konst = cond->compare.left;
+        op = mirror_cmp(op);
+    } else {
+        return 0;
+    }
+    const tn_plan_value *k = &konst->value;
+    if (op > TN_PLAN_CMP_GE || k->is_null || k->type.id != operand->type.id ||
+        (k->type.id == TN_TYPE_DECIMAL && k->type.scale != operand->type.scale))
+        return 0;
+    switch ((tn_type_id)k->type.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE:
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ:
+    case TN_TYPE_DECIMAL: break;
+    case TN_TYPE_DOUBLE:
+        if (k->f64 != k->f64)
+            return 0;
+        break;
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB:
+        if (op != TN_PLAN_CMP_EQ && op != TN_PLAN_CMP_NE)
+            return 0;
+        break;
+    default: return 0;
+    }
+    tn_exec_arg a;
+    int rc = tn_exec_eval_expr(ev, operand, in, &a);
+    if (rc)
+        return rc;
+    if (a.vec->type.id != k->type.id ||
+        (k->type.id == TN_TYPE_DECIMAL && a.vec->type.scale != k->type.scale))
+        return 0; /* evaluated again by the general path: expressions have no side effects */
+    uint32_t n = in->count, m = 0;
+    switch ((tn_type_id)k->type.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: SELECT_OPS(int32_t, k->i32) break;
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: SELECT_OPS(int64_t, k->i64) break;
+    case TN_TYPE_DECIMAL: SELECT_OPS(tn_i128, k->i128) break;
+    case TN_TYPE_DOUBLE:
+        /* NaN sorts after every number and equals itself (cmp_double); c is not NaN */
+        switch (op) {
+        case TN_PLAN_CMP_EQ: SELECT_LOOP(double, k->f64, x == c); break;
+        case TN_PLAN_CMP_NE: SELECT_LOOP(double, k->f64, x != c); break;
+        case TN_PLAN_CMP_LT: SELECT_LOOP(double, k->f64, x < c); break;
+        case TN_PLAN_CMP_LE: SELECT_LOOP(double, k->f64, x <= c); break;
+        case TN_PLAN_CMP_GT: SELECT_LOOP(double, k->f64, (x > c) | (x != x)); break;
+        case TN_PLAN_CMP_GE: SELECT_LOOP(double, k->f64, (x >= c) | (x != x)); break;
+        default: return 0;
+        }
+        break;
+    default: {
+        /* text equality: lengths first, bytes only when they agree */
+        const tn_vector *v = a.vec;
+        const char *cp = k->str.ptr;
+        int32_t clen = (int32_t)k->str.len;
+        bool want = op == TN_PLAN_CMP_EQ;
+        if ((size_t)clen != k->str.len)
+            return 0;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = a.sel[i];
+            int32_t start = v->offsets[r], len = v->offsets[r + 1] - start;
+            bool eq = len == clen && (clen == 0 || memcmp(v->data + start, cp, (size_t)clen) == 0);
+            sel_out[m] = in->sel[i];
+            m += (eq == want) & (v->null_count == 0 || tn_vector_is_valid(v, r));
+        }
+        break;
+    }
+    }
+    *count_out = m;
+    return 1;
+}
+
 int tn_exec_eval_filter(tn_exec_eval *ev, const tn_plan_expr *cond, const tn_exec_chunk *in,
                         uint32_t *sel_out, uint32_t *count_out)
 {
     int rc;
+    if ((rc = filter_compare_const(ev, cond, in, sel_out, count_out)) != 0)
+        return rc < 0 ? rc : 0;
     if (cond->kind == TN_PLAN_EXPR_AND) {
         /* narrow step by step: each conjunct sees only the rows kept so far */
         uint32_t tmp[TN_BATCH_ROWS];
@@ -930,8 +1195,29 @@ int tn_exec_eval_filter(tn_exec_eval *ev, const tn_plan_expr *cond, const tn_exe
     tn_exec_arg a;
     if ((rc = tn_exec_eval_expr(ev, cond, in, &a)) != 0)
         return rc;
-    uint32_t m = 0;
-    for (uint32_t i = 0; i < in->count; i++) {
+    uint32_t m = 0, n = in->count;
+    if (a.sel == tn_exec_identity) {
+        /* a computed boolean vector: 64 rows per word, only the TRUE ones visited */
+        const uint8_t *bits = a.vec->values, *valid = a.vec->validity;
+        bool nulls = a.vec->null_count != 0;
+        for (uint32_t w = 0; w * 64 < n; w++) {
+            uint32_t bytes = n - w * 64 >= 64 ? 8 : (n - w * 64 + 7) / 8;
+            uint64_t word = 0, ok = ~UINT64_C(0);
+            memcpy(&word, bits + w * 8, bytes);
+            if (nulls)
+                memcpy(&ok, valid + w * 8, bytes);
+            word &= ok;
+            if (n - w * 64 < 64)
+                word &= (UINT64_C(1) << (n - w * 64)) - 1;
+            while (word) {
+                sel_out[m++] = in->sel[w * 64 + (uint32_t)__builtin_ctzll(word)];
+                word &= word - 1;
+            }
+        }
+        *count_out = m;
+        return 0;
+    }
+    for (uint32_t i = 0; i < n; i++) {
         sel_out[m] = in->sel[i];
         m += arg_valid(&a, i) && arg_bool(&a, i);
     }

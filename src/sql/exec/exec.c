@@ -9,7 +9,7 @@
 
 #include <stdio.h>
 
-int tn_exec_build(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
+static int build_op(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
     switch (plan->kind) {
     case TN_PLAN_SCAN: return tn_exec_scan_open(ctx, plan, out);
@@ -25,6 +25,15 @@ int tn_exec_build(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     case TN_PLAN_CTE_REF: return tn_exec_build(ctx, plan->cte_ref.query, out);
     }
     return tn_error_set(ctx->err, TN_EINTERNAL, "unknown plan operator %d", plan->kind);
+}
+
+int tn_exec_build(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
+{
+    int rc = build_op(ctx, plan, out);
+    /* a query that is one pipeline (no breaker) runs it on every core, order kept */
+    if (rc == 0 && !ctx->run && ctx->threads > 1 && ctx->plan && plan == ctx->plan->root)
+        rc = tn_exec_exchange_open(ctx, *out, out);
+    return rc;
 }
 
 int tn_exec_next(tn_exec_op *op, tn_exec_chunk *out)

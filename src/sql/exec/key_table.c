@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The hash table of the aggregate's groups and DISTINCT sets: serialised keys (as
- * tn_exec_key_append writes them) to 32-bit ids, with one probe per lookup-or-insert. A slot
- * keeps the full hash, the id and keys of up to 16 bytes inline, so a probe touches one cache
- * line and inserting allocates nothing; longer keys go to one growing byte buffer. Open
- * addressing with linear probing at a load of at most 3/4.
+ * The hash table of the aggregate's groups and DISTINCT sets and the join's keys: serialised
+ * keys to 32-bit ids, with one probe per lookup-or-insert. A slot keeps the full hash, the id
+ * and keys of up to 16 bytes inline, so a probe touches one cache line, inserting allocates
+ * nothing and an inline key is compared with two word loads; longer keys go to one growing
+ * byte buffer. Open addressing with linear probing at a load of at most 3/4. A whole chunk's
+ * keys can be upserted in one call, their slots prefetched first.
  */
 #include "sql/sql_int.h"
 
@@ -74,6 +75,14 @@ static int grow(tn_exec_keys *t)
     return 0;
 }
 
+int tn_exec_keys_reserve(tn_exec_keys *t, size_t extra)
+{
+    while ((t->count + extra) * 4 > (t->mask + 1) * 3)
+        if (grow(t) != 0)
+            return TN_ENOMEM;
+    return 0;
+}
+
 uint64_t tn_exec_keys_hash(const void *key, size_t len)
 {
     return tn_hash_bytes(key, len, KEYS_SEED);
@@ -86,8 +95,46 @@ int tn_exec_keys_upsert(tn_exec_keys *t, const void *key, size_t len, uint32_t n
                                       id);
 }
 
-int tn_exec_keys_upsert_hashed(tn_exec_keys *t, const void *key, size_t len, uint64_t h,
-                               uint32_t new_id, uint32_t *id)
+/* Whether the key inline in slot s (s->len == len <= KEYS_INLINE) is key: two overlapping
+ * loads per side instead of a call to memcmp, as the keys of a group-by mostly are short. */
+static inline bool inline_equal(const tn_exec_key_slot *s, const uint8_t *key, size_t len)
+{
+    uint64_t a0, a1, b0, b1;
+    if (len >= 8) {
+        memcpy(&a0, s->key.bytes, 8);
+        memcpy(&a1, s->key.bytes + len - 8, 8);
+        memcpy(&b0, key, 8);
+        memcpy(&b1, key + len - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (len >= 4) {
+        uint32_t c0, c1, d0, d1;
+        memcpy(&c0, s->key.bytes, 4);
+        memcpy(&c1, s->key.bytes + len - 4, 4);
+        memcpy(&d0, key, 4);
+        memcpy(&d1, key + len - 4, 4);
+        return ((c0 ^ d0) | (c1 ^ d1)) == 0;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (s->key.bytes[i] != key[i])
+            return false;
+    return true;
+}
+
+static inline bool slot_equal(const tn_exec_keys *t, const tn_exec_key_slot *s, const void *key,
+                              size_t len)
+{
+    if (s->len != len)
+        return false;
+    return len <= KEYS_INLINE ? inline_equal(s, key, len)
+                              : memcmp(t->bytes + s->key.offset, key, len) == 0;
+}
+
+/* The probe and insert of one key; inlined into the batch loop, where a call per key cost
+ * as much as the probe itself. */
+static inline __attribute__((always_inline)) int upsert(tn_exec_keys *t, const void *key,
+                                                        size_t len, uint64_t h,
+                                                        uint32_t new_id, uint32_t *id)
 {
     h = h ? h : 1;
     size_t i = (size_t)h & t->mask;
@@ -95,7 +142,7 @@ int tn_exec_keys_upsert_hashed(tn_exec_keys *t, const void *key, size_t len, uin
         const tn_exec_key_slot *s = &t->slots[i];
         if (!s->hash)
             break;
-        if (s->hash == h && s->len == len && memcmp(slot_key(t, s), key, len) == 0) {
+        if (s->hash == h && slot_equal(t, s, key, len)) {
             *id = s->id;
             return 0;
         }
@@ -136,6 +183,33 @@ int tn_exec_keys_upsert_hashed(tn_exec_keys *t, const void *key, size_t len, uin
     return 1;
 }
 
+int tn_exec_keys_upsert_hashed(tn_exec_keys *t, const void *key, size_t len, uint64_t h,
+                               uint32_t new_id, uint32_t *id)
+{
+    return upsert(t, key, len, h, new_id, id);
+}
+
+int tn_exec_keys_upsert_batch(tn_exec_keys *t, const uint8_t *bytes, const uint32_t *off,
+                              const uint64_t *hash, uint32_t n, uint32_t next_id, uint32_t *ids,
+                              uint32_t *fresh)
+{
+    if (tn_exec_keys_reserve(t, n) != 0)
+        return TN_ENOMEM;
+    for (uint32_t i = 0; i < n; i++)
+        __builtin_prefetch(&t->slots[(size_t)(hash[i] ? hash[i] : 1) & t->mask]);
+    uint32_t inserted = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = upsert(t, bytes + off[i], off[i + 1] - off[i], hash[i], next_id + inserted,
+                        &ids[i]);
+        if (rc < 0)
+            return rc;
+        if (rc)
+            fresh[inserted++] = i;
+    }
+    return (int)inserted;
+}
+
+
 void tn_exec_keys_prefetch(const tn_exec_keys *t, uint64_t hash)
 {
     __builtin_prefetch(&t->slots[(size_t)(hash ? hash : 1) & t->mask]);
@@ -149,7 +223,7 @@ bool tn_exec_keys_find(const tn_exec_keys *t, const void *key, size_t len, uint3
         const tn_exec_key_slot *s = &t->slots[i];
         if (!s->hash)
             return false;
-        if (s->hash == h && s->len == len && memcmp(slot_key(t, s), key, len) == 0) {
+        if (s->hash == h && slot_equal(t, s, key, len)) {
             *id = s->id;
             return true;
         }

@@ -8,13 +8,16 @@
  * data files of a lake table with their deletes), then each worker builds its own instance
  * of the pipeline's operators over a copy of the context (own error slot, arena and
  * evaluator) and pulls morsels until none is left, handing each chunk to the breaker's sink. The first error stops every worker and becomes the
- * query's error.
+ * query's error. A query whose root is such a pipeline, with no breaker, runs through the
+ * exchange at the end of this file, which keeps the serial order of the rows.
  *
  * Serial sections stay serial: subqueries in expressions (run once per evaluator), RIGHT and
  * FULL joins (they record matches on the build side), lake scans of a single data file, VALUES,
  * and anything under another breaker, which parallelises its own input in turn.
  */
 #include "sql/sql_int.h"
+
+#include <pthread.h>
 
 typedef struct shared_entry {
     const tn_plan_op *plan;
@@ -36,6 +39,7 @@ struct tn_exec_run {
     tn_error *errs;          /* per worker */
     tn_arena *arenas;        /* per worker */
     int failed;              /* atomic: first failed worker + 1, 0 = none */
+    struct exchange *exchange; /* the exchange the run feeds, or NULL (a breaker's sink) */
 };
 
 static bool expr_is_parallel(const tn_plan_expr *e)
@@ -186,6 +190,8 @@ static int prepare(tn_exec_run *run, tn_exec_op *op)
     }
 }
 
+static void exchange_worker_done(struct exchange *x, int worker);
+
 static void fail(tn_exec_run *run, int worker)
 {
     int none = 0;
@@ -208,7 +214,8 @@ static void worker_task(void *arg, size_t task_idx, int pool_worker)
     wctx->main = query;
     wctx->run = run;
     wctx->worker_idx = w;
-    wctx->morsel_seq = 0;
+    if (!run->exchange)
+        wctx->morsel_seq = 0; /* an exchange's start at -1, set before they run */
     tn_exec_op *tree = NULL;
     int rc = tn_exec_eval_init(&wctx->eval, wctx);
     if (rc == 0)
@@ -226,50 +233,364 @@ static void worker_task(void *arg, size_t task_idx, int pool_worker)
     }
     tn_exec_close(tree);
     tn_exec_eval_free(&wctx->eval);
+    if (run->exchange)
+        exchange_worker_done(run->exchange, w);
+}
+
+/* Prepares a run of input's pipeline on `workers` workers (joins built, morsel sources
+ * opened, per-worker contexts made); run_finish frees it, also after a failure here. */
+static int run_start(tn_exec_run *run, tn_exec_ctx *ctx, tn_exec_op *input, int workers,
+                     tn_exec_sink_fn sink, void *arg)
+{
+    memset(run, 0, sizeof *run);
+    run->main = ctx;
+    run->input = input;
+    run->sink = sink;
+    run->arg = arg;
+    run->workers = workers;
+    int rc = prepare(run, input);
+    if (rc)
+        return rc;
+    run->ctxs = tn_calloc((size_t)workers, sizeof *run->ctxs);
+    run->errs = tn_calloc((size_t)workers, sizeof *run->errs);
+    run->arenas = tn_calloc((size_t)workers, sizeof *run->arenas);
+    if (!run->ctxs || !run->errs || !run->arenas)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    for (int w = 0; w < workers; w++) {
+        tn_arena_init(&run->arenas[w], 0);
+        run->ctxs[w] = *run->main;
+    }
+    return 0;
+}
+
+/* The first failed worker's error, copied into err; 0 when none failed. */
+static int run_error(tn_exec_run *run, tn_error *err)
+{
+    int failed = __atomic_load_n(&run->failed, __ATOMIC_ACQUIRE);
+    if (!failed)
+        return 0;
+    *err = run->errs[failed - 1];
+    return err->code ? err->code : TN_EINTERNAL;
+}
+
+static void run_finish(tn_exec_run *run)
+{
+    for (uint32_t i = 0; i < run->morsel_count; i++)
+        tn_exec_morsels_free(run->morsels[i]);
+    tn_free(run->morsels);
+    tn_free(run->shared);
+    for (int w = 0; run->arenas && w < run->workers; w++)
+        tn_arena_free(&run->arenas[w]);
+    tn_free(run->arenas);
+    tn_free(run->errs);
+    tn_free(run->ctxs);
+    memset(run, 0, sizeof *run);
 }
 
 int tn_exec_parallel_run(tn_exec_ctx *ctx, tn_exec_op *input, int workers, tn_exec_sink_fn sink,
                          void *arg)
 {
     tn_exec_run run;
-    memset(&run, 0, sizeof run);
-    run.main = ctx;
-    run.input = input;
-    run.sink = sink;
-    run.arg = arg;
-    run.workers = workers;
-    int rc = prepare(&run, input);
-    if (rc)
-        goto done;
-    run.ctxs = tn_calloc((size_t)workers, sizeof *run.ctxs);
-    run.errs = tn_calloc((size_t)workers, sizeof *run.errs);
-    run.arenas = tn_calloc((size_t)workers, sizeof *run.arenas);
-    if (!run.ctxs || !run.errs || !run.arenas) {
-        rc = tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (int w = 0; w < workers; w++) {
-        tn_arena_init(&run.arenas[w], 0);
-        run.ctxs[w] = *run.main;
-    }
-    if ((rc = tn_pool_run(tn_pool_shared(), (size_t)workers, worker_task, &run)) != 0) {
+    int rc = run_start(&run, ctx, input, workers, sink, arg);
+    if (rc == 0 && (rc = tn_pool_run(tn_pool_shared(), (size_t)workers, worker_task, &run)) != 0)
         rc = tn_error_set(ctx->err, rc, "could not start the query's workers");
-        goto done;
+    if (rc == 0)
+        rc = run_error(&run, ctx->err);
+    run_finish(&run);
+    return rc;
+}
+
+/* ---- the exchange ----------------------------------------------------------------------- *
+ *
+ * A query whose root is itself a parallel pipeline (SELECT ... FROM ... WHERE, no breaker
+ * above) runs it on dedicated worker threads (not the shared pool, whose one run at a time
+ * the consumer may need while the workers wait on it, to write its output). Each worker copies
+ * its chunks into dense batches tagged with their morsel's number and queues them; the
+ * consumer hands them out in morsel order, so rows come out in the order the serial executor
+ * gives. A morsel is finished when every worker still running has taken a later one (workers
+ * take morsels in increasing order). The queue holds at most `limit` chunks of later morsels
+ * plus `limit` of the morsel being handed out, so the worker that holds up the others can
+ * always go on while memory stays bounded. */
+
+typedef struct exchange_chunk {
+    int64_t seq;    /* the morsel the rows came from */
+    tn_batch *batch;
+    struct exchange_chunk *next;
+} exchange_chunk;
+
+typedef struct exchange {
+    tn_exec_op op;
+    tn_exec_op *input;      /* the main instance of the pipeline: prepared, never pulled */
+    tn_exec_run run;
+    tn_schema *schema;
+    pthread_t *threads;
+    int thread_count;       /* started (to join) */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;    /* any change: a chunk queued or taken, a morsel taken, a worker done */
+    exchange_chunk *head;   /* in arrival order */
+    exchange_chunk *tail;
+    uint32_t queued;
+    uint32_t limit;
+    int64_t want;           /* the morsel whose chunks are handed out now */
+    bool *done;             /* per worker: finished */
+    int done_count;
+    bool launched;
+    bool stopping;          /* closing early: queued work is dropped */
+    bool ended;
+    tn_batch *current;      /* handed out by the last call */
+} exchange;
+
+typedef struct exchange_worker {
+    exchange *x;
+    int worker;
+} exchange_worker;
+
+static void exchange_worker_done(exchange *x, int worker)
+{
+    pthread_mutex_lock(&x->lock);
+    x->done[worker] = true;
+    x->done_count++;
+    pthread_cond_broadcast(&x->cond);
+    pthread_mutex_unlock(&x->lock);
+}
+
+void tn_exec_run_morsel_taken(tn_exec_ctx *wctx, int64_t seq)
+{
+    exchange *x = wctx->run ? wctx->run->exchange : NULL;
+    if (!x) {
+        wctx->morsel_seq = seq;
+        return;
     }
-    int failed = __atomic_load_n(&run.failed, __ATOMIC_ACQUIRE);
-    if (failed) {
-        *ctx->err = run.errs[failed - 1];
-        rc = ctx->err->code ? ctx->err->code : TN_EINTERNAL;
+    pthread_mutex_lock(&x->lock);
+    wctx->morsel_seq = seq;
+    pthread_cond_broadcast(&x->cond);
+    pthread_mutex_unlock(&x->lock);
+}
+
+/* Whether a chunk of morsel seq must wait: the queue is full, or, for the morsel being handed
+ * out, `limit` of its own chunks are already waiting (chunks of later morsels never hold it
+ * up, so the worker the consumer waits for always gets its chunks in). */
+static bool queue_full(const exchange *x, int64_t seq)
+{
+    if (seq != x->want)
+        return x->queued >= x->limit;
+    uint32_t own = 0;
+    for (const exchange_chunk *q = x->head; q; q = q->next)
+        own += q->seq == seq;
+    return own >= x->limit;
+}
+
+static int exchange_sink(void *arg, tn_exec_ctx *wctx, const tn_exec_chunk *chunk)
+{
+    exchange *x = arg;
+    exchange_chunk *e = tn_calloc(1, sizeof *e);
+    tn_batch *b = e ? tn_batch_new(x->schema, chunk->count) : NULL;
+    if (!b) {
+        tn_free(e);
+        return tn_error_set(wctx->err, TN_ENOMEM, "out of memory");
     }
-done:
-    for (uint32_t i = 0; i < run.morsel_count; i++)
-        tn_exec_morsels_free(run.morsels[i]);
-    tn_free(run.morsels);
-    tn_free(run.shared);
-    for (int w = 0; run.arenas && w < workers; w++)
-        tn_arena_free(&run.arenas[w]);
-    tn_free(run.arenas);
-    tn_free(run.errs);
-    tn_free(run.ctxs);
+    for (uint32_t c = 0; c < x->schema->column_count; c++) {
+        int rc = tn_exec_gather(&b->columns[c], 0, &chunk->batch->columns[c], chunk->sel,
+                                chunk->count);
+        if (rc) {
+            tn_batch_free(b);
+            tn_free(e);
+            return tn_error_set(wctx->err, rc, "%s", tn_strerror(rc));
+        }
+    }
+    b->row_count = chunk->count;
+    e->batch = b;
+    e->seq = wctx->morsel_seq;
+    pthread_mutex_lock(&x->lock);
+    while (!x->stopping && !tn_exec_run_stopped(&x->run) && queue_full(x, e->seq))
+        pthread_cond_wait(&x->cond, &x->lock);
+    bool give_up = x->stopping || tn_exec_run_stopped(&x->run);
+    if (!give_up) {
+        if (x->tail)
+            x->tail->next = e;
+        else
+            x->head = e;
+        x->tail = e;
+        x->queued++;
+        pthread_cond_broadcast(&x->cond);
+    }
+    pthread_mutex_unlock(&x->lock);
+    if (give_up) {
+        tn_batch_free(b);
+        tn_free(e);
+        /* the consumer is closing, or another worker failed and its error is the query's */
+        return tn_error_set(wctx->err, TN_EINTERNAL, "the query was stopped");
+    }
+    return 0;
+}
+
+static void *exchange_thread(void *arg)
+{
+    exchange_worker *ew = arg;
+    worker_task(&ew->x->run, (size_t)ew->worker, ew->worker);
+    return NULL;
+}
+
+/* Whether every chunk of morsel `seq` has been queued: each worker is done or past it. */
+static bool morsel_finished(const exchange *x, int64_t seq)
+{
+    for (int w = 0; w < x->run.workers; w++)
+        if (!x->done[w] && x->run.ctxs[w].morsel_seq <= seq)
+            return false;
+    return true;
+}
+
+static int exchange_launch(exchange *x)
+{
+    int workers = x->run.workers;
+    exchange_worker *args = tn_arena_alloc(x->op.ctx->arena, (size_t)workers * sizeof *args);
+    x->threads = tn_calloc((size_t)workers, sizeof *x->threads);
+    if (!args || !x->threads)
+        return tn_error_set(x->op.ctx->err, TN_ENOMEM, "out of memory");
+    x->launched = true;
+    for (int w = 0; w < workers; w++) {
+        args[w] = (exchange_worker){x, w};
+        if (pthread_create(&x->threads[w], NULL, exchange_thread, &args[w]) != 0) {
+            /* the workers not started count as done; the started ones run to the end */
+            pthread_mutex_lock(&x->lock);
+            for (int k = w; k < workers; k++) {
+                x->done[k] = true;
+                x->done_count++;
+            }
+            pthread_mutex_unlock(&x->lock);
+            fail(&x->run, w);
+            x->run.errs[w].code = 0;
+            tn_error_set(&x->run.errs[w], TN_EINTERNAL, "could not start the query's workers");
+            break;
+        }
+        x->thread_count++;
+    }
+    return 0;
+}
+
+static void exchange_join(exchange *x)
+{
+    for (int w = 0; w < x->thread_count; w++)
+        pthread_join(x->threads[w], NULL);
+    x->thread_count = 0;
+}
+
+static int exchange_next(tn_exec_op *op, tn_exec_chunk *out)
+{
+    exchange *x = (exchange *)op;
+    tn_batch_free(x->current);
+    x->current = NULL;
+    out->batch = NULL;
+    out->count = 0;
+    if (x->ended)
+        return 0;
+    int rc;
+    if (!x->launched && (rc = exchange_launch(x)) != 0)
+        return rc;
+    exchange_chunk *e = NULL;
+    pthread_mutex_lock(&x->lock);
+    for (;;) {
+        if (tn_exec_run_stopped(&x->run))
+            break;
+        exchange_chunk *prev = NULL;
+        for (e = x->head; e && e->seq != x->want; e = e->next)
+            prev = e;
+        if (e) {
+            if (prev)
+                prev->next = e->next;
+            else
+                x->head = e->next;
+            if (x->tail == e)
+                x->tail = prev;
+            x->queued--;
+            pthread_cond_broadcast(&x->cond);
+            break;
+        }
+        if (x->done_count == x->run.workers) {
+            if (!x->head)
+                break;
+            int64_t low = x->head->seq;
+            for (exchange_chunk *q = x->head; q; q = q->next)
+                low = q->seq < low ? q->seq : low;
+            x->want = low;
+            continue;
+        }
+        if (morsel_finished(x, x->want)) {
+            x->want++;
+            /* a worker may be waiting to queue a chunk of the new morsel */
+            pthread_cond_broadcast(&x->cond);
+            continue;
+        }
+        pthread_cond_wait(&x->cond, &x->lock);
+    }
+    pthread_mutex_unlock(&x->lock);
+    if (e) {
+        x->current = e->batch;
+        tn_free(e);
+        out->batch = x->current;
+        out->sel = tn_exec_identity;
+        out->count = x->current->row_count;
+        return 0;
+    }
+    exchange_join(x);
+    x->ended = true;
+    return run_error(&x->run, op->ctx->err);
+}
+
+static void exchange_close(tn_exec_op *op)
+{
+    exchange *x = (exchange *)op;
+    pthread_mutex_lock(&x->lock);
+    x->stopping = true;
+    pthread_cond_broadcast(&x->cond);
+    pthread_mutex_unlock(&x->lock);
+    /* the workers see the stop when they next queue or take a morsel (-1: no worker's error) */
+    int none = 0;
+    __atomic_compare_exchange_n(&x->run.failed, &none, -1, false, __ATOMIC_ACQ_REL,
+                                __ATOMIC_RELAXED);
+    exchange_join(x);
+    while (x->head) {
+        exchange_chunk *e = x->head;
+        x->head = e->next;
+        tn_batch_free(e->batch);
+        tn_free(e);
+    }
+    tn_batch_free(x->current);
+    run_finish(&x->run);
+    /* after the run: its morsel sources borrow the main instance's lake scan */
+    tn_exec_close(x->input);
+    tn_free(x->threads);
+    tn_free(x->done);
+    tn_schema_unref(x->schema);
+    pthread_cond_destroy(&x->cond);
+    pthread_mutex_destroy(&x->lock);
+}
+
+int tn_exec_exchange_open(tn_exec_ctx *ctx, tn_exec_op *input, tn_exec_op **out)
+{
+    *out = input;
+    int workers = tn_exec_parallel_workers(ctx, input);
+    if (workers <= 1 || ctx->analyze)
+        return 0;
+    exchange *x = tn_calloc(1, sizeof *x);
+    if (!x)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    pthread_mutex_init(&x->lock, NULL);
+    pthread_cond_init(&x->cond, NULL);
+    x->op.next = exchange_next;
+    x->op.close = exchange_close;
+    x->op.plan = input->plan;
+    x->op.ctx = ctx;
+    x->input = input;
+    x->limit = (uint32_t)workers * 4;
+    *out = &x->op;
+    x->schema = tn_exec_schema(input->plan);
+    x->done = tn_calloc((size_t)workers, sizeof *x->done);
+    if (!x->schema || !x->done)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    int rc = run_start(&x->run, ctx, input, workers, exchange_sink, x);
+    x->run.exchange = x;
+    for (int w = 0; rc == 0 && w < workers; w++)
+        x->run.ctxs[w].morsel_seq = -1; /* no morsel taken yet */
     return rc;
 }

@@ -448,7 +448,7 @@ static int morsel_next(scan_state *s, tn_batch **out)
         bool got = false;
         if ((rc = take_morsel(s->morsels, ctx, &m, &got)) != 0 || !got)
             return rc;
-        ctx->morsel_seq = m.seq;
+        tn_exec_run_morsel_taken(ctx, m.seq);
         if (plan->scan.source == TN_PLAN_SOURCE_MEMORY) {
             s->memory_idx = m.memory_idx;
             s->memory_morsel = true;

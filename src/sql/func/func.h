@@ -23,6 +23,13 @@ typedef struct tn_exec_arg {
     const uint32_t *sel; /* never NULL */
 } tn_exec_arg;
 
+/* The selection of a constant argument (all zeros), which implementations may test for to
+ * treat the argument as one value. Defined by the evaluator. */
+extern const uint32_t tn_exec_zeros[TN_BATCH_ROWS];
+/* The selection of a dense argument (0, 1, 2 ...): implementations may test for it to run
+ * loops without the indirection. */
+extern const uint32_t tn_exec_identity[TN_BATCH_ROWS];
+
 /* Per call site state a function may keep across vectors (a compiled regular expression). */
 typedef struct tn_func_cache {
     void *data;

@@ -23,15 +23,26 @@ static int div_zero(tn_func_ctx *ctx)
 
 #define VAL(a, T, i) (((const T *)(a).vec->values)[(a).sel[i]])
 
-/* Integer + - * with checks; garbage in NULL rows is harmless because the builtins never
- * trap, and an overflow there is ignored. */
+/* Integer + - * with checks. The first loop only accumulates the overflow flags (dense
+ * arguments without the selection's indirection); only when one is set does the second loop
+ * find the row, skipping NULL rows, whose values are unspecified and may overflow. */
 #define INT_BINOP(fname, T, builtin, what)                                                     \
     static int fname(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,          \
                      tn_vector *out)                                                           \
     {                                                                                          \
         T *r = (T *)out->values;                                                               \
-        for (uint32_t i = 0; i < n; i++) {                                                     \
-            if (builtin(VAL(a[0], T, i), VAL(a[1], T, i), &r[i]) && tn_vector_is_valid(out, i)) \
+        bool any = false;                                                                      \
+        if (a[0].sel == tn_exec_identity && a[1].sel == tn_exec_identity) {                    \
+            const T *x = (const T *)a[0].vec->values, *y = (const T *)a[1].vec->values;        \
+            for (uint32_t i = 0; i < n; i++)                                                   \
+                any |= builtin(x[i], y[i], &r[i]);                                             \
+        } else {                                                                               \
+            for (uint32_t i = 0; i < n; i++)                                                   \
+                any |= builtin(VAL(a[0], T, i), VAL(a[1], T, i), &r[i]);                       \
+        }                                                                                      \
+        for (uint32_t i = 0; any && i < n; i++) {                                              \
+            T z;                                                                               \
+            if (builtin(VAL(a[0], T, i), VAL(a[1], T, i), &z) && tn_vector_is_valid(out, i))   \
                 return overflow(ctx, what);                                                    \
         }                                                                                      \
         return 0;                                                                              \
@@ -83,9 +94,24 @@ INT_DIVOP(mod_i64, int64_t, INT64_MIN, 1, "BIGINT")
                      tn_vector *out)                                                           \
     {                                                                                          \
         double *r = (double *)out->values;                                                     \
-        for (uint32_t i = 0; i < n; i++) {                                                     \
-            double x = VAL(a[0], double, i), y = VAL(a[1], double, i);                         \
-            r[i] = (expr);                                                                     \
+        const double *xv = (const double *)a[0].vec->values;                                   \
+        const double *yv = (const double *)a[1].vec->values;                                   \
+        if (a[0].sel == tn_exec_identity && a[1].sel == tn_exec_identity) {                    \
+            for (uint32_t i = 0; i < n; i++) {                                                 \
+                double x = xv[i], y = yv[i];                                                   \
+                r[i] = (expr);                                                                 \
+            }                                                                                  \
+        } else if (a[0].sel == tn_exec_identity && a[1].sel == tn_exec_zeros) {                \
+            double y = yv[0];                                                                  \
+            for (uint32_t i = 0; i < n; i++) {                                                 \
+                double x = xv[i];                                                              \
+                r[i] = (expr);                                                                 \
+            }                                                                                  \
+        } else {                                                                               \
+            for (uint32_t i = 0; i < n; i++) {                                                 \
+                double x = VAL(a[0], double, i), y = VAL(a[1], double, i);                     \
+                r[i] = (expr);                                                                 \
+            }                                                                                  \
         }                                                                                      \
         return 0;                                                                              \
     }
@@ -198,9 +224,110 @@ static bool dec_rescale(tn_i128 v, int from, int to, tn_i128 *out)
     return true;
 }
 
+/* The fast paths below first copy each argument's selected values into int64s, checking
+ * that every one is within its type's precision (or, past 18 digits, within int64), and then
+ * run loops with no overflow check at all: the precision rules of the result type guarantee
+ * the result fits (|x| < 10^p0 and |y| < 10^p1 give |x * y| < 10^(p0 + p1), and 128-bit
+ * intermediates never overflow). When a value is outside (a malformed input, or a NULL row's
+ * unspecified value) or the types do not allow it, the exact loops below redo the vector and
+ * report any error as before. */
+static inline bool fits_i64(tn_i128 v)
+{
+    return (tn_i128)(int64_t)v == v;
+}
+
+/* Digits an argument's values are checked against: its precision, capped at 19 (int64). */
+static int narrow_digits(const tn_vector *v)
+{
+    return v->type.precision < 19 ? v->type.precision : 19;
+}
+
+/* The selected values of a DECIMAL argument as int64s; false when one has more than `digits`
+ * digits (19: does not fit int64). */
+static bool narrow(const tn_exec_arg *a, uint32_t n, int digits, int64_t *out)
+{
+    const tn_i128 *v = tn_vector_i128(a->vec);
+    const uint32_t *sel = a->sel;
+    bool bad = false;
+    if (sel == tn_exec_zeros) {
+        /* a constant: one value, checked once */
+        n = n ? 1 : 0;
+    }
+    if (digits >= 19) {
+        for (uint32_t i = 0; i < n; i++) {
+            tn_i128 x = v[sel[i]];
+            bad |= !fits_i64(x);
+            out[i] = (int64_t)x;
+        }
+    } else {
+        /* |x| <= span as one unsigned 128-bit comparison (which also keeps x within int64) */
+        typedef unsigned __int128 u128;
+        tn_i128 span = pow10_table()[digits] - 1;
+        if (sel == tn_exec_identity) {
+            for (uint32_t i = 0; i < n; i++) {
+                tn_i128 x = v[i];
+                bad |= (u128)(x + span) > (u128)(2 * span);
+                out[i] = (int64_t)x;
+            }
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                tn_i128 x = v[sel[i]];
+                bad |= (u128)(x + span) > (u128)(2 * span);
+                out[i] = (int64_t)x;
+            }
+        }
+    }
+    return !bad;
+}
+
+static bool dec_addsub_fast(uint32_t n, const tn_exec_arg *a, tn_vector *out, bool sub)
+{
+    const tn_vector *x = a[0].vec, *y = a[1].vec;
+    int s0 = x->type.scale, s1 = y->type.scale, rs = out->type.scale;
+    int p0 = narrow_digits(x), p1 = narrow_digits(y);
+    if (n > TN_BATCH_ROWS || rs < s0 || rs < s1 || rs - s0 > 18 || rs - s1 > 18)
+        return false;
+    /* digits of the result: the wider integer part, the result's scale, one carry */
+    int digits = (p0 - s0 > p1 - s1 ? p0 - s0 : p1 - s1) + rs + 1;
+    if (digits > out->type.precision)
+        return false;
+    int64_t xs[TN_BATCH_ROWS], ys[TN_BATCH_ROWS];
+    if (!narrow(&a[0], n, p0, xs) || !narrow(&a[1], n, p1, ys))
+        return false;
+    int64_t f0 = (int64_t)pow10_table()[rs - s0], f1 = (int64_t)pow10_table()[rs - s1] * (sub ? -1 : 1);
+    tn_i128 *r = tn_vector_i128(out);
+    if (a[0].sel == tn_exec_zeros) {
+        /* constant - column, the shape of 1 - discount */
+        tn_i128 c = (tn_i128)xs[0] * f0;
+        if (digits <= 18)
+            for (uint32_t i = 0; i < n; i++)
+                r[i] = (int64_t)c + ys[i] * f1;
+        else
+            for (uint32_t i = 0; i < n; i++)
+                r[i] = c + (tn_i128)ys[i] * f1;
+    } else if (a[1].sel == tn_exec_zeros) {
+        tn_i128 c = (tn_i128)ys[0] * f1;
+        if (digits <= 18)
+            for (uint32_t i = 0; i < n; i++)
+                r[i] = xs[i] * f0 + (int64_t)c;
+        else
+            for (uint32_t i = 0; i < n; i++)
+                r[i] = (tn_i128)xs[i] * f0 + c;
+    } else if (digits <= 18) {
+        for (uint32_t i = 0; i < n; i++)
+            r[i] = xs[i] * f0 + ys[i] * f1;
+    } else {
+        for (uint32_t i = 0; i < n; i++)
+            r[i] = (tn_i128)xs[i] * f0 + (tn_i128)ys[i] * f1;
+    }
+    return true;
+}
+
 static int dec_addsub(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, tn_vector *out,
                       bool sub)
 {
+    if (dec_addsub_fast(n, a, out, sub))
+        return 0;
     int s0 = a[0].vec->type.scale, s1 = a[1].vec->type.scale, rs = out->type.scale;
     int p = out->type.precision;
     tn_i128 *r = tn_vector_i128(out);
@@ -232,9 +359,35 @@ static int sub_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
     return dec_addsub(ctx, n, a, out, true);
 }
 
+/* The product with the summed scale, when the factors' digits fit the result's precision. */
+static bool mul_dec_fast(uint32_t n, const tn_exec_arg *a, tn_vector *out)
+{
+    const tn_vector *x = a[0].vec, *y = a[1].vec;
+    int p0 = narrow_digits(x), p1 = narrow_digits(y);
+    if (n > TN_BATCH_ROWS || x->type.scale + y->type.scale != out->type.scale ||
+        p0 + p1 > out->type.precision)
+        return false;
+    int64_t xs[TN_BATCH_ROWS], ys[TN_BATCH_ROWS];
+    if (!narrow(&a[0], n, p0, xs) || !narrow(&a[1], n, p1, ys))
+        return false;
+    tn_i128 *r = tn_vector_i128(out);
+    if (a[0].sel == tn_exec_zeros)
+        for (uint32_t i = 0; i < n; i++)
+            r[i] = (tn_i128)xs[0] * ys[i];
+    else if (a[1].sel == tn_exec_zeros)
+        for (uint32_t i = 0; i < n; i++)
+            r[i] = (tn_i128)xs[i] * ys[0];
+    else
+        for (uint32_t i = 0; i < n; i++)
+            r[i] = (tn_i128)xs[i] * ys[i];
+    return true;
+}
+
 static int mul_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
                    tn_vector *out)
 {
+    if (mul_dec_fast(n, a, out))
+        return 0;
     int s = a[0].vec->type.scale + a[1].vec->type.scale, rs = out->type.scale;
     int p = out->type.precision;
     tn_i128 *r = tn_vector_i128(out);

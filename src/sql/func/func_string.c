@@ -13,6 +13,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define STR(a, i) tn_vector_get_str((a).vec, (a).sel[i])
 
 static int append(tn_vector *out, uint32_t row, const char *p, size_t n)
@@ -785,6 +789,82 @@ static const char *find_segment(const char *t, size_t len, tn_str s)
     return NULL;
 }
 
+/* The first occurrence of s (at least one byte) in [t, t + len), or NULL, for long texts: 16
+ * positions at a time are kept only where both the first and the last byte of s match (two
+ * compares and an AND), and only those are compared in full. */
+static const char *find_bytes(const char *t, size_t len, tn_str s)
+{
+    if (s.len > len)
+        return NULL;
+    if (s.len == 1)
+        return memchr(t, s.ptr[0], len);
+#if defined(__SSE2__)
+    const __m128i first = _mm_set1_epi8(s.ptr[0]), last = _mm_set1_epi8(s.ptr[s.len - 1]);
+    size_t i = 0;
+    for (; i + 16 + s.len - 1 <= len; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(t + i + s.len - 1));
+        unsigned mask = (unsigned)_mm_movemask_epi8(
+            _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+        while (mask) {
+            unsigned bit = (unsigned)__builtin_ctz(mask);
+            if (memcmp(t + i + bit + 1, s.ptr + 1, s.len - 2) == 0)
+                return t + i + bit;
+            mask &= mask - 1;
+        }
+    }
+    return find_segment(t + i, len - i, s);
+#else
+    return memmem(t, len, s.ptr, s.len);
+#endif
+}
+
+/* LIKE '%literal%' over rows of a text vector given in increasing order (sel): the rows'
+ * bytes are contiguous, so the literal is searched for once over all of them and each hit is
+ * mapped back to its row through the offsets; a hit that spans two rows is no match and the
+ * search resumes at the start of the later row. Sets bit i of out for each matching row i. */
+static void like_contains_rows(const tn_vector *v, const uint32_t *sel, uint32_t n, tn_str s,
+                               tn_vector *out)
+{
+    const int32_t *off = v->offsets;
+    const char *data = v->data;
+    if (n == 0 || !data)
+        return;
+    size_t pos = (size_t)off[sel[0]], end = (size_t)off[sel[n - 1] + 1];
+    uint32_t i = 0;
+    while (i < n && pos < end) {
+        const char *hit = find_bytes(data + pos, end - pos, s);
+        if (!hit)
+            break;
+        size_t at = (size_t)(hit - data), hit_end = at + s.len;
+        while (i < n && (size_t)off[sel[i] + 1] < hit_end)
+            i++;
+        if (i == n)
+            break;
+        size_t row_start = (size_t)off[sel[i]];
+        if (at >= row_start) {
+            tn_vector_set_bool(out, i, true);
+            i++;
+            pos = i < n ? (size_t)off[sel[i]] : end;
+        } else {
+            pos = row_start;
+        }
+    }
+}
+
+/* Whether sel lists rows in strictly increasing order (a filter's or the identity). */
+static bool sel_increasing(const uint32_t *sel, uint32_t n)
+{
+    if (sel == tn_exec_identity)
+        return true;
+    if (sel == tn_exec_zeros)
+        return n <= 1;
+    uint32_t bad = 0;
+    for (uint32_t i = 1; i < n; i++)
+        bad |= sel[i] <= sel[i - 1];
+    return bad == 0;
+}
+
 /* Whether the text matches a pattern of '%'-separated segments: the first and last segments
  * anchored when the pattern does not start or end with '%', the others found left to right
  * (the leftmost occurrence of each leaves the most room for the rest). */
@@ -862,6 +942,17 @@ static int like_impl(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_
     like_cache *lc = ctx->cache->data;
     if (lc)
         lc->key_ptr = NULL; /* pattern bytes of an earlier vector may have been reused */
+    if (!nocase && c == 2 && n > 0 && a[1].sel == tn_exec_zeros &&
+        tn_vector_is_valid(a[1].vec, 0)) {
+        /* one pattern for the whole vector: '%literal%' is one search over all the rows */
+        int rc = like_get(ctx, STR(a[1], 0), '\\', false, &lc);
+        if (rc)
+            return rc;
+        if (lc->shape == LIKE_CONTAINS && sel_increasing(a[0].sel, n)) {
+            like_contains_rows(a[0].vec, a[0].sel, n, lc->segments[0], out);
+            return 0;
+        }
+    }
     for (uint32_t i = 0; i < n; i++) {
         if (!tn_vector_is_valid(out, i))
             continue;

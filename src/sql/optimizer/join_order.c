@@ -6,18 +6,21 @@
  * (push_filters then moves it into the scan). The join tree is rebuilt greedily, left-deep:
  * start from the largest leaf (estimated rows after its filters: the fact table of a star
  * schema) or, when every leaf is small, from the smallest, then add the leaf joined by an
- * equality to the tree so far, smallest first, and only when none is joined, the smallest
- * leaf as a cross product. (Starting from the smallest of large tables would join two
- * dimensions on a shared non-key column, customer and supplier on their nation in TPC-H Q5,
- * before the keys that keep the result small.) Each equality between the two sides becomes a hash key,
- * other conjuncts a residual at the first join that sees all their columns, and the smaller
- * side is put on the right, the build side of the hash join. A projection on top restores the
- * column order the operators above expect (prune_columns removes it when it can).
+ * equality to the tree so far whose join keeps the fewest rows (the filtered dimensions
+ * first, so later joins probe fewer rows; the smaller leaf among equals), and only when none
+ * is joined, the smallest leaf as a cross product. (Starting from the smallest of large
+ * tables would join two dimensions on a shared non-key column, customer and supplier on
+ * their nation in TPC-H Q5, before the keys that keep the result small.) Each equality
+ * between the two sides becomes a hash key, other conjuncts a residual at the first join that
+ * sees all their columns, and the smaller side is put on the right, the build side of the
+ * hash join. A projection on top restores the column order the operators above expect
+ * (prune_columns removes it when it can).
  *
  * Conjuncts that are opaque (subqueries, volatile calls) stay in a filter over the region, in
  * the original column order. Estimates: the binder's (catalog statistics of lake tables,
  * Parquet footers, in-memory row counts), CSV/JSON files by size, 1000 when unknown; each
- * filter conjunct keeps a fixed fraction, an equality join keeps the larger side.
+ * filter conjunct keeps a fixed fraction; an equality join is taken to be on a key of the
+ * smaller table (join_estimate).
  */
 #include "sql/optimizer/optimizer_int.h"
 
@@ -30,8 +33,9 @@
 
 typedef struct leaf {
     tn_plan_op *op;
-    uint32_t base; /* first global column */
-    double est;    /* estimated rows after its own filters */
+    uint32_t base;    /* first global column */
+    double est;       /* estimated rows after its own filters */
+    double base_rows; /* estimated rows before them */
 } leaf;
 
 typedef struct conj {
@@ -102,6 +106,12 @@ static double selectivity(const tn_plan_expr *e)
         return e->in_list.negated ? 0.9 : 0.2;
     case TN_PLAN_EXPR_IS_NULL:
         return e->is_null.negated ? 0.9 : 0.1;
+    case TN_PLAN_EXPR_CALL:
+        /* a pattern match keeps few rows (LIKE '%green%') */
+        if (e->call.func && e->call.func->name &&
+            (strcmp(e->call.func->name, "like") == 0 || strcmp(e->call.func->name, "ilike") == 0))
+            return 0.1;
+        return 0.5;
     default:
         return 0.5;
     }
@@ -242,6 +252,7 @@ static int filter_leaf(region *r, uint32_t i, tree *out)
     if (!mine || !map) return TN_ENOMEM;
     for (uint32_t g = 0; g < r->column_count; g++) map[g] = g >= l->base ? g - l->base : 0;
     l->est = base_estimate(l->op);
+    l->base_rows = l->est;
     for (uint32_t c = 0; c < r->conj_count; c++) {
         conj *cj = &r->conjs[c];
         bool here = cj->mask == (1ull << i) || (cj->mask == 0 && i == 0);
@@ -285,8 +296,39 @@ static bool joins(region *r, const tree *t, uint32_t j)
     return false;
 }
 
+/* Estimated rows of the tree joined with leaf j on their unplaced equalities. An equality
+ * between leaf a and leaf j is taken to match a key of the smaller of the two tables (before
+ * filters), so its distinct values are that table's rows: out = |tree| * |j| / distinct
+ * (lineitem with filtered orders keeps orders' fraction of lineitem; lineitem with supplier
+ * keeps all of it). With several equalities the most selective counts. No equality: the
+ * cross product. */
+static double join_estimate(region *r, const leaf *leaves, const tree *t, uint32_t j)
+{
+    uint64_t bit = 1ull << j;
+    double distinct = 0;
+    for (uint32_t c = 0; c < r->conj_count; c++) {
+        const conj *cj = &r->conjs[c];
+        if (cj->opaque || cj->placed || !(cj->mask & bit) || !(cj->mask & t->mask) ||
+            (cj->mask & ~(t->mask | bit)) || cj->e->kind != TN_PLAN_EXPR_COMPARE ||
+            cj->e->compare.op != TN_PLAN_CMP_EQ)
+            continue;
+        uint64_t other = cj->mask & ~bit;
+        if (other & (other - 1))
+            continue; /* reads several leaves of the tree: no simple key */
+        double d = leaves[__builtin_ctzll(other)].base_rows;
+        if (leaves[j].base_rows < d)
+            d = leaves[j].base_rows;
+        if (d > distinct)
+            distinct = d;
+    }
+    if (distinct < 1)
+        return t->est * leaves[j].est;
+    return t->est * leaves[j].est / distinct;
+}
+
 /* Joins two trees, placing every conjunct whose leaves are now all present. */
-static int join_trees(region *r, const tree *left, const tree *right, bool equi, tree *out)
+static int join_trees(region *r, const tree *left, const tree *right, bool equi, double join_est,
+                      tree *out)
 {
     uint32_t lc = left->op->column_count, rc_ = right->op->column_count;
     tn_plan_op *j = tn_plan_op_new(r->arena, TN_PLAN_JOIN, lc + rc_);
@@ -305,7 +347,7 @@ static int join_trees(region *r, const tree *left, const tree *right, bool equi,
     if (!lpos || !rpos || !jpos) return TN_ENOMEM;
     uint64_t mask = left->mask | right->mask;
     uint32_t keys = 0, rest_count = 0;
-    double est = equi ? (left->est > right->est ? left->est : right->est) : left->est * right->est;
+    double est = equi ? join_est : left->est * right->est;
     for (uint32_t c = 0; c < r->conj_count; c++) {
         conj *cj = &r->conjs[c];
         if (cj->opaque || cj->placed || (cj->mask & ~mask)) continue;
@@ -374,24 +416,35 @@ static int rebuild(region *r, tn_plan_op **slot)
     if (leaves[largest].est >= LARGE_INPUT_ROWS) start = largest;
     tree cur = leaves[start];
     for (uint32_t step = 1; step < r->leaf_count; step++) {
+        /* the joined leaf that keeps the result smallest (the most selective join first,
+         * so every later join probes fewer rows); among equals the smaller leaf */
         int best = -1;
         bool best_joined = false;
+        double best_est = 0;
         for (uint32_t j = 0; j < r->leaf_count; j++) {
             if (cur.mask & (1ull << j)) continue;
             bool joined = joins(r, &cur, j);
-            if (best < 0 || (joined && !best_joined) ||
-                (joined == best_joined && leaves[j].est < leaves[best].est)) {
+            double est = join_estimate(r, r->leaves, &cur, j);
+            bool better;
+            if (best < 0 || joined != best_joined)
+                better = best < 0 || joined;
+            else if (est < best_est * 0.999 || est > best_est * 1.001)
+                better = est < best_est;
+            else
+                better = leaves[j].est < leaves[best].est;
+            if (better) {
                 best = (int)j;
                 best_joined = joined;
+                best_est = est;
             }
         }
         tree next;
         const tree *add = &leaves[best];
         /* the smaller input is the build side (the right child) */
         if (add->est <= cur.est)
-            rc = join_trees(r, &cur, add, best_joined, &next);
+            rc = join_trees(r, &cur, add, best_joined, best_est, &next);
         else
-            rc = join_trees(r, add, &cur, best_joined, &next);
+            rc = join_trees(r, add, &cur, best_joined, best_est, &next);
         if (rc) return rc;
         cur = next;
     }

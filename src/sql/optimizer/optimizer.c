@@ -8,9 +8,11 @@
  *   push_filters.c     filters into scans; remaining equalities of joins into hash keys
  *   footer_count.c     COUNT(*) of unfiltered Parquet files from their footers' row counts
  *   prune_columns.c    scans read only the columns used above; reordering projections go
+ *   common_subexpressions.c  an expression shared by an aggregate's or a projection's
+ *                      expressions computed once, in a projection below
  *   lake_predicates.c  a lake scan's simple filters as pruning predicates for the lake reader
  */
-#include "sql/sql_int.h"
+#include "sql/optimizer/optimizer_int.h"
 
 int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                 tn_error *err)
@@ -21,6 +23,7 @@ int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_o
         (rc = tn_opt_push_filters(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_footer_count(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_prune_columns(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_common_subexpressions(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_lake_predicates(arena, plan, root, err)) != 0)
         return rc;
     return 0;

@@ -33,4 +33,10 @@ int tn_opt_filter_through_outer_join(tn_arena *arena, tn_plan *plan, tn_plan_op 
 typedef int (*tn_opt_subplan_fn)(void *ctx, tn_plan_op **root);
 int tn_opt_for_each_subplan(tn_plan_op *op, tn_opt_subplan_fn fn, void *ctx);
 
+/* Rule: sub-expressions shared by the expressions of an aggregate or a projection computed
+ * once, in a projection put below it (common_subexpressions.c). Runs after prune_columns.
+ * 0, or an error set in err. */
+int tn_opt_common_subexpressions(tn_arena *arena, tn_plan *plan, tn_plan_op **root,
+                                 tn_error *err);
+
 #endif /* TN_SQL_OPTIMIZER_INT_H */
