@@ -14,6 +14,7 @@ packages=(
   libfyaml-dev                           # project settings (tarn.yaml)
   libpcre2-dev                           # SQL regular expressions (regexp_matches/replace)
   libedit-dev                            # line editing and history in the `tarn sql` shell
+  liblzma-dev libmd-dev libncurses-dev   # what the static libavro/libbsd/libedit archives use
   time valgrind zstd gzip                # benchmarks, profiling, test inputs
 )
 
