@@ -352,6 +352,11 @@ tn_plan_expr *tn_plan_expr_new(tn_arena *arena, tn_plan *plan, tn_plan_expr_kind
                                tn_type type);
 /* Allocates an operator with room for column_count output columns. NULL when out of memory. */
 tn_plan_op *tn_plan_op_new(tn_arena *arena, tn_plan_op_kind kind, uint32_t column_count);
+/* Calls fn on every subquery expression (SUBQUERY, IN_QUERY, EXISTS) among op's own
+ * expressions, not descending into children or into the subqueries' plans; stops at and
+ * returns the first non-zero result. */
+typedef int (*tn_plan_subquery_fn)(void *ctx, tn_plan_expr *subquery);
+int tn_plan_for_each_subquery(tn_plan_op *op, tn_plan_subquery_fn fn, void *ctx);
 /* Whether the expression reads no column (and no subquery): it can be folded. */
 bool tn_plan_expr_is_constant(const tn_plan_expr *e);
 /* Appends an indented text rendering of the plan (EXPLAIN). With `analyze` the rows and time

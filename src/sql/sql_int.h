@@ -133,6 +133,11 @@ extern const uint32_t tn_exec_identity[TN_BATCH_ROWS];
 extern const uint32_t tn_exec_zeros[TN_BATCH_ROWS];
 
 int tn_exec_eval_init(tn_exec_eval *ev, tn_exec_ctx *ctx);
+/* Runs every uncorrelated subquery of plan (and its inputs) once on the main context, before
+ * a parallel run starts, so that it runs with all workers and only once; the workers then
+ * read its rows. A subquery that fails is left to fail where its rows are needed, so an error
+ * shows only if the query would have met it. */
+void tn_exec_eval_subqueries_ahead(tn_exec_ctx *ctx, tn_plan_op *plan);
 void tn_exec_eval_free(tn_exec_eval *ev);
 /* Evaluates e over the chunk's selected rows: out row i is the value for in->sel[i]. The
  * result is valid until e's slot is evaluated again. */

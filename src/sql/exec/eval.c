@@ -266,6 +266,12 @@ static int subquery_rows(tn_exec_eval *ev, const tn_plan_expr *e, tn_vector **ou
         *out = aux;
         return 0;
     }
+    /* A worker reads what the main thread ran before the workers started (read-only now). */
+    const tn_exec_ctx *main = ev->ctx->main;
+    if (main && main->eval.ready && main->eval.ready[e->slot] == 2) {
+        *out = &main->eval.aux[e->slot];
+        return 0;
+    }
     tn_exec_op *op = NULL;
     tn_exec_rows rows;
     int rc = tn_exec_build(ev->ctx, e->subquery.query, &op);
@@ -305,6 +311,40 @@ static int subquery_rows(tn_exec_eval *ev, const tn_plan_expr *e, tn_vector **ou
     ev->ready[e->slot] = 2;
     *out = aux;
     return 0;
+}
+
+typedef struct ahead_walk {
+    tn_exec_eval *ev;
+} ahead_walk;
+
+static int run_ahead(void *arg, tn_plan_expr *e)
+{
+    ahead_walk *w = arg;
+    if (e->subquery.param_count || !e->subquery.query)
+        return 0;
+    tn_vector *rows;
+    if (subquery_rows(w->ev, e, &rows) != 0)
+        tn_error_clear(w->ev->ctx->err); /* reported where the rows are needed, if they are */
+    return 0;
+}
+
+static void ahead_op(ahead_walk *w, tn_plan_op *op)
+{
+    tn_plan_for_each_subquery(op, run_ahead, w);
+    for (uint32_t c = 0; c < op->child_count; c++)
+        if (op->children[c])
+            ahead_op(w, op->children[c]);
+    if (op->kind == TN_PLAN_CTE_REF && op->cte_ref.query)
+        ahead_op(w, op->cte_ref.query);
+}
+
+/* Runs the uncorrelated subqueries of plan on the main thread (see sql_int.h). */
+void tn_exec_eval_subqueries_ahead(tn_exec_ctx *ctx, tn_plan_op *plan)
+{
+    if (ctx->main || !ctx->eval.ready)
+        return;
+    ahead_walk w = {&ctx->eval};
+    ahead_op(&w, plan);
 }
 
 /* ---- correlated subqueries -------------------------------------------------------------- */

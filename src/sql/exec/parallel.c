@@ -248,6 +248,7 @@ static int run_start(tn_exec_run *run, tn_exec_ctx *ctx, tn_exec_op *input, int 
     run->sink = sink;
     run->arg = arg;
     run->workers = workers;
+    tn_exec_eval_subqueries_ahead(ctx, input->plan);
     int rc = prepare(run, input);
     if (rc)
         return rc;

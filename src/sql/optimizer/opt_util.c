@@ -205,89 +205,20 @@ tn_plan_expr *tn_opt_column(tn_arena *arena, tn_plan *plan, uint32_t column, tn_
     return e;
 }
 
-static int expr_subplans(tn_plan_expr *e, tn_opt_subplan_fn fn, void *ctx);
+/* The optimizer sees a subquery as the root of its plan, to rewrite it in place. */
+typedef struct subplan_visit {
+    tn_opt_subplan_fn fn;
+    void *ctx;
+} subplan_visit;
 
-static int list_subplans(tn_plan_expr **list, uint32_t count, tn_opt_subplan_fn fn, void *ctx)
+static int visit_subplan(void *arg, tn_plan_expr *e)
 {
-    int rc = 0;
-    for (uint32_t i = 0; i < count && rc == 0; i++)
-        if (list[i]) rc = expr_subplans(list[i], fn, ctx);
-    return rc;
-}
-
-static int expr_subplans(tn_plan_expr *e, tn_opt_subplan_fn fn, void *ctx)
-{
-    int rc;
-    switch (e->kind) {
-    case TN_PLAN_EXPR_CALL:
-        return list_subplans(e->call.args, e->call.arg_count, fn, ctx);
-    case TN_PLAN_EXPR_CAST:
-        return expr_subplans(e->cast.operand, fn, ctx);
-    case TN_PLAN_EXPR_CASE:
-        if ((rc = list_subplans(e->case_expr.conditions, e->case_expr.when_count, fn, ctx)) != 0 ||
-            (rc = list_subplans(e->case_expr.results, e->case_expr.when_count, fn, ctx)) != 0)
-            return rc;
-        return e->case_expr.else_result ? expr_subplans(e->case_expr.else_result, fn, ctx) : 0;
-    case TN_PLAN_EXPR_AND:
-    case TN_PLAN_EXPR_OR:
-    case TN_PLAN_EXPR_COALESCE:
-        return list_subplans(e->logical.operands, e->logical.count, fn, ctx);
-    case TN_PLAN_EXPR_NOT:
-        return expr_subplans(e->unary.operand, fn, ctx);
-    case TN_PLAN_EXPR_IS_NULL:
-        return expr_subplans(e->is_null.operand, fn, ctx);
-    case TN_PLAN_EXPR_IS_BOOL:
-        return expr_subplans(e->is_bool.operand, fn, ctx);
-    case TN_PLAN_EXPR_COMPARE:
-        if ((rc = expr_subplans(e->compare.left, fn, ctx)) != 0) return rc;
-        return expr_subplans(e->compare.right, fn, ctx);
-    case TN_PLAN_EXPR_IN_LIST:
-        if ((rc = expr_subplans(e->in_list.operand, fn, ctx)) != 0) return rc;
-        return list_subplans(e->in_list.items, e->in_list.count, fn, ctx);
-    case TN_PLAN_EXPR_SUBQUERY:
-    case TN_PLAN_EXPR_IN_QUERY:
-    case TN_PLAN_EXPR_EXISTS:
-        if (e->kind == TN_PLAN_EXPR_IN_QUERY && e->subquery.operand &&
-            (rc = expr_subplans(e->subquery.operand, fn, ctx)) != 0)
-            return rc;
-        return e->subquery.query ? fn(ctx, &e->subquery.query) : 0;
-    default:
-        return 0;
-    }
+    subplan_visit *v = arg;
+    return e->subquery.query ? v->fn(v->ctx, &e->subquery.query) : 0;
 }
 
 int tn_opt_for_each_subplan(tn_plan_op *op, tn_opt_subplan_fn fn, void *ctx)
 {
-    int rc = 0;
-    switch (op->kind) {
-    case TN_PLAN_SCAN:
-        return list_subplans(op->scan.filters, op->scan.filter_count, fn, ctx);
-    case TN_PLAN_FILTER:
-        return op->filter.condition ? expr_subplans(op->filter.condition, fn, ctx) : 0;
-    case TN_PLAN_PROJECT:
-        return list_subplans(op->project.exprs, op->column_count, fn, ctx);
-    case TN_PLAN_AGGREGATE:
-        rc = list_subplans(op->aggregate.groups, op->aggregate.group_count, fn, ctx);
-        for (uint32_t i = 0; i < op->aggregate.agg_count && rc == 0; i++) {
-            if (op->aggregate.aggs[i].arg) rc = expr_subplans(op->aggregate.aggs[i].arg, fn, ctx);
-            if (rc == 0 && op->aggregate.aggs[i].filter)
-                rc = expr_subplans(op->aggregate.aggs[i].filter, fn, ctx);
-        }
-        return rc;
-    case TN_PLAN_JOIN:
-        if ((rc = list_subplans(op->join.left_keys, op->join.key_count, fn, ctx)) != 0 ||
-            (rc = list_subplans(op->join.right_keys, op->join.key_count, fn, ctx)) != 0)
-            return rc;
-        return op->join.residual ? expr_subplans(op->join.residual, fn, ctx) : 0;
-    case TN_PLAN_SORT:
-        for (uint32_t i = 0; i < op->sort.key_count && rc == 0; i++)
-            rc = expr_subplans(op->sort.keys[i].expr, fn, ctx);
-        return rc;
-    case TN_PLAN_VALUES:
-        for (uint32_t r = 0; r < op->values.row_count && rc == 0; r++)
-            rc = list_subplans(op->values.rows[r], op->column_count, fn, ctx);
-        return rc;
-    default:
-        return 0;
-    }
+    subplan_visit v = {fn, ctx};
+    return tn_plan_for_each_subquery(op, visit_subplan, &v);
 }

@@ -37,6 +37,93 @@ tn_plan_op *tn_plan_op_new(tn_arena *arena, tn_plan_op_kind kind, uint32_t colum
     return op;
 }
 
+static int expr_subqueries(tn_plan_expr *e, tn_plan_subquery_fn fn, void *ctx);
+
+static int list_subqueries(tn_plan_expr **list, uint32_t count, tn_plan_subquery_fn fn, void *ctx)
+{
+    int rc = 0;
+    for (uint32_t i = 0; i < count && rc == 0; i++)
+        if (list[i]) rc = expr_subqueries(list[i], fn, ctx);
+    return rc;
+}
+
+static int expr_subqueries(tn_plan_expr *e, tn_plan_subquery_fn fn, void *ctx)
+{
+    int rc;
+    switch (e->kind) {
+    case TN_PLAN_EXPR_CALL:
+        return list_subqueries(e->call.args, e->call.arg_count, fn, ctx);
+    case TN_PLAN_EXPR_CAST:
+        return expr_subqueries(e->cast.operand, fn, ctx);
+    case TN_PLAN_EXPR_CASE:
+        if ((rc = list_subqueries(e->case_expr.conditions, e->case_expr.when_count, fn, ctx)) != 0 ||
+            (rc = list_subqueries(e->case_expr.results, e->case_expr.when_count, fn, ctx)) != 0)
+            return rc;
+        return e->case_expr.else_result ? expr_subqueries(e->case_expr.else_result, fn, ctx) : 0;
+    case TN_PLAN_EXPR_AND:
+    case TN_PLAN_EXPR_OR:
+    case TN_PLAN_EXPR_COALESCE:
+        return list_subqueries(e->logical.operands, e->logical.count, fn, ctx);
+    case TN_PLAN_EXPR_NOT:
+        return expr_subqueries(e->unary.operand, fn, ctx);
+    case TN_PLAN_EXPR_IS_NULL:
+        return expr_subqueries(e->is_null.operand, fn, ctx);
+    case TN_PLAN_EXPR_IS_BOOL:
+        return expr_subqueries(e->is_bool.operand, fn, ctx);
+    case TN_PLAN_EXPR_COMPARE:
+        if ((rc = expr_subqueries(e->compare.left, fn, ctx)) != 0) return rc;
+        return expr_subqueries(e->compare.right, fn, ctx);
+    case TN_PLAN_EXPR_IN_LIST:
+        if ((rc = expr_subqueries(e->in_list.operand, fn, ctx)) != 0) return rc;
+        return list_subqueries(e->in_list.items, e->in_list.count, fn, ctx);
+    case TN_PLAN_EXPR_SUBQUERY:
+    case TN_PLAN_EXPR_IN_QUERY:
+    case TN_PLAN_EXPR_EXISTS:
+        if (e->kind == TN_PLAN_EXPR_IN_QUERY && e->subquery.operand &&
+            (rc = expr_subqueries(e->subquery.operand, fn, ctx)) != 0)
+            return rc;
+        return fn(ctx, e);
+    default:
+        return 0;
+    }
+}
+
+int tn_plan_for_each_subquery(tn_plan_op *op, tn_plan_subquery_fn fn, void *ctx)
+{
+    int rc = 0;
+    switch (op->kind) {
+    case TN_PLAN_SCAN:
+        return list_subqueries(op->scan.filters, op->scan.filter_count, fn, ctx);
+    case TN_PLAN_FILTER:
+        return op->filter.condition ? expr_subqueries(op->filter.condition, fn, ctx) : 0;
+    case TN_PLAN_PROJECT:
+        return list_subqueries(op->project.exprs, op->column_count, fn, ctx);
+    case TN_PLAN_AGGREGATE:
+        rc = list_subqueries(op->aggregate.groups, op->aggregate.group_count, fn, ctx);
+        for (uint32_t i = 0; i < op->aggregate.agg_count && rc == 0; i++) {
+            if (op->aggregate.aggs[i].arg) rc = expr_subqueries(op->aggregate.aggs[i].arg, fn, ctx);
+            if (rc == 0 && op->aggregate.aggs[i].filter)
+                rc = expr_subqueries(op->aggregate.aggs[i].filter, fn, ctx);
+        }
+        return rc;
+    case TN_PLAN_JOIN:
+        if ((rc = list_subqueries(op->join.left_keys, op->join.key_count, fn, ctx)) != 0 ||
+            (rc = list_subqueries(op->join.right_keys, op->join.key_count, fn, ctx)) != 0)
+            return rc;
+        return op->join.residual ? expr_subqueries(op->join.residual, fn, ctx) : 0;
+    case TN_PLAN_SORT:
+        for (uint32_t i = 0; i < op->sort.key_count && rc == 0; i++)
+            rc = expr_subqueries(op->sort.keys[i].expr, fn, ctx);
+        return rc;
+    case TN_PLAN_VALUES:
+        for (uint32_t r = 0; r < op->values.row_count && rc == 0; r++)
+            rc = list_subqueries(op->values.rows[r], op->column_count, fn, ctx);
+        return rc;
+    default:
+        return 0;
+    }
+}
+
 bool tn_plan_expr_is_constant(const tn_plan_expr *e)
 {
     switch (e->kind) {
