@@ -21,54 +21,20 @@ static size_t bitmap_bytes(uint32_t rows)
     return ((size_t)rows + 7) / 8;
 }
 
-/* An aligned, zeroed block of at least `size` bytes (never size 0, so that an empty vector
- * still has real buffers). */
-static void *aligned_zeroed(size_t size)
+/* An aligned block of at least `size` bytes (never size 0, so that an empty vector still has
+ * real buffers), zeroed when asked. */
+static void *aligned_block(size_t size, bool zeroed)
 {
     size_t full = round_up(size ? size : 1);
     void *p = tn_aligned_alloc(VECTOR_ALIGN, full);
-    if (p != NULL)
+    if (p != NULL && zeroed)
         memset(p, 0, full);
     return p;
 }
 
-/* Prepares v for `capacity` rows of `type`: validity all ones, values zeroed, offsets[0] = 0.
- * Returns 0, TN_EINVAL for an invalid type, or TN_ENOMEM (v is then zeroed and needs no
- * destroy). */
-int tn_vector_init(tn_vector *v, tn_type type, uint32_t capacity)
-{
-    memset(v, 0, sizeof(*v));
-    if (type.id == TN_TYPE_INVALID || type.id >= TN_TYPE_COUNT)
-        return TN_EINVAL;
-    v->type = type;
-    v->capacity = capacity;
-    v->validity = aligned_zeroed(bitmap_bytes(capacity));
-    if (v->validity == NULL)
-        goto fail;
-    memset(v->validity, 0xff, round_up(bitmap_bytes(capacity) ? bitmap_bytes(capacity) : 1));
-    if (tn_type_is_varlen(type)) {
-        v->offsets = aligned_zeroed(((size_t)capacity + 1) * sizeof(int32_t));
-        if (v->offsets == NULL)
-            goto fail;
-    } else {
-        size_t width = tn_type_width(type);
-        size_t bytes = width ? (size_t)capacity * width : bitmap_bytes(capacity);
-        v->values = aligned_zeroed(bytes);
-        if (v->values == NULL)
-            goto fail;
-    }
-    return 0;
-fail:
-    tn_vector_destroy(v);
-    return TN_ENOMEM;
-}
-
-/* Prepares v like tn_vector_init but leaves the values (and the offsets after offsets[0])
- * unset: for producers that write every row they hand on, so the buffers are touched once.
- * Validity is all ones and BOOLEAN bits are cleared, as tn_vector_init leaves them, because
- * writers only clear the null bits and set the true ones. Returns 0, TN_EINVAL or TN_ENOMEM
- * (v is then zeroed). */
-int tn_vector_init_uninit(tn_vector *v, tn_type type, uint32_t capacity)
+/* Both initialisers: validity all ones, offsets[0] = 0, BOOLEAN bits cleared (writers only
+ * clear null bits and set true ones), the other values and offsets zeroed only when asked. */
+static int vector_init(tn_vector *v, tn_type type, uint32_t capacity, bool zero_values)
 {
     memset(v, 0, sizeof(*v));
     if (type.id == TN_TYPE_INVALID || type.id >= TN_TYPE_COUNT)
@@ -76,23 +42,21 @@ int tn_vector_init_uninit(tn_vector *v, tn_type type, uint32_t capacity)
     v->type = type;
     v->capacity = capacity;
     size_t bitmap = round_up(bitmap_bytes(capacity) ? bitmap_bytes(capacity) : 1);
-    v->validity = tn_aligned_alloc(VECTOR_ALIGN, bitmap);
+    v->validity = aligned_block(bitmap, false);
     if (v->validity == NULL)
         goto fail;
     memset(v->validity, 0xff, bitmap);
     if (tn_type_is_varlen(type)) {
-        v->offsets = tn_aligned_alloc(VECTOR_ALIGN, round_up(((size_t)capacity + 1) *
-                                                             sizeof(int32_t)));
+        v->offsets = aligned_block(((size_t)capacity + 1) * sizeof(int32_t), zero_values);
         if (v->offsets == NULL)
             goto fail;
         v->offsets[0] = 0;
     } else if (type.id == TN_TYPE_BOOLEAN) {
-        v->values = aligned_zeroed(bitmap_bytes(capacity));
+        v->values = aligned_block(bitmap_bytes(capacity), true);
         if (v->values == NULL)
             goto fail;
     } else {
-        size_t bytes = (size_t)capacity * tn_type_width(type);
-        v->values = tn_aligned_alloc(VECTOR_ALIGN, round_up(bytes ? bytes : 1));
+        v->values = aligned_block((size_t)capacity * tn_type_width(type), zero_values);
         if (v->values == NULL)
             goto fail;
     }
@@ -100,6 +64,22 @@ int tn_vector_init_uninit(tn_vector *v, tn_type type, uint32_t capacity)
 fail:
     tn_vector_destroy(v);
     return TN_ENOMEM;
+}
+
+/* Prepares v for `capacity` rows of `type`: validity all ones, values zeroed, offsets[0] = 0.
+ * Returns 0, TN_EINVAL for an invalid type, or TN_ENOMEM (v is then zeroed and needs no
+ * destroy). */
+int tn_vector_init(tn_vector *v, tn_type type, uint32_t capacity)
+{
+    return vector_init(v, type, capacity, true);
+}
+
+/* Prepares v like tn_vector_init but leaves the values (and the offsets after offsets[0])
+ * unset: for producers that write every row they hand on, so the buffers are touched once.
+ * Returns 0, TN_EINVAL or TN_ENOMEM (v is then zeroed). */
+int tn_vector_init_uninit(tn_vector *v, tn_type type, uint32_t capacity)
+{
+    return vector_init(v, type, capacity, false);
 }
 
 /* Frees the buffers and zeroes v. Accepts a zeroed or already destroyed vector. */
