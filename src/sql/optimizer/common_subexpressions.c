@@ -33,12 +33,12 @@
 /* One node of the operator's expression trees, in pre-order: a subtree is the nodes
  * [i, i + size). */
 typedef struct cse_node {
-    tn_plan_expr **at;  /* where the node hangs (a root slot or an operand slot) */
-    uint64_t hash;      /* structural: equal trees hash equal */
-    uint32_t size;      /* nodes in the subtree */
-    bool conditional;   /* evaluated only on some rows */
-    bool eligible;      /* may become a shared column */
-    bool dead;          /* inside a subtree already replaced by a column */
+    tn_plan_expr **at; /* where the node hangs (a root slot or an operand slot) */
+    uint64_t hash;     /* structural: equal trees hash equal */
+    uint32_t size;     /* nodes in the subtree */
+    bool conditional;  /* evaluated only on some rows */
+    bool eligible;     /* may become a shared column */
+    bool dead;         /* inside a subtree already replaced by a column */
 } cse_node;
 
 typedef struct cse_walk {
@@ -91,8 +91,8 @@ static bool same_value(const tn_plan_value *a, const tn_plan_value *b)
         return a->str.len == b->str.len &&
                (a->str.len == 0 || memcmp(a->str.ptr, b->str.ptr, a->str.len) == 0);
     case TN_PLAN_TYPE_INTERVAL:
-        return a->interval.months == b->interval.months &&
-               a->interval.days == b->interval.days && a->interval.micros == b->interval.micros;
+        return a->interval.months == b->interval.months && a->interval.days == b->interval.days &&
+               a->interval.micros == b->interval.micros;
     default:
         return false;
     }
@@ -189,10 +189,10 @@ static int walk(cse_walk *w, tn_plan_expr **at, bool conditional)
     uint64_t h = hash_type(mix(0x5eed, e->kind), e->type);
     bool ok = vector_type(e->type);
     int rc = 0;
-    uint32_t child;
     switch (e->kind) {
     case TN_PLAN_EXPR_CONST:
-        if (e->value.is_null) h = mix(h, 1);
+        if (e->value.is_null)
+            h = mix(h, 1);
         else if (e->value.type.id == TN_TYPE_VARCHAR || e->value.type.id == TN_TYPE_BLOB)
             h = hash_bytes(h, e->value.str.ptr, e->value.str.len);
         else if (e->value.type.id == TN_TYPE_DECIMAL)
@@ -215,15 +215,13 @@ static int walk(cse_walk *w, tn_plan_expr **at, bool conditional)
         break;
     case TN_PLAN_EXPR_CAST:
         h = mix(h, e->cast.try_cast);
-        child = w->count;
-        rc = walk(w, &e->cast.operand, conditional);
-        if (rc == 0) h = mix(h, w->nodes[child].hash), ok &= w->nodes[child].eligible;
+        rc = walk_list(w, &e->cast.operand, 1, UINT32_MAX, conditional, &h, &ok);
         break;
     case TN_PLAN_EXPR_CASE:
         /* only the first condition sees every row */
         for (uint32_t i = 0; i < e->case_expr.when_count && rc == 0; i++) {
-            if ((rc = walk_list(w, &e->case_expr.conditions[i], 1, i == 0 ? 1 : 0, conditional,
-                                &h, &ok)) == 0)
+            if ((rc = walk_list(w, &e->case_expr.conditions[i], 1, i == 0 ? 1 : 0, conditional, &h,
+                                &ok)) == 0)
                 rc = walk_list(w, &e->case_expr.results[i], 1, 0, conditional, &h, &ok);
         }
         if (rc == 0 && e->case_expr.else_result)
@@ -294,6 +292,33 @@ static int by_size_then_hash(const void *pa, const void *pb)
     return a->node < b->node ? -1 : 1;
 }
 
+/* Rough instructions per row, measured with callgrind on TPC-H Q1 (one thread): the
+ * projection's copy of a column (a string is appended value by value to a new vector, a
+ * 128-bit DECIMAL is copied with a memcpy call per value), and the work of one node (a
+ * DECIMAL operation narrows and rescales 128-bit values). With these, sharing Q1's product
+ * is not worth it: the projection would copy two strings and four DECIMALs per row (+25%
+ * instructions) to save one product and one difference (-7%). */
+static uint64_t copy_cost(tn_type t)
+{
+    if (tn_type_is_varlen(t)) return 70;
+    return tn_type_width(t) > 8 ? 14 : 4;
+}
+
+static uint64_t node_cost(const tn_plan_expr *e)
+{
+    switch (e->kind) {
+    case TN_PLAN_EXPR_CONST:
+    case TN_PLAN_EXPR_COLUMN:
+        return 0;
+    case TN_PLAN_EXPR_CALL:
+    case TN_PLAN_EXPR_CAST:
+        if (tn_type_is_varlen(e->type)) return 40;
+        return e->type.id == TN_TYPE_DECIMAL ? 18 : 4;
+    default:
+        return tn_type_is_varlen(e->type) ? 40 : 8;
+    }
+}
+
 static void kill_subtree(cse_walk *w, uint32_t i)
 {
     for (uint32_t k = i; k < i + w->nodes[i].size; k++) w->nodes[k].dead = true;
@@ -328,11 +353,16 @@ static int share(cse_rule *r, tn_plan_op **input, tn_plan_expr ***roots, const b
     if (m < 2) return 0;
     qsort(order, m, sizeof *order, by_size_then_hash);
 
-    tn_plan_expr **defs = NULL;
-    uint32_t def_count = 0;
+    /* 1. which trees become shared columns: def_of[node] names the column an occurrence
+     *    reads, the first occurrence of each is its definition */
+    uint32_t *def_of = tn_arena_alloc(r->arena, (w.count + 1) * sizeof *def_of);
+    uint32_t *lead_of = tn_arena_alloc(r->arena, (m + 1) * sizeof *lead_of);
+    uint32_t *uses = tn_arena_alloc(r->arena, (m + 1) * sizeof *uses);
     uint32_t *group = tn_arena_alloc(r->arena, (m + 1) * sizeof *group);
     bool *taken = tn_arena_calloc(r->arena, m + 1);
-    if (!group || !taken) return TN_ENOMEM;
+    if (!def_of || !lead_of || !uses || !group || !taken) return TN_ENOMEM;
+    for (uint32_t i = 0; i < w.count; i++) def_of[i] = UINT32_MAX;
+    uint32_t def_count = 0;
     for (uint32_t a = 0; a < m; a++) {
         if (taken[a] || w.nodes[order[a].node].dead) continue;
         const cse_node *lead = &w.nodes[order[a].node];
@@ -347,35 +377,62 @@ static int share(cse_rule *r, tn_plan_op **input, tn_plan_expr ***roots, const b
             everywhere |= !o->conditional;
         }
         if (g < 2 || !everywhere) continue;
-        if (def_count % 8 == 0) {
-            tn_plan_expr **nd = tn_arena_alloc(r->arena, (def_count + 8) * sizeof *nd);
-            if (!nd) return TN_ENOMEM;
-            if (def_count) memcpy(nd, defs, def_count * sizeof *nd);
-            defs = nd;
-        }
-        tn_plan_expr *def = *lead->at;
-        uint32_t column = cn + def_count; /* placed after the input's columns for now */
-        defs[def_count++] = def;
+        uint64_t work = 0;
+        for (uint32_t k = order[a].node; k < order[a].node + lead->size; k++)
+            work += node_cost(*w.nodes[k].at);
+        /* a cheap expression (x * x on DOUBLE) costs less to recompute than to copy */
+        if ((uint64_t)(g - 1) * work <= copy_cost((*lead->at)->type)) continue;
+        lead_of[def_count] = order[a].node;
+        uses[def_count] = g;
         for (uint32_t k = 0; k < g; k++) {
-            cse_node *o = &w.nodes[order[group[k]].node];
-            tn_plan_expr *ref = tn_opt_column(r->arena, r->plan, column, def->type);
-            if (!ref) return TN_ENOMEM;
-            ref->pos = (*o->at)->pos;
-            ref->name = (*o->at)->name;
-            *o->at = ref;
             taken[group[k]] = true;
+            def_of[order[group[k]].node] = def_count;
             kill_subtree(&w, order[group[k]].node);
         }
+        def_count++;
     }
     if (def_count == 0) return 0;
 
-    /* The projection: the input columns still read, then the shared values. */
+    /* 2. worth it? The projection copies every column it passes on and every shared
+     *    value, which costs as much as a cheap operation per row. */
     uint8_t *used = tn_arena_calloc(r->arena, cn + def_count + 1);
     uint32_t *map = tn_arena_alloc(r->arena, (cn + def_count + 1) * sizeof *map);
     if (!used || !map) return TN_ENOMEM;
-    for (uint32_t i = 0; i < count; i++)
-        if (!tn_opt_expr_columns(*roots[i], used, cn + def_count))
-            return TN_EINTERNAL; /* eligible trees were found above: cannot happen */
+    for (uint32_t i = 0; i < w.count; i++) {
+        const tn_plan_expr *e = *w.nodes[i].at;
+        if (w.nodes[i].dead) continue;
+        if (e->kind == TN_PLAN_EXPR_COLUMN && e->column < cn)
+            used[e->column] = 1;
+        else if (e->kind == TN_PLAN_EXPR_IN_QUERY)
+            tn_opt_expr_columns(e, used, cn); /* its operand, which walk() does not enter */
+    }
+    uint64_t saved = 0, spent = 0;
+    for (uint32_t d = 0; d < def_count; d++) {
+        uint32_t lead = lead_of[d];
+        spent += copy_cost((*w.nodes[lead].at)->type);
+        for (uint32_t k = lead; k < lead + w.nodes[lead].size; k++)
+            saved += (uint64_t)(uses[d] - 1) * node_cost(*w.nodes[k].at);
+    }
+    for (uint32_t c = 0; c < cn; c++)
+        if (used[c]) spent += copy_cost(child->columns[c].type);
+    if (saved <= spent) return 0;
+
+    /* 3. the rewrite: definitions are taken before their first occurrence is replaced */
+    tn_plan_expr **defs = tn_arena_alloc(r->arena, (def_count + 1) * sizeof *defs);
+    if (!defs) return TN_ENOMEM;
+    for (uint32_t d = 0; d < def_count; d++) defs[d] = *w.nodes[lead_of[d]].at;
+    for (uint32_t i = 0; i < w.count; i++) {
+        if (def_of[i] == UINT32_MAX) continue;
+        tn_plan_expr *old = *w.nodes[i].at;
+        /* placed after the input's columns for now, moved by the remap below */
+        tn_plan_expr *ref = tn_opt_column(r->arena, r->plan, cn + def_of[i], old->type);
+        if (!ref) return TN_ENOMEM;
+        ref->pos = old->pos;
+        ref->name = old->name;
+        *w.nodes[i].at = ref;
+    }
+
+    /* 4. the projection: the input columns still read, then the shared values */
     uint32_t kept = 0;
     for (uint32_t c = 0; c < cn; c++)
         if (used[c]) map[c] = kept++;
@@ -453,19 +510,17 @@ static int rewrite(void *ctx, tn_plan_op **slot)
     tn_plan_op *op = *slot;
     int rc = 0;
     /* children first: a projection put below op is not looked at again */
-    for (uint32_t i = 0; i < op->child_count && rc == 0; i++)
-        rc = rewrite(r, &op->children[i]);
+    for (uint32_t i = 0; i < op->child_count && rc == 0; i++) rc = rewrite(r, &op->children[i]);
     if (rc == 0 && op->kind == TN_PLAN_CTE_REF && op->cte_ref.query)
         rc = rewrite(r, &op->cte_ref.query);
-    if (rc == 0 && (rc = tn_opt_for_each_subplan(op, rewrite, r)) != 0) return rc;
+    if (rc == 0) rc = tn_opt_for_each_subplan(op, rewrite, r);
     if (rc) return rc;
     if (op->kind == TN_PLAN_AGGREGATE) return share_aggregate(r, op);
     if (op->kind == TN_PLAN_PROJECT) return share_project(r, op);
     return 0;
 }
 
-int tn_opt_common_subexpressions(tn_arena *arena, tn_plan *plan, tn_plan_op **root,
-                                 tn_error *err)
+int tn_opt_common_subexpressions(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err)
 {
     cse_rule r = {arena, plan, 0};
     int rc = rewrite(&r, root);
