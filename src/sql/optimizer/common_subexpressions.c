@@ -292,16 +292,22 @@ static int by_size_then_hash(const void *pa, const void *pb)
     return a->node < b->node ? -1 : 1;
 }
 
-/* Rough instructions per row, measured with callgrind on TPC-H Q1 (one thread): the
- * projection's copy of a column (a string is appended value by value to a new vector, a
- * 128-bit DECIMAL is copied with a memcpy call per value), and the work of one node (a
- * DECIMAL operation narrows and rescales 128-bit values). With these, sharing Q1's product
- * is not worth it: the projection would copy two strings and four DECIMALs per row (+25%
- * instructions) to save one product and one difference (-7%). */
+/* Rough instructions per row, measured with callgrind on TPC-H Q1 (one thread): a dense
+ * projection's copy of a column (a string is appended value by value to a new vector), and
+ * the work of one node (a DECIMAL operation narrows and rescales 128-bit values). A
+ * projection that must copy Q1's two strings and four DECIMALs per row would cost more than
+ * sharing its product saves; one that passes them on is worth it. */
 static uint64_t copy_cost(tn_type t)
 {
     if (tn_type_is_varlen(t)) return 70;
     return tn_type_width(t) > 8 ? 14 : 4;
+}
+
+/* The types the projection writes at the input rows' positions (as exec/project.c does). */
+static bool written_in_place(tn_type t)
+{
+    size_t w = tn_type_width(t);
+    return !tn_type_is_varlen(t) && t.id != TN_TYPE_BOOLEAN && (w == 4 || w == 8 || w == 16);
 }
 
 static uint64_t node_cost(const tn_plan_expr *e)
@@ -406,14 +412,19 @@ static int share(cse_rule *r, tn_plan_op **input, tn_plan_expr ***roots, const b
         else if (e->kind == TN_PLAN_EXPR_IN_QUERY)
             tn_opt_expr_columns(e, used, cn); /* its operand, which walk() does not enter */
     }
+    /* When every shared value is fixed-width the projection passes the other columns on
+     * without copying them (exec/project.c) and writes each shared value once. */
+    bool passes_on = true;
+    for (uint32_t d = 0; d < def_count; d++)
+        passes_on = passes_on && written_in_place((*w.nodes[lead_of[d]].at)->type);
     uint64_t saved = 0, spent = 0;
     for (uint32_t d = 0; d < def_count; d++) {
         uint32_t lead = lead_of[d];
-        spent += copy_cost((*w.nodes[lead].at)->type);
+        spent += passes_on ? 2 : copy_cost((*w.nodes[lead].at)->type);
         for (uint32_t k = lead; k < lead + w.nodes[lead].size; k++)
             saved += (uint64_t)(uses[d] - 1) * node_cost(*w.nodes[k].at);
     }
-    for (uint32_t c = 0; c < cn; c++)
+    for (uint32_t c = 0; c < cn && !passes_on; c++)
         if (used[c]) spent += copy_cost(child->columns[c].type);
     if (saved <= spent) return 0;
 
