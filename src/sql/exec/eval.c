@@ -140,6 +140,10 @@ int tn_exec_gather(tn_vector *dst, uint32_t dst_row, const tn_vector *src, const
             for (uint32_t i = 0; i < n; i++)
                 ((uint64_t *)d)[i] = ((const uint64_t *)s)[sel[i]];
             break;
+        case 16: /* DECIMAL: a fixed-size copy the compiler inlines */
+            for (uint32_t i = 0; i < n; i++)
+                memcpy(d + (size_t)i * 16, s + (size_t)sel[i] * 16, 16);
+            break;
         default:
             for (uint32_t i = 0; i < n; i++)
                 memcpy(d + (size_t)i * w, s + (size_t)sel[i] * w, w);

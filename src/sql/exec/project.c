@@ -43,11 +43,11 @@ static void scatter(tn_vector *dst, const uint32_t *pos, const tn_vector *src,
             d[pos[i]] = s[sel[i]];
         break;
     }
-    default: {
-        unsigned __int128 *d = dst->values;
-        const unsigned __int128 *s = src->values;
+    default: { /* 16 bytes: a fixed-size copy the compiler inlines */
+        char *d = dst->values;
+        const char *s = src->values;
         for (uint32_t i = 0; i < n; i++)
-            d[pos[i]] = s[sel[i]];
+            memcpy(d + (size_t)pos[i] * 16, s + (size_t)sel[i] * 16, 16);
         break;
     }
     }
