@@ -11,11 +11,15 @@
  * still gives one row.
  *
  * When the input is a parallel pipeline every worker aggregates its morsels into a partial
- * table of its own; the largest partial becomes the result and the others are merged into it
- * group by group (counts and sums added, MIN/MAX compared). A DISTINCT set holds (value,
- * group) pairs split into one partition per worker by the value's hash, so the same pair
- * lands in the same partition on every worker whatever its group id there; values of at most
- * 8 bytes are kept in compact 12-byte slots (pair_set). The sets are then merged partition by
+ * table of its own. With many groups (and no DISTINCT sums) the partials are then merged in
+ * parallel: each partial's groups are listed by a few bits of their key's hash, partition q of
+ * every partial goes into result table q, sized beforehand for what it can receive (one pool
+ * task per partition), and the output reads the result tables in turn. Otherwise the largest
+ * partial becomes the result and the others are merged into it group by group (counts and
+ * sums added, MIN/MAX compared). A DISTINCT set holds (value, group) pairs split into one
+ * partition per worker by the value's hash, so the same pair lands in the same partition on
+ * every worker whatever its group id there; values of at most 8 bytes are kept in compact
+ * 12-byte slots (pair_set). The sets are then merged partition by
  * partition on the pool, each task deduplicating its partition of every worker (freeing them
  * as it goes; compact ones into the result's own partition, so no copy is made) and counting
  * the pairs per group: no thread ever holds a full set, and a value seen by two workers
@@ -100,6 +104,9 @@ struct agg_exec {
     agg_exec *partials;    /* parallel input: one partial table per worker */
     int partial_count;
     uint32_t distinct_parts; /* partitions of each DISTINCT set: 1, or the workers */
+    agg_exec *parts;       /* after a partitioned merge: the result's tables, read in turn */
+    uint32_t part_count;
+    uint32_t emit_part;    /* next part to output */
 };
 
 /* A DISTINCT pair is stored as the value's key without its tag byte (NULLs never get there)
@@ -250,7 +257,8 @@ static int grow_states(agg_exec *s, size_t need)
 {
     if (need <= s->group_cap)
         return 0;
-    size_t cap = s->group_cap ? s->group_cap * 2 : 1024;
+    /* a first size is taken as given: the partitioned merge knows its bound */
+    size_t cap = s->group_cap ? s->group_cap * 2 : need > 1024 ? need : 1024;
     while (cap < need)
         cap *= 2;
     tn_plan_op *plan = s->op.plan;
@@ -262,11 +270,14 @@ static int grow_states(agg_exec *s, size_t need)
     do {                                                                                       \
         if (!(needs & (flag)))                                                                 \
             break;                                                                             \
-        void *p = tn_realloc(st->field, cap * sizeof *st->field);                              \
+        /* a first array comes zeroed from calloc: untouched pages stay unmapped */           \
+        void *p = s->group_cap ? tn_realloc(st->field, cap * sizeof *st->field)                \
+                               : tn_calloc(cap, sizeof *st->field);                            \
         if (!p)                                                                                \
             return oom(s);                                                                     \
-        memset((char *)p + s->group_cap * sizeof *st->field, 0,                                \
-               (cap - s->group_cap) * sizeof *st->field);                                      \
+        if (s->group_cap)                                                                      \
+            memset((char *)p + s->group_cap * sizeof *st->field, 0,                            \
+                   (cap - s->group_cap) * sizeof *st->field);                                  \
         st->field = p;                                                                         \
         bytes += (int64_t)((cap - s->group_cap) * sizeof *st->field);                          \
     } while (0)
@@ -1059,53 +1070,22 @@ static bool is_distinct_sum(const tn_plan_agg *agg)
             agg->kind == TN_PLAN_AGG_AVG);
 }
 
-/* Merges the groups and all but the DISTINCT sums of partial table p into s (both over the
- * same plan). Sets *map_out to p's group ids -> s's (caller frees; NULL when p has none). */
-static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
+/* Merges the states of p's groups from[i] (i when from is NULL) into s's groups to[i], for
+ * i < n, for every aggregate but the DISTINCT sums (merged through their sets). */
+static int merge_states(agg_exec *s, agg_exec *p, const uint32_t *from, const uint32_t *to,
+                        size_t n)
 {
     tn_plan_op *plan = s->op.plan;
     tn_exec_ctx *ctx = s->op.ctx;
-    uint32_t gk = plan->aggregate.group_count;
-    size_t n = p->group_count;
     int rc = 0;
-    *map_out = NULL;
-    if (n == 0)
-        return 0;
-    uint32_t *map = tn_malloc(n * sizeof *map);
-    if (!map)
-        return oom(s);
-    if (gk == 0) {
-        if (s->group_count == 0) {
-            if ((rc = grow_states(s, 1)) != 0)
-                goto done;
-            s->group_count = 1;
-        }
-        map[0] = 0;
-    } else {
-        for (size_t b = 0; b < p->keys.batch_count; b++) {
-            tn_batch *kb = p->keys.batches[b];
-            uint32_t fresh[TN_BATCH_ROWS], nf = 0;
-            for (uint32_t k = 0; k < gk; k++)
-                s->key_args[k] = (tn_exec_arg){&kb->columns[k], tn_exec_identity};
-            if ((rc = assign_groups(s, s->key_args, kb->row_count, map + b * TN_BATCH_ROWS, fresh,
-                                    &nf)) != 0 ||
-                (rc = grow_states(s, s->group_count)) != 0)
-                goto done;
-            if (nf) {
-                tn_exec_chunk kc = {kb, fresh, nf};
-                if ((rc = tn_exec_rows_append(ctx, &s->keys, &kc)) != 0)
-                    goto done;
-            }
-        }
-    }
     for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
         const tn_plan_agg *agg = &plan->aggregate.aggs[a];
         agg_state *st = &s->states[a], *ps = &p->states[a];
         bool is_min = agg->kind == TN_PLAN_AGG_MIN;
         if (is_distinct_sum(agg))
             continue; /* merged partition by partition afterwards */
-        for (size_t g = 0; g < n; g++) {
-            size_t m = map[g];
+        for (size_t i = 0; i < n; i++) {
+            size_t g = from ? from[i] : i, m = to[i];
             switch (agg->kind) {
             case TN_PLAN_AGG_COUNT_STAR:
             case TN_PLAN_AGG_COUNT: st->count[m] += ps->count[g]; break;
@@ -1146,6 +1126,50 @@ static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
             }
         }
     }
+done:
+    return rc;
+}
+
+/* Merges the groups and all but the DISTINCT sums of partial table p into s (both over the
+ * same plan). Sets *map_out to p's group ids -> s's (caller frees; NULL when p has none). */
+static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
+{
+    tn_plan_op *plan = s->op.plan;
+    tn_exec_ctx *ctx = s->op.ctx;
+    uint32_t gk = plan->aggregate.group_count;
+    size_t n = p->group_count;
+    int rc = 0;
+    *map_out = NULL;
+    if (n == 0)
+        return 0;
+    uint32_t *map = tn_malloc(n * sizeof *map);
+    if (!map)
+        return oom(s);
+    if (gk == 0) {
+        if (s->group_count == 0) {
+            if ((rc = grow_states(s, 1)) != 0)
+                goto done;
+            s->group_count = 1;
+        }
+        map[0] = 0;
+    } else {
+        for (size_t b = 0; b < p->keys.batch_count; b++) {
+            tn_batch *kb = p->keys.batches[b];
+            uint32_t fresh[TN_BATCH_ROWS], nf = 0;
+            for (uint32_t k = 0; k < gk; k++)
+                s->key_args[k] = (tn_exec_arg){&kb->columns[k], tn_exec_identity};
+            if ((rc = assign_groups(s, s->key_args, kb->row_count, map + b * TN_BATCH_ROWS, fresh,
+                                    &nf)) != 0 ||
+                (rc = grow_states(s, s->group_count)) != 0)
+                goto done;
+            if (nf) {
+                tn_exec_chunk kc = {kb, fresh, nf};
+                if ((rc = tn_exec_rows_append(ctx, &s->keys, &kc)) != 0)
+                    goto done;
+            }
+        }
+    }
+    rc = merge_states(s, p, NULL, map, n);
 done:
     if (rc)
         tn_free(map);
@@ -1387,8 +1411,209 @@ done:
     return rc;
 }
 
-/* Aggregates the input on `workers` workers, then merges their tables into s: the largest
- * becomes s's own (its group ids stay), the others are merged into it. */
+/* ---- parallel input with many groups: a partitioned merge ----------------------------- */
+
+/* Partitions of the partitioned merge, and the groups (summed over the partial tables) from
+ * which it is used: below that the merge into the largest partial is cheap, and the
+ * partitions' fixed costs would dominate. */
+#define MERGE_PARTS 16
+#define MERGE_PARTS_MIN_GROUPS 16384
+
+/* The partition of a group key's hash: its high bits, as the tables' slots use the low. */
+static inline uint8_t merge_part(uint64_t hash)
+{
+    return (uint8_t)(((hash >> 32) * MERGE_PARTS) >> 32);
+}
+
+/* The partitioned merge of the partial tables: every partial's groups are split by the
+ * hash of their key (one task per partial), then partition q of every partial is merged into
+ * table q (one task per partition), sized beforehand for the groups it can receive. */
+typedef struct part_merge {
+    agg_exec *s;
+    agg_exec **sources;       /* the partial tables that saw rows */
+    int source_count;
+    uint32_t **order;         /* per source: its group ids by partition, ascending in each */
+    size_t (*starts)[MERGE_PARTS + 1]; /* per source: where each partition's ids start */
+    tn_exec_ctx *ctxs;        /* per task: tasks run concurrently, each with its error slot */
+    tn_error *errs;
+} part_merge;
+
+static tn_exec_ctx *task_ctx(part_merge *m, size_t task)
+{
+    tn_exec_ctx *ctx = &m->ctxs[task];
+    *ctx = *m->s->op.ctx;
+    ctx->err = &m->errs[task];
+    ctx->main = m->s->op.ctx->main ? m->s->op.ctx->main : m->s->op.ctx;
+    return ctx;
+}
+
+/* Task w: the group ids of source w listed partition by partition. Its hash table is freed
+ * then, as the merge needs only its keys and states. */
+static void split_partial(void *arg, size_t w, int pool_worker)
+{
+    (void)pool_worker;
+    part_merge *m = arg;
+    agg_exec *p = m->sources[w];
+    p->op.ctx = task_ctx(m, w);
+    uint32_t gk = p->op.plan->aggregate.group_count;
+    size_t groups = p->group_count;
+    uint8_t *part = tn_malloc(groups ? groups : 1);
+    uint32_t *order = tn_malloc((groups ? groups : 1) * sizeof *order);
+    int rc = part && order ? 0 : oom(p);
+    m->order[w] = order;
+    size_t *starts = m->starts[w];
+    for (size_t b = 0; rc == 0 && b < p->keys.batch_count; b++) {
+        tn_batch *kb = p->keys.batches[b];
+        uint32_t n = kb->row_count;
+        uint8_t *out = part + b * TN_BATCH_ROWS;
+        if (p->int_key) {
+            /* as assign_int_groups hashes them; NULL goes to partition 0 */
+            const tn_vector *v = &kb->columns[0];
+            bool narrow = tn_type_width(v->type) == 4;
+            for (uint32_t i = 0; i < n; i++) {
+                int64_t x = narrow ? tn_vector_i32(v)[i] : tn_vector_i64(v)[i];
+                out[i] = tn_vector_is_valid(v, i) ? merge_part(tn_hash_u64((uint64_t)x)) : 0;
+            }
+        } else {
+            uint32_t off[TN_BATCH_ROWS + 1];
+            for (uint32_t k = 0; k < gk; k++)
+                p->key_args[k] = (tn_exec_arg){&kb->columns[k], tn_exec_identity};
+            if ((rc = serialize_keys(p, p->key_args, n, off)) != 0)
+                break;
+            for (uint32_t i = 0; i < n; i++)
+                out[i] = merge_part(group_hash(p->key_bytes + off[i], off[i + 1] - off[i]));
+        }
+        for (uint32_t i = 0; i < n; i++)
+            starts[out[i] + 1]++;
+    }
+    if (rc == 0) {
+        size_t next[MERGE_PARTS];
+        for (uint32_t q = 0; q < MERGE_PARTS; q++) {
+            starts[q + 1] += starts[q];
+            next[q] = starts[q];
+        }
+        for (size_t g = 0; g < groups; g++)
+            order[next[part[g]]++] = (uint32_t)g;
+    }
+    tn_free(part);
+    tn_exec_keys_free(&p->groups);
+    tn_free(p->ints.slots);
+    memset(&p->ints, 0, sizeof p->ints);
+    tn_free(p->key_bytes);
+    p->key_bytes = NULL;
+    p->key_bytes_cap = 0;
+    int arc = account_keys(p);
+    rc = rc ? rc : arc;
+    if (rc && !p->op.ctx->err->code)
+        tn_error_set(p->op.ctx->err, rc, "%s", tn_strerror(rc));
+}
+
+/* Task q: partition q of every source merged into table s->parts[q]. */
+static void merge_part_task(void *arg, size_t q, int pool_worker)
+{
+    (void)pool_worker;
+    part_merge *m = arg;
+    agg_exec *s = m->s;
+    agg_exec *t = &s->parts[q];
+    tn_exec_ctx *ctx = task_ctx(m, q);
+    t->op.ctx = ctx;
+    t->distinct_parts = 1;
+    uint32_t gk = s->op.plan->aggregate.group_count;
+    int rc = table_init(t, s->op.plan);
+    /* the partials' groups of this partition bound its groups: room for them all (and one
+     * chunk more, which the lookups reserve) means no table grows */
+    size_t bound = 0;
+    for (int w = 0; w < m->source_count; w++)
+        bound += m->starts[w][q + 1] - m->starts[w][q];
+    if (rc == 0 && t->int_key && int_groups_reserve(&t->ints, bound + TN_BATCH_ROWS) != 0)
+        rc = oom(t);
+    if (rc == 0 && !t->int_key && tn_exec_keys_reserve(&t->groups, bound + TN_BATCH_ROWS) != 0)
+        rc = oom(t);
+    if (rc == 0 && (rc = grow_states(t, bound)) == 0)
+        rc = account_keys(t);
+    for (int w = 0; rc == 0 && w < m->source_count; w++) {
+        agg_exec *p = m->sources[w];
+        const uint32_t *ids = m->order[w] + m->starts[w][q];
+        size_t count = m->starts[w][q + 1] - m->starts[w][q];
+        /* the ids ascend: a run of them shares one batch of p's keys */
+        for (size_t i = 0; rc == 0 && i < count;) {
+            size_t b = ids[i] / TN_BATCH_ROWS;
+            tn_batch *kb = p->keys.batches[b];
+            uint32_t sel[TN_BATCH_ROWS], from[TN_BATCH_ROWS], map[TN_BATCH_ROWS];
+            uint32_t fresh[TN_BATCH_ROWS], c = 0, nf = 0;
+            for (; i < count && ids[i] / TN_BATCH_ROWS == b; i++) {
+                from[c] = ids[i];
+                sel[c++] = ids[i] % TN_BATCH_ROWS;
+            }
+            for (uint32_t k = 0; k < gk; k++)
+                t->key_args[k] = (tn_exec_arg){&kb->columns[k], sel};
+            if ((rc = assign_groups(t, t->key_args, c, map, fresh, &nf)) != 0 ||
+                (rc = grow_states(t, t->group_count)) != 0)
+                break;
+            if (nf) {
+                for (uint32_t j = 0; j < nf; j++)
+                    fresh[j] = sel[fresh[j]];
+                tn_exec_chunk kc = {kb, fresh, nf};
+                if ((rc = tn_exec_rows_append(ctx, &t->keys, &kc)) != 0)
+                    break;
+            }
+            rc = merge_states(t, p, from, map, c);
+        }
+    }
+    if (rc == 0)
+        rc = account_keys(t);
+    if (rc && !ctx->err->code)
+        tn_error_set(ctx->err, rc, "%s", tn_strerror(rc));
+}
+
+/* Merges the partial tables `sources` into MERGE_PARTS tables of s (s->parts), which the
+ * output then reads in turn; s's own table stays empty. */
+static int merge_partitioned(agg_exec *s, agg_exec **sources, int source_count)
+{
+    part_merge m = {s, sources, source_count, NULL, NULL, NULL, NULL};
+    size_t tasks = (size_t)source_count > MERGE_PARTS ? (size_t)source_count : MERGE_PARTS;
+    int rc = 0;
+    m.order = tn_calloc((size_t)source_count, sizeof *m.order);
+    m.starts = tn_calloc((size_t)source_count, sizeof *m.starts);
+    m.ctxs = tn_calloc(tasks, sizeof *m.ctxs);
+    m.errs = tn_calloc(tasks, sizeof *m.errs);
+    s->parts = tn_calloc(MERGE_PARTS, sizeof *s->parts);
+    if (!m.order || !m.starts || !m.ctxs || !m.errs || !s->parts) {
+        rc = oom(s);
+        goto done;
+    }
+    s->part_count = MERGE_PARTS;
+    tn_task_fn passes[2] = {split_partial, merge_part_task};
+    size_t counts[2] = {(size_t)source_count, MERGE_PARTS};
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        if ((rc = tn_pool_run(tn_pool_shared(), counts[pass], passes[pass], &m)) != 0)
+            rc = tn_error_set(s->op.ctx->err, rc, "could not start the query's workers");
+        /* the tasks' contexts are gone: what they touched now runs on s's */
+        for (int w = 0; w < source_count; w++)
+            sources[w]->op.ctx = s->op.ctx;
+        for (uint32_t q = 0; q < s->part_count; q++)
+            if (s->parts[q].op.ctx)
+                s->parts[q].op.ctx = s->op.ctx;
+        for (size_t i = 0; i < counts[pass] && rc == 0; i++)
+            if (m.errs[i].code) {
+                *s->op.ctx->err = m.errs[i];
+                rc = m.errs[i].code;
+            }
+        memset(m.errs, 0, tasks * sizeof *m.errs);
+    }
+done:
+    for (int w = 0; m.order && w < source_count; w++)
+        tn_free(m.order[w]);
+    tn_free(m.order);
+    tn_free(m.starts);
+    tn_free(m.ctxs);
+    tn_free(m.errs);
+    return rc;
+}
+
+/* Aggregates the input on `workers` workers, then merges their tables: with many groups
+ * partition by partition into s->parts (merge_partitioned), else into s, the largest becoming
+ * s's own (its group ids stay) and the others merged into it. */
 static int consume_parallel(agg_exec *s, int workers)
 {
     s->partials = tn_calloc((size_t)workers, sizeof *s->partials);
@@ -1402,6 +1627,33 @@ static int consume_parallel(agg_exec *s, int workers)
             s->partials[w].op.ctx = s->op.ctx;
     if (rc)
         return rc;
+    /* many groups: merged partition by partition in parallel (DISTINCT sums keep the merge
+     * below, whose sets are partitioned by value rather than by group) */
+    size_t total = 0;
+    int source_count = 0;
+    bool distinct = false;
+    for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
+        distinct = distinct || is_distinct_sum(&s->op.plan->aggregate.aggs[a]);
+    for (int w = 0; w < workers; w++)
+        if (s->partials[w].op.ctx) {
+            total += s->partials[w].group_count;
+            source_count++;
+        }
+    agg_exec **sources = tn_calloc((size_t)workers + 1, sizeof *sources);
+    if (!sources)
+        return oom(s);
+    if (s->op.plan->aggregate.group_count > 0 && !distinct && source_count > 1 &&
+        total >= MERGE_PARTS_MIN_GROUPS) {
+        source_count = 0;
+        for (int w = 0; w < workers; w++)
+            if (s->partials[w].op.ctx)
+                sources[source_count++] = &s->partials[w];
+        rc = merge_partitioned(s, sources, source_count);
+        tn_free(sources);
+        free_partials(s);
+        return rc;
+    }
+    source_count = 0;
     int largest = -1;
     for (int w = 0; w < workers; w++) {
         agg_exec *p = &s->partials[w];
@@ -1422,16 +1674,11 @@ static int consume_parallel(agg_exec *s, int workers)
         s->partial_count = partial_count;
         memset(p, 0, sizeof *p); /* its contents now belong to s */
     }
-    agg_exec **sources = tn_calloc((size_t)workers + 1, sizeof *sources);
     uint32_t **maps = tn_calloc((size_t)workers + 1, sizeof *maps);
-    int source_count = 0;
-    if (!sources || !maps)
+    if (!maps)
         rc = oom(s);
     if (rc == 0)
         sources[source_count++] = s; /* its own group ids: no map */
-    bool distinct = false;
-    for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
-        distinct = distinct || is_distinct_sum(&s->op.plan->aggregate.aggs[a]);
     for (int w = 0; w < workers && rc == 0; w++)
         if (s->partials[w].op.ctx) {
             sources[source_count] = &s->partials[w];
@@ -1484,21 +1731,30 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
         }
         s->done = true;
     }
-    if (s->emit_group >= s->group_count) {
+    /* after a partitioned merge the groups are those of the parts, in turn */
+    agg_exec *t = s;
+    if (s->parts) {
+        while (s->emit_part < s->part_count &&
+               s->parts[s->emit_part].emit_group >= s->parts[s->emit_part].group_count)
+            s->emit_part++;
+        if (s->emit_part < s->part_count)
+            t = &s->parts[s->emit_part];
+    }
+    if (t->emit_group >= t->group_count) {
         out->batch = NULL;
         out->count = 0;
         return 0;
     }
     tn_batch_reset(s->out);
-    uint32_t n = (uint32_t)(s->group_count - s->emit_group);
+    uint32_t n = (uint32_t)(t->group_count - t->emit_group);
     if (n > TN_BATCH_ROWS)
         n = TN_BATCH_ROWS;
     uint32_t gk = plan->aggregate.group_count;
     if (gk) {
         /* group keys were appended in group order, TN_BATCH_ROWS per batch */
-        size_t bi = s->emit_group / TN_BATCH_ROWS;
-        tn_batch *kb = s->keys.batches[bi];
-        uint32_t off = (uint32_t)(s->emit_group % TN_BATCH_ROWS);
+        size_t bi = t->emit_group / TN_BATCH_ROWS;
+        tn_batch *kb = t->keys.batches[bi];
+        uint32_t off = (uint32_t)(t->emit_group % TN_BATCH_ROWS);
         for (uint32_t k = 0; k < gk; k++)
             if ((rc = tn_exec_gather(&s->out->columns[k], 0, &kb->columns[k], tn_exec_identity + off, n)) != 0)
                 return oom(s);
@@ -1506,10 +1762,11 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
     for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
         tn_vector *v = &s->out->columns[gk + a];
         for (uint32_t i = 0; i < n; i++)
-            if ((rc = finish_value(s, &plan->aggregate.aggs[a], &s->states[a], s->emit_group + i, v, i)) != 0)
+            if ((rc = finish_value(t, &plan->aggregate.aggs[a], &t->states[a],
+                                   t->emit_group + i, v, i)) != 0)
                 return rc < 0 && op->ctx->err->code ? rc : oom(s);
     }
-    s->emit_group += n;
+    t->emit_group += n;
     s->out->row_count = n;
     out->batch = s->out;
     out->sel = tn_exec_identity;
@@ -1572,6 +1829,10 @@ static void agg_close(tn_exec_op *op)
 {
     agg_exec *s = (agg_exec *)op;
     free_partials(s);
+    for (uint32_t q = 0; s->parts && q < s->part_count; q++)
+        table_free(&s->parts[q]);
+    tn_free(s->parts);
+    s->parts = NULL;
     table_free(s);
 }
 

@@ -228,6 +228,14 @@ static const char *const queries[] = {
     "count(DISTINCT val), sum(DISTINCT price) FROM {src} GROUP BY 1",
     "SELECT count(DISTINCT id), count(DISTINCT name || val), sum(DISTINCT id), "
     "count(DISTINCT CASE WHEN id % 3 = 0 THEN NULL ELSE id % 20000 END) FROM {src}",
+    /* many groups (as many as rows, or keys met by two workers): the partial tables are
+     * merged partition by partition; NULL keys, long string keys, HAVING */
+    "SELECT id, count(*), sum(val), avg(val), min(name), max(price), min(val), "
+    "count(val) FILTER (WHERE grp > 10) FROM {src} GROUP BY id HAVING count(*) > 0",
+    "SELECT CASE WHEN id % 11 = 0 THEN NULL ELSE id % 30000 END AS k, count(*), sum(val), "
+    "avg(val), min(name), max(name), max(val), sum(price) FROM {src} GROUP BY 1",
+    "SELECT 'a-long-group-key-' || (id % 25000) AS k, name, count(*), sum(val), min(price) "
+    "FROM {src} GROUP BY 1, 2 HAVING count(val) > 0",
     /* joins probed by every worker */
     "SELECT a.grp, count(*), sum(b.m) FROM {src} a JOIN (SELECT grp, max(val) AS m FROM {src} "
     "GROUP BY grp) b ON a.grp = b.grp GROUP BY a.grp ORDER BY a.grp",
