@@ -78,9 +78,17 @@ static bool expr_is_parallel(const tn_plan_expr *e)
             if (!expr_is_parallel(e->in_list.items[i]))
                 return false;
         return expr_is_parallel(e->in_list.operand);
+    case TN_PLAN_EXPR_SUBQUERY:
+    case TN_PLAN_EXPR_EXISTS:
+    case TN_PLAN_EXPR_IN_QUERY:
+        /* an uncorrelated one runs once before the workers start and they read its rows
+         * (tn_exec_eval_subqueries_ahead); a correlated one runs per outer value in the
+         * evaluator that meets it, so it stays serial */
+        if (e->subquery.param_count)
+            return false;
+        return e->kind != TN_PLAN_EXPR_IN_QUERY || expr_is_parallel(e->subquery.operand);
     default:
-        /* subqueries run once per evaluator, and any kind added later is serial until
-         * someone checks it is safe */
+        /* any kind added later is serial until someone checks it is safe */
         return false;
     }
 }
