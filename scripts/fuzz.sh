@@ -28,7 +28,7 @@ for target in fuzz_csv fuzz_json fuzz_parquet fuzz_sql fuzz_iceberg_metadata fuz
   seed_dirs=()
   [ -d "${seeds[$target]}" ] && seed_dirs+=("${seeds[$target]}")
   echo "fuzz: $target for ${seconds}s"
-  if ! ASAN_OPTIONS=detect_leaks=1 "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 \
+  if ! ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$root/tests/fuzz/lsan.supp "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 \
        -max_len=262144 -timeout=10 -artifact_prefix="$findings/$target-" \
        -print_final_stats=0 "$corpus" "${seed_dirs[@]}" >"$build/$target.log" 2>&1; then
     echo "fuzz: $target FAILED (see $build/$target.log and $findings/)" >&2
