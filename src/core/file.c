@@ -265,6 +265,25 @@ void tn_atomic_file_abort(tn_atomic_file *file)
     release(file);
 }
 
+/* Opens path read-only (retrying on EINTR) and stats it: 0, or an error naming the path with
+ * nothing left open. */
+static int open_for_reading(const char *path, int *fd_out, struct stat *st, tn_error *err)
+{
+    int fd;
+    do {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return errno_error(err, errno, "cannot open", path, false);
+    if (fstat(fd, st) != 0) {
+        int rc = errno_error(err, errno, "cannot read", path, false);
+        close(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
 /* Reads the whole file at path into a tn_malloc'd, NUL-terminated buffer (*data, free with
  * tn_free) and its length (*len, may be NULL). Returns 0, TN_ENOENT, TN_ENOMEM or TN_EIO,
  * with the message naming the path. */
@@ -274,18 +293,11 @@ int tn_file_read_all(const char *path, char **data, size_t *len, tn_error *err)
     if (len)
         *len = 0;
     int fd;
-    do {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return errno_error(err, errno, "cannot open", path, false);
-    int rc = 0;
-    char *buf = NULL;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        rc = errno_error(err, errno, "cannot read", path, false);
-        goto fail;
-    }
+    int rc = open_for_reading(path, &fd, &st, err);
+    if (rc)
+        return rc;
+    char *buf = NULL;
     if (S_ISDIR(st.st_mode)) {
         rc = tn_error_set(err, TN_EINVAL, "cannot read '%s': it is a folder, not a file", path);
         goto fail;
@@ -339,18 +351,11 @@ int tn_file_read_range(const char *path, uint64_t offset, size_t len, char **dat
 {
     *data = NULL;
     int fd;
-    do {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return errno_error(err, errno, "cannot open", path, false);
-    int rc = 0;
-    char *buf = NULL;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        rc = errno_error(err, errno, "cannot read", path, false);
-        goto done;
-    }
+    int rc = open_for_reading(path, &fd, &st, err);
+    if (rc)
+        return rc;
+    char *buf = NULL;
     /* Checked before allocating: the range may come from hostile metadata. */
     if (!S_ISREG(st.st_mode) || offset > (uint64_t)st.st_size || len > (uint64_t)st.st_size - offset) {
         rc = tn_error_set(err, TN_ECORRUPT, "cannot read %zu bytes at offset %llu of '%s': the file has %lld",
