@@ -51,9 +51,35 @@ export function copyStatement(dir, table) {
     `columns = {${columns}})) TO ${q(parquet)} (FORMAT parquet)`;
 }
 
-/** Converts every dir/<table>.csv to dir/<table>.parquet over a DuckDB connection. */
+/** Data lines of a CSV file (its lines minus the header), counted in 1 MiB reads. */
+function csvDataLines(file) {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.alloc(1 << 20);
+  let lines = 0;
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;)
+      for (let i = buf.indexOf(10); i !== -1 && i < n; i = buf.indexOf(10, i + 1)) lines++;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return lines - 1;
+}
+
+/** Converts every dir/<table>.csv to dir/<table>.parquet over a DuckDB connection, and checks
+ * that each Parquet file holds every row of its CSV file: the Parquet files are kept across
+ * benchmark runs, so a table left short once would be measured by every later run. */
 export async function tpchToParquet(con, dir) {
-  for (const table of Object.keys(TPCH_TABLES)) await con.run(copyStatement(dir, table));
+  for (const table of Object.keys(TPCH_TABLES)) {
+    await con.run(copyStatement(dir, table));
+    const csv = path.join(dir, `${table}.csv`);
+    const parquet = path.join(dir, `${table}.parquet`);
+    const reader = await con.runAndReadAll(`SELECT count(*) FROM read_parquet(${q(parquet)})`);
+    const rows = Number(reader.getRows()[0][0]);
+    const expected = csvDataLines(csv);
+    if (rows !== expected)
+      throw new Error(`${parquet} holds ${rows} rows but ${csv} has ${expected}: ` +
+        'check the free disk space and run the benchmark again');
+  }
 }
 
 // `node bench/tpch_data.mjs DIR`: convert, then remove the CSV files (the Parquet files are
