@@ -9,8 +9,8 @@
  *   \?        this list                 \q       quit
  *
  * Statements run through the caller's callback (cmd_sql.c prints results and errors); an error
- * is printed and the shell goes on. Ctrl-C at the prompt drops the statement being typed (while
- * a statement runs it still ends tarn: the engine has no cancellation yet). Without a terminal
+ * is printed and the shell goes on. Ctrl-C at the prompt drops the statement being typed; while
+ * a statement runs it cancels that statement (and the rest of its line). Without a terminal
  * the same loop reads plain lines and prints no prompt, which is how the tests drive it
  * (`tarn sql --interactive < script`).
  */
@@ -91,6 +91,33 @@ static void on_interrupt(int sig)
 {
     (void)sig;
     interrupted = 1;
+}
+
+/* The engine of the statement being run, for Ctrl-C to interrupt. */
+static tn_sql_engine *running_engine;
+
+static void on_interrupt_statement(int sig)
+{
+    (void)sig;
+    tn_sql_engine_interrupt(running_engine);
+}
+
+/* Runs one or more complete statements. On a terminal Ctrl-C meanwhile cancels the running
+ * statement (its error is printed like any other) and the shell goes on, as psql does. */
+static int run_statements(tn_sql_shell *sh, const char *sql, size_t len)
+{
+    if (!sh->line_edit)
+        return sh->run(sh, sql, len);
+    struct sigaction sa = {0}, old;
+    sa.sa_handler = on_interrupt_statement;
+    sa.sa_flags = SA_RESTART; /* output being written goes on; the engine stops at a batch */
+    sigemptyset(&sa.sa_mask);
+    running_engine = sh->engine;
+    sigaction(SIGINT, &sa, &old);
+    int rc = sh->run(sh, sql, len);
+    sigaction(SIGINT, &old, NULL);
+    running_engine = NULL;
+    return rc;
 }
 
 /* Reads one line (without its newline; malloc'd, caller frees); NULL at the end of input or
@@ -282,14 +309,14 @@ int tn_sql_shell_main(tn_sql_shell *sh)
         if (rc == 0 && tn_sql_shell_complete(stmt.data, stmt.len)) {
             if (!is_blank(stmt.data, stmt.len)) {
                 remember(sh, stmt.data, stmt.len);
-                rc = sh->run(sh, stmt.data, stmt.len);
+                rc = run_statements(sh, stmt.data, stmt.len);
             }
             tn_buf_clear(&stmt);
         }
     }
     /* input that ends without ';' still runs, as a script's last statement does */
     if (rc == 0 && !quit && stmt.len && !is_blank(stmt.data, stmt.len))
-        rc = sh->run(sh, stmt.data, stmt.len);
+        rc = run_statements(sh, stmt.data, stmt.len);
     if (sh->line_edit && !quit)
         fputc('\n', sh->out);
     tn_buf_free(&stmt);

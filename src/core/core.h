@@ -39,7 +39,8 @@
     X(ELIMIT, "limit exceeded")                                                                \
     X(ECONFLICT, "concurrent modification")                                                    \
     X(EUSAGE, "usage error")                                                                   \
-    X(EINTERNAL, "internal error")
+    X(EINTERNAL, "internal error")                                                             \
+    X(ECANCELED, "cancelled")
 
 enum tn__errno_index {
     TN__ERRNO_FIRST = 0,

@@ -1212,9 +1212,15 @@ static int exec_stmt(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, tn
     return rc;
 }
 
+void tn_sql_engine_interrupt(tn_sql_engine *e)
+{
+    __atomic_store_n(&e->interrupted, 1, __ATOMIC_RELAXED);
+}
+
 int tn_sql_execute(tn_sql_engine *e, const char *sql, size_t len, tn_sql_result_fn fn,
                    void *ctx, tn_error *err)
 {
+    __atomic_store_n(&e->interrupted, 0, __ATOMIC_RELAXED);
     tn_arena parse_arena;
     tn_arena_init(&parse_arena, 0);
     tn_sql_stmt_list list;
@@ -1231,7 +1237,8 @@ int tn_sql_execute(tn_sql_engine *e, const char *sql, size_t len, tn_sql_result_
                 rc = err->code ? err->code : TN_EINTERNAL;
             /* an error found below the SQL layer (a cast while writing, a NOT NULL column, the
              * lake) points at its statement, so the caret shows which one failed */
-            if (rc && err->line == 0 && err->file[0] == 0 && rc != TN_ENOMEM) {
+            if (rc && err->line == 0 && err->file[0] == 0 && rc != TN_ENOMEM &&
+                rc != TN_ECANCELED) {
                 err->line = list.items[i]->node.pos.line;
                 err->column = list.items[i]->node.pos.column;
             }

@@ -42,6 +42,12 @@ typedef int (*tn_sql_result_fn)(void *ctx, uint32_t stmt_idx, tn_sql_result *res
 int tn_sql_execute(tn_sql_engine *engine, const char *sql, size_t len, tn_sql_result_fn fn,
                    void *ctx, tn_error *err);
 
+/* Asks the statement running on engine to stop: it ends with TN_ECANCELED at the next batch
+ * any of its operators passes on (a writing statement then commits nothing). Safe to call
+ * from a signal handler or another thread; the request is forgotten when the next statement
+ * starts. */
+void tn_sql_engine_interrupt(tn_sql_engine *engine);
+
 /* The result schema (for statements without rows: an empty schema). */
 const tn_schema *tn_sql_result_schema(const tn_sql_result *result);
 /* The next batch of rows (owned by the result, valid until the next call), or *out = NULL at

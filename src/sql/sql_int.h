@@ -43,6 +43,7 @@ struct tn_sql_engine {
     size_t view_count;
     size_t view_cap;
     void *lake_cache; /* open lake tables (binder/lake_source.c) */
+    int interrupted;  /* atomic: tn_sql_engine_interrupt was called during this statement */
 };
 
 tn_sql_table *tn_sql_engine_find_table(tn_sql_engine *engine, const char *name);

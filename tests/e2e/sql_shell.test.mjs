@@ -159,3 +159,37 @@ test('on a terminal: Ctrl-C drops the statement being typed and the shell goes o
     assert.match(out, / kept\r?\n-+\r?\n +222/);
     assert.doesNotMatch(out, /^ +111\r?$/m, 'the dropped statement never ran');
   });
+
+test('on a terminal: Ctrl-C cancels the running statement and the shell goes on',
+  { skip: skipTarn || scriptMissing() }, async () => {
+    const home = scratchDir('shell-cancel');
+    const child = spawn('script', ['-qec', `exec '${TARN_BIN}' sql --no-project`, '/dev/null'], {
+      env: { ...process.env, HOME: home, TERM: 'dumb', SHELL: '/bin/sh' },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const waitFor = async (text) => {
+      for (let i = 0; i < 300 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    await waitFor('tarn> ');
+    // A count over a cross join of 10^9 rows: minutes of work, so only a cancel ends it soon.
+    child.stdin.write('WITH t(x) AS (SELECT * FROM (VALUES (1),(2),(3),(4),(5),(6),(7),(8),(9),(10)) v(x)), ' +
+      'u AS (SELECT a.x FROM t a, t b, t c, t d) SELECT count(*) AS slow FROM u p, u q, t r;\n');
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = Date.now();
+    child.stdin.write('\x03');
+    await waitFor('canceling statement');
+    const took = Date.now() - sent;
+    child.stdin.write('SELECT 333 AS after;\n');
+    await waitFor('(1 row)');
+    child.stdin.write('\\q\n');
+    const status = await exited;
+    clearTimeout(killer);
+    assert.equal(status, 0, out);
+    assert.match(out, /error: canceling statement due to user request/);
+    assert.ok(took < 10_000, `the statement stopped ${took} ms after Ctrl-C`);
+    assert.doesNotMatch(out, / slow\r?\n/, 'the cancelled statement printed no result');
+    assert.match(out, / after\r?\n-+\r?\n +333/);
+  });

@@ -38,6 +38,11 @@ int tn_exec_build(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 
 int tn_exec_next(tn_exec_op *op, tn_exec_chunk *out)
 {
+    /* Every operator pulls its input through here, on every thread, so this one check stops a
+     * whole plan within a batch of any operator's work. */
+    if (op->ctx->engine && __atomic_load_n(&op->ctx->engine->interrupted, __ATOMIC_RELAXED))
+        return tn_error_set(op->ctx->err, TN_ECANCELED,
+                            "canceling statement due to user request");
     int64_t t0 = op->ctx->analyze ? tn_monotonic_ns() : 0;
     int rc = op->next(op, out);
     if (rc == 0 && out->batch)
