@@ -1042,18 +1042,71 @@ static int exec_show_tables(tn_sql_engine *e, tn_sql_result *r, tn_error *err)
     return rc;
 }
 
-/* DESCRIBE name: the columns of a table, view or lake table with their types. */
+/* The result schema of a query, bound but not run (*out referenced). */
+static int query_schema(tn_sql_engine *e, tn_arena *arena, tn_sql_query *query, tn_schema **out,
+                        tn_error *err)
+{
+    tn_plan plan = {0};
+    tn_plan_op *root;
+    int rc = tn_bind_query(e, arena, &plan, query, &root, err);
+    if (rc)
+        return rc;
+    if (!(*out = tn_exec_schema(root)))
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* The schema of DESCRIBE 'file': that of SELECT * FROM 'file', whose errors point at the name. */
+static int file_schema(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, tn_schema **out,
+                       tn_error *err)
+{
+    tn_buf text = TN_BUF_INIT;
+    int rc = tn_buf_append_cstr(&text, "SELECT * FROM '");
+    for (const char *c = s->describe.path; rc == 0 && *c; c++)
+        rc = *c == '\'' ? tn_buf_append_cstr(&text, "''") : tn_buf_putc(&text, *c);
+    if (rc == 0)
+        rc = tn_buf_putc(&text, '\'');
+    if (rc) {
+        tn_buf_free(&text);
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    tn_sql_stmt_list list;
+    rc = tn_sql_parse(arena, text.data, text.len, &list, err);
+    if (rc == 0)
+        rc = query_schema(e, arena, list.items[0]->query, out, err);
+    tn_buf_free(&text);
+    if (rc && err->line) {
+        err->line = s->describe.path_pos.line;
+        err->column = s->describe.path_pos.column;
+    }
+    return rc;
+}
+
+/* DESCRIBE: the columns of a table, view, lake table, query or file with their types. */
 static int exec_describe(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s,
                          tn_sql_result *r, tn_error *err)
 {
     static const char *const columns[] = {"column_name", "column_type", "null"};
-    const tn_sql_name *n = &s->describe.table;
-    tn_sql_pos at = n->parts[n->count - 1].pos;
     int rc = rows_result(r, columns, 3, err);
     if (rc)
         return rc;
     const tn_schema *schema = NULL;
     tn_schema *view_schema = NULL;
+    if (s->describe.query || s->describe.path) {
+        rc = s->describe.query ? query_schema(e, arena, s->describe.query, &view_schema, err)
+                               : file_schema(e, arena, s, &view_schema, err);
+        for (uint32_t i = 0; rc == 0 && i < view_schema->column_count; i++) {
+            char type[64];
+            const tn_column *c = &view_schema->columns[i];
+            const char *row[] = {c->name, tn_type_format(c->type, type, sizeof type),
+                                 c->nullable ? "YES" : "NO"};
+            rc = rows_add(r, row, err);
+        }
+        tn_schema_unref(view_schema);
+        return rc;
+    }
+    const tn_sql_name *n = &s->describe.table;
+    tn_sql_pos at = n->parts[n->count - 1].pos;
     const char *ns;
     const char *name = stmt_table_name(n, &ns, e->default_namespace);
     tn_sql_table *mt = n->count == 1 ? tn_sql_engine_find_table(e, name) : NULL;
@@ -1064,16 +1117,11 @@ static int exec_describe(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s
         tn_sql_stmt_list list;
         if ((rc = tn_sql_parse(arena, v->sql, strlen(v->sql), &list, err)) != 0)
             return rc;
-        tn_plan plan = {0};
-        tn_plan_op *root;
         if (list.count != 1 || list.items[0]->kind != TN_SQL_STMT_QUERY)
             return tn_error_set_at(err, TN_ECORRUPT, NULL, at.line, at.column,
                                    "view \"%s\" cannot be read", name);
-        if ((rc = tn_bind_query(e, arena, &plan, list.items[0]->query, &root, err)) != 0)
+        if ((rc = query_schema(e, arena, list.items[0]->query, &view_schema, err)) != 0)
             return rc;
-        view_schema = tn_exec_schema(root);
-        if (!view_schema)
-            return tn_error_set(err, TN_ENOMEM, "out of memory");
         schema = view_schema;
     } else if (e->lake) {
         tn_lake_table *lt;

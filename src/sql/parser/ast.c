@@ -777,7 +777,12 @@ static void print_stmt(printer *w, const tn_sql_stmt *s)
         break;
     case TN_SQL_STMT_DESCRIBE:
         put(w, "DESCRIBE ");
-        print_name(w, &s->describe.table);
+        if (s->describe.query)
+            print_query(w, s->describe.query);
+        else if (s->describe.path)
+            print_string(w, tn_str_make(s->describe.path, strlen(s->describe.path)));
+        else
+            print_name(w, &s->describe.table);
         break;
     case TN_SQL_STMT_KIND_COUNT:
         break;

@@ -517,7 +517,7 @@ typedef enum tn_sql_stmt_kind {
     TN_SQL_STMT_SET,          /* set */
     TN_SQL_STMT_SHOW_TABLES,  /* (no member) */
     TN_SQL_STMT_SHOW,         /* show: SHOW name, a setting */
-    TN_SQL_STMT_DESCRIBE,     /* describe: DESCRIBE name */
+    TN_SQL_STMT_DESCRIBE,     /* describe: DESCRIBE name | query | 'file' */
     TN_SQL_STMT_KIND_COUNT
 } tn_sql_stmt_kind;
 
@@ -595,7 +595,10 @@ struct tn_sql_stmt {
             tn_sql_name name;
         } show;
         struct {
-            tn_sql_name table;
+            tn_sql_name table;   /* DESCRIBE name (when query and path are NULL) */
+            tn_sql_query *query; /* DESCRIBE query: the columns of its result */
+            const char *path;    /* DESCRIBE 'file': the columns of a file, as FROM 'file' */
+            tn_sql_pos path_pos;
         } describe;
     };
 };

@@ -434,7 +434,7 @@ fail:
 bool tn_sql_starts_query(tn_sql_parser *p)
 {
     return tn_sql_is_kw(p, TN_SQL_KW_SELECT) || tn_sql_is_kw(p, TN_SQL_KW_VALUES) ||
-           tn_sql_is_kw(p, TN_SQL_KW_WITH);
+           tn_sql_is_kw(p, TN_SQL_KW_WITH) || tn_sql_is_kw(p, TN_SQL_KW_FROM);
 }
 
 /* ------------------------------------------------------------------------------------------

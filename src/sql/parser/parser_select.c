@@ -299,24 +299,34 @@ static bool parse_select_item(tn_sql_parser *p, tn_sql_select_item *item)
     return true;
 }
 
-static tn_sql_query *parse_select(tn_sql_parser *p)
+/* FROM's list of table references, after FROM. */
+static bool parse_from_list(tn_sql_parser *p, tn_sql_select *s)
 {
-    tn_sql_query *q = new_query(p, TN_SQL_QUERY_SELECT, tn_sql_peek(p)->pos);
-    if (!q) return NULL;
-    tn_sql_select *s = &q->select;
-    tn_sql_advance(p); /* SELECT */
+    uint32_t cap = 0;
+    do {
+        tn_sql_table_ref *r = parse_joins(p, parse_table_primary(p));
+        if (!r || !tn_sql_grow(p, (void **)&s->from, s->from_count, &cap, sizeof(*s->from)))
+            return false;
+        s->from[s->from_count++] = r;
+    } while (tn_sql_accept_op(p, TN_SQL_TOKOP_COMMA));
+    return true;
+}
+
+/* [DISTINCT [ON (...)] | ALL] and the select list, after SELECT. */
+static bool parse_select_list(tn_sql_parser *p, tn_sql_select *s)
+{
     uint32_t cap = 0;
     if (tn_sql_is_kw(p, TN_SQL_KW_DISTINCT)) {
         tn_sql_advance(p);
         s->distinct = true;
         if (tn_sql_is_kw(p, TN_SQL_KW_ON)) {
             tn_sql_advance(p);
-            if (!tn_sql_expect_op(p, TN_SQL_TOKOP_LPAREN)) return NULL;
+            if (!tn_sql_expect_op(p, TN_SQL_TOKOP_LPAREN)) return false;
             do {
                 tn_sql_expr *e = tn_sql_parse_a_expr(p);
-                if (!e || !tn_sql_list_push(p, &s->distinct_on, &cap, e)) return NULL;
+                if (!e || !tn_sql_list_push(p, &s->distinct_on, &cap, e)) return false;
             } while (tn_sql_accept_op(p, TN_SQL_TOKOP_COMMA));
-            if (!tn_sql_expect_op(p, TN_SQL_TOKOP_RPAREN)) return NULL;
+            if (!tn_sql_expect_op(p, TN_SQL_TOKOP_RPAREN)) return false;
         }
     } else if (tn_sql_is_kw(p, TN_SQL_KW_ALL)) {
         tn_sql_advance(p);
@@ -325,18 +335,37 @@ static tn_sql_query *parse_select(tn_sql_parser *p)
     do {
         if (!tn_sql_grow(p, (void **)&s->items, s->item_count, &cap, sizeof(*s->items)) ||
             !parse_select_item(p, &s->items[s->item_count]))
-            return NULL;
+            return false;
         s->item_count++;
     } while (tn_sql_accept_op(p, TN_SQL_TOKOP_COMMA));
+    return true;
+}
 
-    if (tn_sql_accept_kw(p, TN_SQL_KW_FROM, NULL)) {
-        cap = 0;
-        do {
-            tn_sql_table_ref *r = parse_joins(p, parse_table_primary(p));
-            if (!r || !tn_sql_grow(p, (void **)&s->from, s->from_count, &cap, sizeof(*s->from)))
-                return NULL;
-            s->from[s->from_count++] = r;
-        } while (tn_sql_accept_op(p, TN_SQL_TOKOP_COMMA));
+/* SELECT ... [FROM ...], or FROM ... [SELECT ...] (FROM first, as DuckDB allows: without a
+ * SELECT list it selects *), then WHERE, GROUP BY, HAVING, QUALIFY. */
+static tn_sql_query *parse_select(tn_sql_parser *p)
+{
+    tn_sql_token *first = tn_sql_peek(p);
+    tn_sql_query *q = new_query(p, TN_SQL_QUERY_SELECT, first->pos);
+    if (!q) return NULL;
+    tn_sql_select *s = &q->select;
+    uint32_t cap = 0;
+    if (tn_sql_tok_is_kw(first, TN_SQL_KW_FROM)) {
+        tn_sql_pos from_pos = first->pos;
+        tn_sql_advance(p); /* FROM */
+        if (!parse_from_list(p, s)) return NULL;
+        if (tn_sql_accept_kw(p, TN_SQL_KW_SELECT, NULL)) {
+            if (!parse_select_list(p, s)) return NULL;
+        } else {
+            if (!tn_sql_grow(p, (void **)&s->items, 0, &cap, sizeof(*s->items))) return NULL;
+            memset(&s->items[0], 0, sizeof(s->items[0]));
+            if (!(s->items[0].expr = tn_sql_new_expr(p, TN_SQL_EXPR_STAR, from_pos))) return NULL;
+            s->item_count = 1;
+        }
+    } else {
+        tn_sql_advance(p); /* SELECT */
+        if (!parse_select_list(p, s)) return NULL;
+        if (tn_sql_accept_kw(p, TN_SQL_KW_FROM, NULL) && !parse_from_list(p, s)) return NULL;
     }
     if (tn_sql_accept_kw(p, TN_SQL_KW_WHERE, NULL) && !(s->where = tn_sql_parse_a_expr(p)))
         return NULL;
@@ -390,7 +419,8 @@ static tn_sql_query *parse_values(tn_sql_parser *p)
 
 static tn_sql_query *parse_operand(tn_sql_parser *p)
 {
-    if (tn_sql_is_kw(p, TN_SQL_KW_SELECT)) return parse_select(p);
+    if (tn_sql_is_kw(p, TN_SQL_KW_SELECT) || tn_sql_is_kw(p, TN_SQL_KW_FROM))
+        return parse_select(p);
     if (tn_sql_is_kw(p, TN_SQL_KW_VALUES)) return parse_values(p);
     if (tn_sql_is_op(p, TN_SQL_TOKOP_LPAREN)) {
         tn_sql_advance(p); /* tn_sql_parse_query counts the nesting */
@@ -400,6 +430,7 @@ static tn_sql_query *parse_operand(tn_sql_parser *p)
     }
     tn_sql_expect_note(p, "SELECT");
     tn_sql_expect_note(p, "VALUES");
+    tn_sql_expect_note(p, "FROM");
     tn_sql_expect_note(p, "\"(\"");
     return tn_sql_syntax_error(p);
 }

@@ -44,6 +44,9 @@ static tn_sql_stmt *stmt_finish(tn_sql_parser *p, tn_sql_stmt *s)
     case TN_SQL_STMT_EXPLAIN:
         m = s->explain.stmt ? s->explain.stmt->node.height : 0;
         break;
+    case TN_SQL_STMT_DESCRIBE:
+        m = tn_sql_query_height(s->describe.query);
+        break;
     case TN_SQL_STMT_SET:
         m = tn_sql_expr_height(s->set.value);
         break;
@@ -272,7 +275,7 @@ static void note_statement_starts(tn_sql_parser *p)
 {
     static const char *const starts[] = {"SELECT", "WITH", "VALUES",   "CREATE",
                                          "INSERT", "DROP", "TRUNCATE", "EXPLAIN",
-                                         "SET",    "SHOW", "DESCRIBE"};
+                                         "SET",    "SHOW", "DESCRIBE", "FROM"};
     for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
         tn_sql_expect_note(p, starts[i]);
 }
@@ -328,7 +331,18 @@ tn_sql_stmt *tn_sql_parse_statement(tn_sql_parser *p)
         case TN_SQL_KW_DESCRIBE:
             s->kind = TN_SQL_STMT_DESCRIBE;
             tn_sql_advance(p);
-            r = tn_sql_parse_name(p, "a table name", &s->describe.table) ? s : NULL;
+            if (tn_sql_starts_query(p) || tn_sql_is_op(p, TN_SQL_TOKOP_LPAREN)) {
+                r = (s->describe.query = tn_sql_parse_query(p)) ? s : NULL;
+            } else if (tn_sql_peek(p)->type == TN_SQL_TOK_STRING) {
+                s->describe.path = tn_sql_peek(p)->text;
+                s->describe.path_pos = tn_sql_peek(p)->pos;
+                tn_sql_advance(p);
+                r = s;
+            } else {
+                tn_sql_expect_note(p, "a query");
+                tn_sql_expect_note(p, "a file name");
+                r = tn_sql_parse_name(p, "a table name", &s->describe.table) ? s : NULL;
+            }
             break;
         default:
             break;
