@@ -195,6 +195,7 @@ typedef enum tn_plan_op_kind {
     TN_PLAN_VALUES,    /* values: constant rows (also the one empty row of SELECT 1) */
     TN_PLAN_CTE_REF,   /* cte_ref: a reference to a WITH query (today the binder inlines CTEs,
                           binding the query at each reference; the kind is kept for sharing) */
+    TN_PLAN_WINDOW,    /* window: the child's columns, then one per window function */
 } tn_plan_op_kind;
 
 typedef struct tn_plan_column {
@@ -254,6 +255,60 @@ typedef struct tn_plan_sort_key {
     bool descending;
     bool nulls_first; /* resolved: PostgreSQL's default is NULLS LAST for ASC, FIRST for DESC */
 } tn_plan_sort_key;
+
+typedef enum tn_plan_window_kind {
+    TN_PLAN_WIN_ROW_NUMBER,
+    TN_PLAN_WIN_RANK,
+    TN_PLAN_WIN_DENSE_RANK,
+    TN_PLAN_WIN_PERCENT_RANK,
+    TN_PLAN_WIN_CUME_DIST,
+    TN_PLAN_WIN_NTILE,       /* param: the number of buckets */
+    TN_PLAN_WIN_LAG,         /* param: the offset */
+    TN_PLAN_WIN_LEAD,        /* param: the offset */
+    TN_PLAN_WIN_FIRST_VALUE, /* frame functions from here on */
+    TN_PLAN_WIN_LAST_VALUE,
+    TN_PLAN_WIN_NTH_VALUE,   /* param: the position, from 1 */
+    TN_PLAN_WIN_COUNT_STAR,
+    TN_PLAN_WIN_COUNT,
+    TN_PLAN_WIN_SUM,
+    TN_PLAN_WIN_AVG,
+    TN_PLAN_WIN_MIN,
+    TN_PLAN_WIN_MAX,
+} tn_plan_window_kind;
+
+typedef enum tn_plan_frame_bound {
+    TN_PLAN_FRAME_UNBOUNDED_PRECEDING,
+    TN_PLAN_FRAME_PRECEDING, /* offset rows before */
+    TN_PLAN_FRAME_CURRENT_ROW,
+    TN_PLAN_FRAME_FOLLOWING, /* offset rows after */
+    TN_PLAN_FRAME_UNBOUNDED_FOLLOWING,
+} tn_plan_frame_bound;
+
+typedef struct tn_plan_window_order {
+    uint32_t column; /* a column of the WINDOW operator's child */
+    bool descending;
+    bool nulls_first; /* resolved as for tn_plan_sort_key */
+} tn_plan_window_order;
+
+/* One window function of a WINDOW operator. Everything it reads is a column of the child
+ * (the binder computes arguments and keys in a projection below). */
+typedef struct tn_plan_window_func {
+    tn_plan_window_kind kind;
+    int32_t arg;           /* the argument's column; -1 when none */
+    int32_t default_value; /* LAG/LEAD: the default's column; -1 = NULL */
+    int64_t param;         /* see tn_plan_window_kind */
+    uint32_t *partition;   /* PARTITION BY columns */
+    uint32_t partition_count;
+    tn_plan_window_order *order; /* ORDER BY */
+    uint32_t order_count;
+    /* The frame of the frame functions. ROWS counts rows; otherwise (RANGE) a CURRENT ROW
+     * bound takes in the row's peers (equal ORDER BY values; all rows without ORDER BY). */
+    bool frame_rows;
+    tn_plan_frame_bound frame_start, frame_end;
+    int64_t start_offset, end_offset;
+    tn_type type;     /* result type */
+    const char *text; /* the call as written, for EXPLAIN */
+} tn_plan_window_func;
 
 typedef enum tn_plan_set_kind {
     TN_PLAN_SET_UNION,
@@ -329,6 +384,10 @@ struct tn_plan_op {
             const char *name;
             tn_plan_op *query; /* the bound WITH query */
         } cte_ref;
+        struct {
+            tn_plan_window_func *funcs;
+            uint32_t func_count;
+        } window;
     };
     /* Filled by the executor for EXPLAIN ANALYZE. */
     int64_t actual_rows;

@@ -647,7 +647,97 @@ static int order_output_index(const tn_sql_expr *e, const tn_plan_op *proj, tn_b
     return 0;
 }
 
+static int bind_select_in(tn_binder *b, const tn_sql_query *q, tn_bind_window *win,
+                          tn_plan_op **out);
+
+static tn_sql_expr *with_aliases(tn_binder *b, const tn_bind_scope *scope,
+                                 const tn_sql_select *sel, tn_sql_expr *e);
+
+/* The list with aliases replaced, or the list itself when none was; false when out of memory. */
+static bool list_with_aliases(tn_binder *b, const tn_bind_scope *scope, const tn_sql_select *sel,
+                              tn_sql_expr_list *list)
+{
+    tn_sql_expr **items = NULL;
+    for (uint32_t i = 0; i < list->count; i++) {
+        tn_sql_expr *x = with_aliases(b, scope, sel, list->items[i]);
+        if (!x)
+            return false;
+        if (x != list->items[i] && !items) {
+            if (!(items = tn_arena_alloc(b->arena, list->count * sizeof *items)))
+                return false;
+            memcpy(items, list->items, list->count * sizeof *items);
+        }
+        if (items)
+            items[i] = x;
+    }
+    if (items)
+        list->items = items;
+    return true;
+}
+
+/* QUALIFY may name the select list's aliases, as DuckDB allows: a bare name that is no input
+ * column but an item's alias stands for that item's expression. Returns e itself when nothing
+ * changed, else a copy of the changed path; NULL when out of memory. */
+static tn_sql_expr *with_aliases(tn_binder *b, const tn_bind_scope *scope,
+                                 const tn_sql_select *sel, tn_sql_expr *e)
+{
+    if (!e)
+        return e;
+    if (e->kind == TN_SQL_EXPR_COLUMN) {
+        if (e->column.count != 1)
+            return e;
+        const char *name = e->column.parts[0].name;
+        for (uint32_t c = 0; c < scope->count; c++)
+            if (strcmp(scope->cols[c].name, name) == 0)
+                return e;
+        for (uint32_t i = 0; i < sel->item_count; i++)
+            if (sel->items[i].alias.name && strcmp(sel->items[i].alias.name, name) == 0)
+                return sel->items[i].expr;
+        return e;
+    }
+    tn_sql_expr *c = tn_arena_alloc(b->arena, sizeof *c);
+    if (!c)
+        return NULL;
+    *c = *e;
+    bool ok = true;
+    switch (e->kind) {
+    case TN_SQL_EXPR_UNARY: ok = (c->unary.operand = with_aliases(b, scope, sel, e->unary.operand)) != NULL; break;
+    case TN_SQL_EXPR_BINARY:
+        ok = (c->binary.left = with_aliases(b, scope, sel, e->binary.left)) != NULL &&
+             (c->binary.right = with_aliases(b, scope, sel, e->binary.right)) != NULL;
+        break;
+    case TN_SQL_EXPR_AND:
+    case TN_SQL_EXPR_OR: ok = list_with_aliases(b, scope, sel, &c->logical.operands); break;
+    case TN_SQL_EXPR_IS: ok = (c->is.operand = with_aliases(b, scope, sel, e->is.operand)) != NULL; break;
+    case TN_SQL_EXPR_BETWEEN:
+        ok = (c->between.operand = with_aliases(b, scope, sel, e->between.operand)) != NULL &&
+             (c->between.low = with_aliases(b, scope, sel, e->between.low)) != NULL &&
+             (c->between.high = with_aliases(b, scope, sel, e->between.high)) != NULL;
+        break;
+    case TN_SQL_EXPR_IN_LIST:
+        ok = (c->in_list.operand = with_aliases(b, scope, sel, e->in_list.operand)) != NULL &&
+             list_with_aliases(b, scope, sel, &c->in_list.list);
+        break;
+    case TN_SQL_EXPR_CAST: ok = (c->cast.operand = with_aliases(b, scope, sel, e->cast.operand)) != NULL; break;
+    case TN_SQL_EXPR_FUNCTION: ok = list_with_aliases(b, scope, sel, &c->call.args); break;
+    default: return e;
+    }
+    return ok ? c : NULL;
+}
+
+/* A SELECT block, with window functions of its own (not of an enclosing SELECT). */
 static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
+{
+    tn_bind_window *enclosing = b->win;
+    tn_bind_window win = {0};
+    b->win = NULL;
+    int rc = bind_select_in(b, q, &win, out);
+    b->win = enclosing;
+    return rc;
+}
+
+static int bind_select_in(tn_binder *b, const tn_sql_query *q, tn_bind_window *win,
+                          tn_plan_op **out)
 {
     const tn_sql_select *sel = &q->select;
     tn_plan_op *op = NULL;
@@ -793,7 +883,8 @@ static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
         agg.group_count = g;
         b->agg = &agg;
     }
-    /* select list */
+    /* select list (window functions allowed from here to QUALIFY, except in HAVING) */
+    b->win = win;
     tn_plan_expr **exprs = tn_arena_calloc(b->arena, (n + 1) * sizeof *exprs);
     if (!exprs)
         return oom(b);
@@ -823,8 +914,10 @@ static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
             return rc;
     }
     tn_plan_expr *having = NULL;
+    b->win = NULL;
     if (sel->having && (rc = tn_bind_condition(b, &scope, sel->having, &having)) != 0)
         return rc;
+    b->win = win;
     /* ORDER BY items that are not output columns are bound now (while aggregates resolve)
      * and carried as hidden columns */
     uint32_t ob = q->order_by.count;
@@ -852,6 +945,15 @@ static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
             return rc;
         ord_idx[i] = (int)(n + extra_count++);
     }
+    tn_plan_expr *qualify = NULL;
+    if (sel->qualify) {
+        tn_sql_expr *cond = with_aliases(b, &scope, sel, sel->qualify);
+        if (!cond)
+            return oom(b);
+        if ((rc = tn_bind_condition(b, &scope, cond, &qualify)) != 0)
+            return rc;
+    }
+    b->win = NULL;
     b->agg = NULL;
     if (!grouped) {
         /* correlated scalar aggregates in the select list become joins below the projection */
@@ -887,6 +989,22 @@ static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
         if (having && (rc = add_filter(b, &op, having)) != 0)
             return rc;
     }
+    if (win->func_count) {
+        /* window results follow op's columns and the window's inputs */
+        uint32_t base = op->column_count + win->input_count;
+        b->win = win;
+        rc = tn_bind_window_op(b, &op);
+        b->win = NULL;
+        if (rc)
+            return rc;
+        for (uint32_t i = 0; i < n; i++)
+            tn_bind_window_patch(exprs[i], base);
+        for (uint32_t i = 0; i < extra_count; i++)
+            tn_bind_window_patch(extra[i], base);
+        tn_bind_window_patch(qualify, base);
+    }
+    if (qualify && (rc = add_filter(b, &op, qualify)) != 0)
+        return rc;
     tn_plan_op *proj = tn_plan_op_new(b->arena, TN_PLAN_PROJECT, n + extra_count);
     if (!proj)
         return oom(b);

@@ -661,7 +661,9 @@ static int bind_agg_ref(tn_binder *b, const tn_sql_expr *ast, tn_plan_expr **out
     tn_plan_agg pa = {0};
     pa.distinct = ast->call.distinct;
     tn_bind_agg *saved = b->agg;
-    b->agg = NULL; /* arguments are bound below the aggregate */
+    tn_bind_window *saved_win = b->win;
+    b->agg = NULL; /* arguments are bound below the aggregate (and below any window) */
+    b->win = NULL;
     int rc = 0;
     if (ast->call.star || (strcmp(name, "count") == 0 && ast->call.args.count == 0)) {
         pa.kind = TN_PLAN_AGG_COUNT_STAR;
@@ -707,6 +709,7 @@ static int bind_agg_ref(tn_binder *b, const tn_sql_expr *ast, tn_plan_expr **out
     if (rc == 0 && ast->call.filter)
         rc = tn_bind_condition(b, saved->input, ast->call.filter, &pa.filter);
     b->agg = saved;
+    b->win = saved_win;
     if (rc) {
         tn_buf_free(&text);
         return rc;
@@ -748,8 +751,7 @@ static int bind_function(tn_binder *b, const tn_bind_scope *scope, const tn_sql_
         lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
     lower[nl] = 0;
     if (call->over)
-        return tn_bind_error(b, TN_EUNSUPPORTED, ast->node.pos,
-                             "window functions are not supported yet");
+        return tn_bind_window_call(b, scope, ast, lower, out);
     if (tn_bind_is_aggregate(lower))
         return tn_bind_error(b, TN_EINVAL, ast->node.pos,
                              "aggregate function %s is not allowed here", lower);

@@ -40,6 +40,21 @@ typedef struct tn_bind_agg {
     const char **agg_text;
 } tn_bind_agg;
 
+/* Window functions of the SELECT being bound (bind_window.c). Their arguments and keys are
+ * `inputs` (over the same input as the select list); a call is bound to a column reference
+ * TN_BIND_WINDOW_REF + k until tn_bind_window_patch gives it its place in the layout. */
+#define TN_BIND_WINDOW_REF 0x40000000u
+
+typedef struct tn_bind_window {
+    tn_plan_window_func *funcs; /* columns in inputs[] until tn_bind_window_op */
+    uint32_t func_count;
+    uint32_t func_cap;
+    tn_plan_expr **inputs;
+    uint32_t input_count;
+    uint32_t input_cap;
+    bool in_call; /* binding a call's arguments: window calls do not nest */
+} tn_bind_window;
+
 /* The enclosing query of the subquery being bound: where its outer references resolve. */
 typedef struct tn_bind_outer {
     const tn_bind_scope *scope;   /* the enclosing query's names */
@@ -58,6 +73,7 @@ struct tn_binder {
     tn_bind_cte *ctes;
     tn_bind_agg *agg; /* non-NULL while binding above an aggregate */
     tn_bind_outer *outer; /* non-NULL while binding a subquery of an expression */
+    tn_bind_window *win;  /* non-NULL where window functions may be written */
     uint32_t depth;
 };
 
@@ -76,6 +92,15 @@ bool tn_bind_is_aggregate(const char *name);
 int tn_bind_condition(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
                       tn_plan_expr **out);
 tn_plan_expr *tn_bind_column_ref(tn_binder *b, uint32_t index, tn_type type);
+
+/* Binds a window function call (name in lower case) through b->win. */
+int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
+                        const char *name, tn_plan_expr **out);
+/* Rewrites the window references in e: call k becomes column base + k. */
+void tn_bind_window_patch(tn_plan_expr *e, uint32_t base);
+/* Puts the WINDOW operator of b->win over *op: a projection adds the inputs after op's
+ * columns, and the operator adds one column per call after those. */
+int tn_bind_window_op(tn_binder *b, tn_plan_op **op);
 
 /* Decorrelation (decorrelate.c). A WHERE condition over op: conjuncts without correlated
  * subqueries filter op first; [NOT] EXISTS and [NOT] IN over correlated subqueries become

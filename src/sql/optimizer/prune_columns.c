@@ -237,6 +237,56 @@ static int prune_root(void *ctx, tn_plan_op **root)
     return prune(ctx, root, NULL, &map);
 }
 
+/* WINDOW: the child's columns, then one per function. The child keeps what is needed above
+ * and what the functions read; the functions' column numbers follow the child's new layout. */
+static int prune_window(pruner *p, tn_plan_op *op, const uint8_t *needed, uint32_t **map_out)
+{
+    uint32_t fc = op->window.func_count, cn = op->column_count - fc;
+    uint8_t *cneed = need_buf(p, cn);
+    if (!cneed) return TN_ENOMEM;
+    for (uint32_t i = 0; i < cn; i++) cneed[i] = needed ? needed[i] : 1;
+    for (uint32_t k = 0; k < fc; k++) {
+        const tn_plan_window_func *f = &op->window.funcs[k];
+        if (f->arg >= 0) cneed[f->arg] = 1;
+        if (f->default_value >= 0) cneed[f->default_value] = 1;
+        for (uint32_t i = 0; i < f->partition_count; i++) cneed[f->partition[i]] = 1;
+        for (uint32_t i = 0; i < f->order_count; i++) cneed[f->order[i].column] = 1;
+    }
+    uint32_t *cmap;
+    int rc = prune(p, &op->children[0], cneed, &cmap);
+    if (rc) return rc;
+    const tn_plan_op *c = op->children[0];
+    tn_plan_window_func *funcs = tn_arena_alloc(p->arena, (fc + 1) * sizeof *funcs);
+    tn_plan_column *cols = tn_arena_alloc(p->arena, (c->column_count + fc + 1) * sizeof *cols);
+    uint32_t *map = tn_arena_alloc(p->arena, (op->column_count + 1) * sizeof *map);
+    if (!funcs || !cols || !map) return TN_ENOMEM;
+    for (uint32_t k = 0; k < fc; k++) {
+        tn_plan_window_func *f = &funcs[k];
+        *f = op->window.funcs[k];
+        if (f->arg >= 0) f->arg = (int32_t)cmap[f->arg];
+        if (f->default_value >= 0) f->default_value = (int32_t)cmap[f->default_value];
+        uint32_t *part = tn_arena_alloc(p->arena, (f->partition_count + 1) * sizeof *part);
+        tn_plan_window_order *ord = tn_arena_alloc(p->arena, (f->order_count + 1) * sizeof *ord);
+        if (!part || !ord) return TN_ENOMEM;
+        for (uint32_t i = 0; i < f->partition_count; i++) part[i] = cmap[f->partition[i]];
+        for (uint32_t i = 0; i < f->order_count; i++) {
+            ord[i] = f->order[i];
+            ord[i].column = cmap[f->order[i].column];
+        }
+        f->partition = part;
+        f->order = ord;
+        cols[c->column_count + k] = op->columns[cn + k];
+    }
+    memcpy(cols, c->columns, c->column_count * sizeof *cols);
+    for (uint32_t i = 0; i < cn; i++) map[i] = cmap[i];
+    for (uint32_t k = 0; k < fc; k++) map[cn + k] = c->column_count + k;
+    op->window.funcs = funcs;
+    op->columns = cols;
+    op->column_count = c->column_count + fc;
+    *map_out = map;
+    return 0;
+}
+
 static int prune(pruner *p, tn_plan_op **slot, const uint8_t *needed, uint32_t **map_out)
 {
     tn_plan_op *op = *slot;
@@ -253,6 +303,9 @@ static int prune(pruner *p, tn_plan_op **slot, const uint8_t *needed, uint32_t *
         break;
     case TN_PLAN_AGGREGATE:
         rc = prune_aggregate(p, op, map_out);
+        break;
+    case TN_PLAN_WINDOW:
+        rc = prune_window(p, op, needed, map_out);
         break;
     case TN_PLAN_JOIN:
     case TN_PLAN_CROSS:

@@ -289,6 +289,7 @@ static const char *op_name(const tn_plan_op *op)
                                                         : (op->set_op.all ? "EXCEPT ALL" : "EXCEPT");
     case TN_PLAN_VALUES: return "VALUES";
     case TN_PLAN_CTE_REF: return "CTE";
+    case TN_PLAN_WINDOW: return "WINDOW";
     }
     return "?";
 }
@@ -476,6 +477,10 @@ static int format_op(const tn_plan_op *op, bool analyze, int depth, tn_buf *out)
     case TN_PLAN_AGGREGATE:
         rc |= tn_buf_printf(out, " groups %u, aggregates %u", op->aggregate.group_count,
                             op->aggregate.agg_count);
+        break;
+    case TN_PLAN_WINDOW:
+        for (uint32_t k = 0; k < op->window.func_count; k++)
+            rc |= tn_buf_printf(out, "%s%s", k ? ", " : " ", op->window.funcs[k].text);
         break;
     case TN_PLAN_JOIN:
         for (uint32_t k = 0; k < op->join.key_count; k++) {

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Window functions: f(...) OVER (PARTITION BY ... ORDER BY ... frame) in a select list,
+ * ORDER BY or QUALIFY. Each call is bound against the same scope as the select list (so in a
+ * grouped query its arguments may be aggregates and group keys), and registered with the
+ * SELECT's window context: its arguments and keys become extra columns of a projection
+ * below the WINDOW operator, and the call itself a reference to the operator's result
+ * column. That column's position is known only once the SELECT's aggregates are all bound,
+ * so until then the reference holds TN_BIND_WINDOW_REF + k, and tn_bind_window_patch
+ * rewrites it. The same call written twice is computed once.
+ */
+#include "sql/binder/binder_int.h"
+
+#include <string.h>
+
+static int oom(tn_binder *b)
+{
+    return tn_error_set(b->err, TN_ENOMEM, "out of memory");
+}
+
+/* Adds an input expression of the window operator; its index in *out. */
+static int add_input(tn_binder *b, tn_plan_expr *e, uint32_t *out)
+{
+    tn_bind_window *w = b->win;
+    for (uint32_t i = 0; i < w->input_count; i++) {
+        /* a plain column read twice (the same key of two windows) is one input */
+        const tn_plan_expr *x = w->inputs[i];
+        if (x->kind == TN_PLAN_EXPR_COLUMN && e->kind == TN_PLAN_EXPR_COLUMN &&
+            x->column == e->column) {
+            *out = i;
+            return 0;
+        }
+    }
+    if (w->input_count == w->input_cap) {
+        uint32_t cap = w->input_cap ? w->input_cap * 2 : 8;
+        tn_plan_expr **n = tn_arena_calloc(b->arena, cap * sizeof *n);
+        if (!n)
+            return oom(b);
+        if (w->input_count)
+            memcpy(n, w->inputs, w->input_count * sizeof *n);
+        w->inputs = n;
+        w->input_cap = cap;
+    }
+    w->inputs[w->input_count] = e;
+    *out = w->input_count++;
+    return 0;
+}
+
+static int bind_input(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
+                      tn_plan_expr **bound, uint32_t *out)
+{
+    tn_plan_expr *e;
+    int rc = tn_bind_expr(b, scope, ast, &e);
+    if (rc == 0)
+        rc = add_input(b, e, out);
+    if (bound)
+        *bound = rc == 0 ? e : NULL;
+    return rc;
+}
+
+/* A constant integer argument (offsets, bucket counts, positions): a literal, maybe negated. */
+static int integer_argument(tn_binder *b, const tn_sql_expr *ast, const char *what, int64_t *out)
+{
+    bool negative = false;
+    if (ast->kind == TN_SQL_EXPR_UNARY && ast->unary.op == TN_SQL_OP_NEGATE) {
+        negative = true;
+        ast = ast->unary.operand;
+    }
+    if (ast->kind != TN_SQL_EXPR_LITERAL || ast->literal.kind != TN_SQL_LIT_INTEGER)
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos, "%s must be an integer constant", what);
+    *out = negative ? -ast->literal.integer : ast->literal.integer;
+    return 0;
+}
+
+static int frame_bound(tn_binder *b, const tn_sql_frame_bound *in, bool rows,
+                       tn_plan_frame_bound *kind, int64_t *offset, tn_sql_pos pos)
+{
+    *offset = 0;
+    switch (in->kind) {
+    case TN_SQL_BOUND_UNBOUNDED_PRECEDING: *kind = TN_PLAN_FRAME_UNBOUNDED_PRECEDING; return 0;
+    case TN_SQL_BOUND_CURRENT_ROW: *kind = TN_PLAN_FRAME_CURRENT_ROW; return 0;
+    case TN_SQL_BOUND_UNBOUNDED_FOLLOWING: *kind = TN_PLAN_FRAME_UNBOUNDED_FOLLOWING; return 0;
+    case TN_SQL_BOUND_PRECEDING:
+    case TN_SQL_BOUND_FOLLOWING:
+        break;
+    }
+    *kind = in->kind == TN_SQL_BOUND_PRECEDING ? TN_PLAN_FRAME_PRECEDING : TN_PLAN_FRAME_FOLLOWING;
+    if (!rows)
+        return tn_bind_error(b, TN_EUNSUPPORTED, pos,
+                             "RANGE frames with an offset are not supported: use ROWS BETWEEN "
+                             "n PRECEDING AND m FOLLOWING");
+    int rc = integer_argument(b, in->offset, "a frame offset", offset);
+    if (rc == 0 && *offset < 0)
+        rc = tn_bind_error(b, TN_EINVAL, in->offset->node.pos, "frame offsets must not be negative");
+    return rc;
+}
+
+static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_func *f)
+{
+    f->frame_start = TN_PLAN_FRAME_UNBOUNDED_PRECEDING;
+    f->frame_end = TN_PLAN_FRAME_CURRENT_ROW;
+    if (over->frame_mode == TN_SQL_FRAME_DEFAULT)
+        return 0;
+    if (over->frame_mode == TN_SQL_FRAME_GROUPS)
+        return tn_bind_error(b, TN_EUNSUPPORTED, over->pos,
+                             "GROUPS frames are not supported: use ROWS or RANGE");
+    f->frame_rows = over->frame_mode == TN_SQL_FRAME_ROWS;
+    int rc = frame_bound(b, &over->frame_start, f->frame_rows, &f->frame_start, &f->start_offset,
+                         over->pos);
+    if (rc == 0 && over->frame_between)
+        rc = frame_bound(b, &over->frame_end, f->frame_rows, &f->frame_end, &f->end_offset,
+                         over->pos);
+    if (rc)
+        return rc;
+    if (f->frame_start == TN_PLAN_FRAME_UNBOUNDED_FOLLOWING)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "frame start cannot be UNBOUNDED FOLLOWING");
+    if (f->frame_end == TN_PLAN_FRAME_UNBOUNDED_PRECEDING)
+        return tn_bind_error(b, TN_EINVAL, over->pos, "frame end cannot be UNBOUNDED PRECEDING");
+    if (f->frame_start > f->frame_end)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "the frame starts after it ends: write the earlier bound first");
+    return 0;
+}
+
+typedef struct window_name {
+    const char *name;
+    tn_plan_window_kind kind;
+    uint32_t min_args, max_args;
+} window_name;
+
+static const window_name window_names[] = {
+    {"row_number", TN_PLAN_WIN_ROW_NUMBER, 0, 0},
+    {"rank", TN_PLAN_WIN_RANK, 0, 0},
+    {"dense_rank", TN_PLAN_WIN_DENSE_RANK, 0, 0},
+    {"percent_rank", TN_PLAN_WIN_PERCENT_RANK, 0, 0},
+    {"cume_dist", TN_PLAN_WIN_CUME_DIST, 0, 0},
+    {"ntile", TN_PLAN_WIN_NTILE, 1, 1},
+    {"lag", TN_PLAN_WIN_LAG, 1, 3},
+    {"lead", TN_PLAN_WIN_LEAD, 1, 3},
+    {"first_value", TN_PLAN_WIN_FIRST_VALUE, 1, 1},
+    {"last_value", TN_PLAN_WIN_LAST_VALUE, 1, 1},
+    {"nth_value", TN_PLAN_WIN_NTH_VALUE, 2, 2},
+    {"count", TN_PLAN_WIN_COUNT, 1, 1},
+    {"sum", TN_PLAN_WIN_SUM, 1, 1},
+    {"avg", TN_PLAN_WIN_AVG, 1, 1},
+    {"mean", TN_PLAN_WIN_AVG, 1, 1},
+    {"min", TN_PLAN_WIN_MIN, 1, 1},
+    {"max", TN_PLAN_WIN_MAX, 1, 1},
+};
+
+/* The result type, with the argument cast where NULL literals leave it open. */
+static int result_type(tn_binder *b, tn_plan_window_func *f, tn_plan_expr **arg, tn_sql_pos pos)
+{
+    tn_type at = *arg ? (*arg)->type : tn_type_make(TN_TYPE_INVALID);
+    int rc = 0;
+    switch (f->kind) {
+    case TN_PLAN_WIN_ROW_NUMBER:
+    case TN_PLAN_WIN_RANK:
+    case TN_PLAN_WIN_DENSE_RANK:
+    case TN_PLAN_WIN_NTILE:
+    case TN_PLAN_WIN_COUNT_STAR:
+    case TN_PLAN_WIN_COUNT: f->type = tn_type_make(TN_TYPE_BIGINT); return 0;
+    case TN_PLAN_WIN_PERCENT_RANK:
+    case TN_PLAN_WIN_CUME_DIST: f->type = tn_type_make(TN_TYPE_DOUBLE); return 0;
+    case TN_PLAN_WIN_SUM:
+        if (at.id == TN_TYPE_INVALID)
+            rc = tn_bind_cast(b, *arg, at = tn_type_make(TN_TYPE_BIGINT), arg);
+        if (at.id == TN_TYPE_INTEGER || at.id == TN_TYPE_BIGINT || at.id == TN_TYPE_BOOLEAN)
+            f->type = tn_type_make(TN_TYPE_BIGINT);
+        else if (at.id == TN_TYPE_DECIMAL)
+            f->type = tn_type_decimal(TN_DECIMAL_MAX_PRECISION, at.scale);
+        else if (at.id == TN_TYPE_REAL || at.id == TN_TYPE_DOUBLE)
+            f->type = tn_type_make(TN_TYPE_DOUBLE);
+        else
+            rc = tn_bind_error(b, TN_ETYPE, pos, "SUM needs a numeric argument");
+        if (rc == 0 && at.id == TN_TYPE_BOOLEAN)
+            rc = tn_bind_cast(b, *arg, tn_type_make(TN_TYPE_BIGINT), arg);
+        return rc;
+    case TN_PLAN_WIN_AVG:
+        f->type = tn_type_make(TN_TYPE_DOUBLE);
+        if (at.id == TN_TYPE_INTEGER || at.id == TN_TYPE_BIGINT || at.id == TN_TYPE_DECIMAL ||
+            at.id == TN_TYPE_REAL || at.id == TN_TYPE_INVALID)
+            return tn_bind_cast(b, *arg, f->type, arg);
+        if (at.id != TN_TYPE_DOUBLE)
+            return tn_bind_error(b, TN_ETYPE, pos, "AVG needs a numeric argument");
+        return 0;
+    default:
+        /* the value of some row of the frame or partition: the argument's type */
+        if (at.id == TN_TYPE_INVALID)
+            rc = tn_bind_cast(b, *arg, at = tn_type_make(TN_TYPE_INTEGER), arg);
+        f->type = at;
+        return rc;
+    }
+}
+
+int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
+                        const char *name, tn_plan_expr **out)
+{
+    const tn_sql_call *call = &ast->call;
+    const tn_sql_window *over = call->over;
+    tn_bind_window *w = b->win;
+    if (!w)
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos,
+                             "window functions are not allowed here: use them in the select "
+                             "list, ORDER BY or QUALIFY");
+    if (w->in_call)
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos,
+                             "window function calls cannot be nested");
+    if (over->ref_name)
+        return tn_bind_error(b, TN_EUNSUPPORTED, over->pos,
+                             "named windows are not supported: write the window in OVER (...)");
+    if (call->distinct || call->filter || call->order_by.count)
+        return tn_bind_error(b, TN_EUNSUPPORTED, ast->node.pos,
+                             "DISTINCT, FILTER and ORDER BY inside a window function call are "
+                             "not supported");
+    tn_buf text = TN_BUF_INIT;
+    if (tn_sql_ast_format(&ast->node, &text) != 0) {
+        tn_buf_free(&text);
+        return oom(b);
+    }
+    const char *t = tn_buf_cstr(&text);
+    for (uint32_t k = 0; k < w->func_count; k++)
+        if (strcmp(w->funcs[k].text, t) == 0) {
+            tn_buf_free(&text);
+            *out = tn_bind_column_ref(b, TN_BIND_WINDOW_REF + k, w->funcs[k].type);
+            return *out ? 0 : oom(b);
+        }
+    tn_plan_window_func f = {0};
+    f.text = tn_arena_strdup(b->arena, t);
+    tn_buf_free(&text);
+    if (!f.text)
+        return oom(b);
+    f.arg = -1;
+    f.default_value = -1;
+    const window_name *wn = NULL;
+    for (size_t i = 0; i < sizeof window_names / sizeof window_names[0] && !wn; i++)
+        if (strcmp(window_names[i].name, name) == 0)
+            wn = &window_names[i];
+    if (!wn)
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos,
+                             tn_bind_is_aggregate(name)
+                                 ? "%s is not supported as a window function"
+                                 : "%s is not a window function (OVER needs a ranking, value "
+                                   "or aggregate function)",
+                             name);
+    f.kind = wn->kind;
+    uint32_t argc = call->args.count;
+    if (call->star && f.kind == TN_PLAN_WIN_COUNT) {
+        f.kind = TN_PLAN_WIN_COUNT_STAR;
+    } else if (argc < wn->min_args || argc > wn->max_args) {
+        if (wn->min_args == wn->max_args)
+            return tn_bind_error(b, TN_EINVAL, ast->node.pos, "%s takes %u argument%s", name,
+                                 wn->min_args, wn->min_args == 1 ? "" : "s");
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos, "%s takes %u to %u arguments", name,
+                             wn->min_args, wn->max_args);
+    }
+    w->in_call = true;
+    int rc = 0;
+    tn_plan_expr *arg = NULL;
+    uint32_t idx;
+    f.param = 1;
+    if (f.kind == TN_PLAN_WIN_NTILE) {
+        rc = integer_argument(b, call->args.items[0], "the number of NTILE buckets", &f.param);
+        if (rc == 0 && f.param <= 0)
+            rc = tn_bind_error(b, TN_EINVAL, call->args.items[0]->node.pos,
+                               "the number of NTILE buckets must be positive");
+    } else if (argc > 0 && f.kind != TN_PLAN_WIN_COUNT_STAR) {
+        rc = tn_bind_expr(b, scope, call->args.items[0], &arg);
+        if (rc == 0)
+            rc = result_type(b, &f, &arg, ast->node.pos);
+        if (rc == 0 && (rc = add_input(b, arg, &idx)) == 0)
+            f.arg = (int32_t)idx;
+        if (rc == 0 && f.kind == TN_PLAN_WIN_NTH_VALUE) {
+            rc = integer_argument(b, call->args.items[1], "the NTH_VALUE position", &f.param);
+            if (rc == 0 && f.param <= 0)
+                rc = tn_bind_error(b, TN_EINVAL, call->args.items[1]->node.pos,
+                                   "the NTH_VALUE position must be positive");
+        }
+        if (rc == 0 && (f.kind == TN_PLAN_WIN_LAG || f.kind == TN_PLAN_WIN_LEAD) && argc > 1) {
+            rc = integer_argument(b, call->args.items[1], "the LAG/LEAD offset", &f.param);
+            if (rc == 0 && f.param < 0) {
+                /* a negative offset looks the other way, as in PostgreSQL */
+                f.kind = f.kind == TN_PLAN_WIN_LAG ? TN_PLAN_WIN_LEAD : TN_PLAN_WIN_LAG;
+                f.param = -f.param;
+            }
+        }
+        if (rc == 0 && (f.kind == TN_PLAN_WIN_LAG || f.kind == TN_PLAN_WIN_LEAD) && argc > 2) {
+            tn_plan_expr *d;
+            rc = tn_bind_expr(b, scope, call->args.items[2], &d);
+            if (rc == 0)
+                rc = tn_bind_cast(b, d, f.type, &d);
+            if (rc == 0 && (rc = add_input(b, d, &idx)) == 0)
+                f.default_value = (int32_t)idx;
+        }
+    }
+    if (rc == 0 && (f.kind == TN_PLAN_WIN_COUNT_STAR || argc == 0 || f.kind == TN_PLAN_WIN_NTILE))
+        rc = result_type(b, &f, &arg, ast->node.pos);
+    if (rc == 0 && over->partition_by.count) {
+        f.partition = tn_arena_calloc(b->arena, over->partition_by.count * sizeof *f.partition);
+        if (!f.partition)
+            rc = oom(b);
+        for (uint32_t i = 0; rc == 0 && i < over->partition_by.count; i++)
+            rc = bind_input(b, scope, over->partition_by.items[i], NULL, &f.partition[i]);
+        f.partition_count = over->partition_by.count;
+    }
+    if (rc == 0 && over->order_by.count) {
+        f.order = tn_arena_calloc(b->arena, over->order_by.count * sizeof *f.order);
+        if (!f.order)
+            rc = oom(b);
+        for (uint32_t i = 0; rc == 0 && i < over->order_by.count; i++) {
+            const tn_sql_order_item *it = &over->order_by.items[i];
+            tn_plan_window_order *o = &f.order[i];
+            rc = bind_input(b, scope, it->expr, NULL, &o->column);
+            o->descending = it->dir == TN_SQL_SORT_DESC;
+            o->nulls_first = it->nulls == TN_SQL_NULLS_DEFAULT ? o->descending
+                                                               : it->nulls == TN_SQL_NULLS_FIRST;
+        }
+        f.order_count = over->order_by.count;
+    }
+    if (rc == 0)
+        rc = bind_frame(b, over, &f);
+    w->in_call = false;
+    if (rc)
+        return rc;
+    if (w->func_count == w->func_cap) {
+        uint32_t cap = w->func_cap ? w->func_cap * 2 : 4;
+        tn_plan_window_func *n = tn_arena_calloc(b->arena, cap * sizeof *n);
+        if (!n)
+            return oom(b);
+        if (w->func_count)
+            memcpy(n, w->funcs, w->func_count * sizeof *n);
+        w->funcs = n;
+        w->func_cap = cap;
+    }
+    w->funcs[w->func_count] = f;
+    *out = tn_bind_column_ref(b, TN_BIND_WINDOW_REF + w->func_count, f.type);
+    w->func_count++;
+    return *out ? 0 : oom(b);
+}
+
+static void patch_list(tn_plan_expr **list, uint32_t count, uint32_t base)
+{
+    for (uint32_t i = 0; i < count; i++)
+        tn_bind_window_patch(list[i], base);
+}
+
+void tn_bind_window_patch(tn_plan_expr *e, uint32_t base)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case TN_PLAN_EXPR_COLUMN:
+        if (e->column >= TN_BIND_WINDOW_REF)
+            e->column = base + (e->column - TN_BIND_WINDOW_REF);
+        break;
+    case TN_PLAN_EXPR_CALL: patch_list(e->call.args, e->call.arg_count, base); break;
+    case TN_PLAN_EXPR_CAST: tn_bind_window_patch(e->cast.operand, base); break;
+    case TN_PLAN_EXPR_CASE:
+        patch_list(e->case_expr.conditions, e->case_expr.when_count, base);
+        patch_list(e->case_expr.results, e->case_expr.when_count, base);
+        tn_bind_window_patch(e->case_expr.else_result, base);
+        break;
+    case TN_PLAN_EXPR_AND:
+    case TN_PLAN_EXPR_OR:
+    case TN_PLAN_EXPR_COALESCE: patch_list(e->logical.operands, e->logical.count, base); break;
+    case TN_PLAN_EXPR_NOT: tn_bind_window_patch(e->unary.operand, base); break;
+    case TN_PLAN_EXPR_IS_NULL: tn_bind_window_patch(e->is_null.operand, base); break;
+    case TN_PLAN_EXPR_IS_BOOL: tn_bind_window_patch(e->is_bool.operand, base); break;
+    case TN_PLAN_EXPR_COMPARE:
+        tn_bind_window_patch(e->compare.left, base);
+        tn_bind_window_patch(e->compare.right, base);
+        break;
+    case TN_PLAN_EXPR_IN_LIST:
+        tn_bind_window_patch(e->in_list.operand, base);
+        patch_list(e->in_list.items, e->in_list.count, base);
+        break;
+    case TN_PLAN_EXPR_IN_QUERY: tn_bind_window_patch(e->subquery.operand, base); break;
+    default: break;
+    }
+}
+
+int tn_bind_window_op(tn_binder *b, tn_plan_op **op)
+{
+    tn_bind_window *w = b->win;
+    tn_plan_op *in = *op;
+    uint32_t width = in->column_count, inputs = w->input_count;
+    /* the input: the operator's columns as they are, then the arguments and keys */
+    tn_plan_op *p = tn_plan_op_new(b->arena, TN_PLAN_PROJECT, width + inputs);
+    if (!p)
+        return oom(b);
+    p->project.exprs = tn_arena_calloc(b->arena, (width + inputs + 1) * sizeof *p->project.exprs);
+    if (!p->project.exprs)
+        return oom(b);
+    for (uint32_t i = 0; i < width; i++) {
+        if (!(p->project.exprs[i] = tn_bind_column_ref(b, i, in->columns[i].type)))
+            return oom(b);
+        p->columns[i] = in->columns[i];
+    }
+    for (uint32_t i = 0; i < inputs; i++) {
+        p->project.exprs[width + i] = w->inputs[i];
+        p->columns[width + i] = (tn_plan_column){"", w->inputs[i]->type, true};
+    }
+    p->children[0] = in;
+    p->child_count = 1;
+    p->estimated_rows = in->estimated_rows;
+    tn_plan_op *wop = tn_plan_op_new(b->arena, TN_PLAN_WINDOW, width + inputs + w->func_count);
+    if (!wop)
+        return oom(b);
+    memcpy(wop->columns, p->columns, (width + inputs) * sizeof *wop->columns);
+    for (uint32_t k = 0; k < w->func_count; k++) {
+        tn_plan_window_func *f = &w->funcs[k];
+        if (f->arg >= 0)
+            f->arg += (int32_t)width;
+        if (f->default_value >= 0)
+            f->default_value += (int32_t)width;
+        for (uint32_t i = 0; i < f->partition_count; i++)
+            f->partition[i] += width;
+        for (uint32_t i = 0; i < f->order_count; i++)
+            f->order[i].column += width;
+        wop->columns[width + inputs + k] = (tn_plan_column){f->text, f->type, true};
+    }
+    wop->window.funcs = w->funcs;
+    wop->window.func_count = w->func_count;
+    wop->children[0] = p;
+    wop->child_count = 1;
+    wop->estimated_rows = in->estimated_rows;
+    *op = wop;
+    return 0;
+}

@@ -1,0 +1,568 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * WINDOW: materialises the child's rows, then computes each window function over them and
+ * emits the rows in their input order with one more column per function.
+ *
+ * For a function, the row numbers are sorted (a stable merge sort) by its PARTITION BY
+ * columns, then its ORDER BY columns; functions with the same partitioning and order share
+ * one sorted order. One pass over that order finds the partitions and, within them, the
+ * peers (rows with equal ORDER BY values), and computes:
+ * - ranks and numbers from positions and peer groups;
+ * - LAG/LEAD, FIRST/LAST/NTH_VALUE, MIN and MAX as the number of the row whose value is the
+ *   result (copied when the rows are emitted). MIN/MAX keep a monotonic queue of candidates,
+ *   which is linear because every supported frame's bounds only move forward;
+ * - COUNT, SUM and AVG from running totals over the partition (128-bit for integers and
+ *   decimals, exact by subtraction); floating-point sums are added up over the frame itself
+ *   when it starts after the partition does, so a moving average gets no rounding from
+ *   subtracting large totals.
+ */
+#include "sql/sql_int.h"
+
+#include <math.h>
+#include <string.h>
+
+#define SOURCE_NULL ((int64_t)-1)    /* a value result: NULL */
+#define SOURCE_DEFAULT ((int64_t)-2) /* a value result: the LAG/LEAD default of the row itself */
+
+typedef struct window_state {
+    tn_exec_op op;
+    tn_exec_rows rows;
+    bool done;
+    size_t next_batch;
+    /* per function: its results by input row: int64 (numbers, counts, integer sums, source
+     * rows of value functions), double, or tn_i128 (decimal sums) */
+    void **results;
+    uint8_t **nulls; /* per function: 1 = NULL result (numeric results only), or NULL */
+    uint32_t **orders; /* per function: its sorted row order (shared: see order_owner) */
+    int32_t *order_owner; /* the function whose order a function uses */
+    int64_t bytes;
+    tn_batch *out;
+} window_state;
+
+static const tn_vector *row_vec(const tn_exec_rows *rows, uint32_t r, uint32_t column)
+{
+    return &rows->batches[r / TN_BATCH_ROWS]->columns[column];
+}
+
+static bool row_valid(const tn_exec_rows *rows, uint32_t r, uint32_t column)
+{
+    return tn_vector_is_valid(row_vec(rows, r, column), r % TN_BATCH_ROWS);
+}
+
+/* Compares rows a and b on one column; NULLs equal each other and come last unless
+ * nulls_first. */
+static int compare_column(const tn_exec_rows *rows, uint32_t column, bool descending,
+                          bool nulls_first, uint32_t a, uint32_t b)
+{
+    const tn_vector *va = row_vec(rows, a, column), *vb = row_vec(rows, b, column);
+    uint32_t ra = a % TN_BATCH_ROWS, rb = b % TN_BATCH_ROWS;
+    bool na = !tn_vector_is_valid(va, ra), nb = !tn_vector_is_valid(vb, rb);
+    if (na || nb) {
+        if (na && nb)
+            return 0;
+        return (na ? 1 : -1) * (nulls_first ? -1 : 1);
+    }
+    int c = tn_exec_compare_values(va, ra, vb, rb);
+    return descending ? -c : c;
+}
+
+static int compare_partition(const tn_plan_window_func *f, const tn_exec_rows *rows, uint32_t a,
+                             uint32_t b)
+{
+    for (uint32_t k = 0; k < f->partition_count; k++) {
+        int c = compare_column(rows, f->partition[k], false, false, a, b);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int compare_order(const tn_plan_window_func *f, const tn_exec_rows *rows, uint32_t a,
+                         uint32_t b)
+{
+    for (uint32_t k = 0; k < f->order_count; k++) {
+        const tn_plan_window_order *o = &f->order[k];
+        int c = compare_column(rows, o->column, o->descending, o->nulls_first, a, b);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int compare_rows(const tn_plan_window_func *f, const tn_exec_rows *rows, uint32_t a,
+                        uint32_t b)
+{
+    int c = compare_partition(f, rows, a, b);
+    return c ? c : compare_order(f, rows, a, b);
+}
+
+static void merge_sort(const tn_plan_window_func *f, const tn_exec_rows *rows, uint32_t *a,
+                       uint32_t *tmp, size_t n)
+{
+    if (n < 2)
+        return;
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            uint32_t x = a[i];
+            size_t j = i;
+            while (j > 0 && compare_rows(f, rows, a[j - 1], x) > 0) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = x;
+        }
+        return;
+    }
+    size_t h = n / 2;
+    merge_sort(f, rows, a, tmp, h);
+    merge_sort(f, rows, a + h, tmp, n - h);
+    if (compare_rows(f, rows, a[h - 1], a[h]) <= 0)
+        return;
+    memcpy(tmp, a, h * sizeof *a);
+    size_t i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        a[k++] = compare_rows(f, rows, a[j], tmp[i]) < 0 ? a[j++] : tmp[i++];
+    while (i < h)
+        a[k++] = tmp[i++];
+}
+
+static bool same_window(const tn_plan_window_func *a, const tn_plan_window_func *b)
+{
+    if (a->partition_count != b->partition_count || a->order_count != b->order_count)
+        return false;
+    for (uint32_t k = 0; k < a->partition_count; k++)
+        if (a->partition[k] != b->partition[k])
+            return false;
+    for (uint32_t k = 0; k < a->order_count; k++)
+        if (a->order[k].column != b->order[k].column ||
+            a->order[k].descending != b->order[k].descending ||
+            a->order[k].nulls_first != b->order[k].nulls_first)
+            return false;
+    return true;
+}
+
+static int account(window_state *s, int64_t bytes)
+{
+    int rc = tn_exec_memory_add(s->op.ctx, bytes);
+    if (rc == 0)
+        s->bytes += bytes;
+    return rc;
+}
+
+static void *alloc_accounted(window_state *s, size_t bytes, int *rc)
+{
+    if (*rc)
+        return NULL;
+    if ((*rc = account(s, (int64_t)bytes)) != 0)
+        return NULL;
+    void *p = tn_malloc(bytes ? bytes : 1);
+    if (!p)
+        *rc = tn_error_set(s->op.ctx->err, TN_ENOMEM, "out of memory");
+    return p;
+}
+
+/* Whether a function's results are numbers (else they are rows whose value is the result). */
+static bool numeric_result(const tn_plan_window_func *f)
+{
+    return f->kind < TN_PLAN_WIN_LAG ||
+           (f->kind >= TN_PLAN_WIN_COUNT_STAR && f->kind <= TN_PLAN_WIN_AVG);
+}
+
+static void free_accounted(window_state *s, void *p, size_t bytes)
+{
+    if (!p)
+        return;
+    tn_free(p);
+    tn_exec_memory_add(s->op.ctx, -(int64_t)bytes);
+    s->bytes -= (int64_t)bytes;
+}
+
+/* The frame [*fs, *fe) of position pos of a partition [ps, pe) whose peers are [qs, qe). */
+static void frame_of(const tn_plan_window_func *f, int64_t pos, int64_t ps, int64_t pe,
+                     int64_t qs, int64_t qe, int64_t *fs, int64_t *fe)
+{
+    int64_t s, e;
+    switch (f->frame_start) {
+    case TN_PLAN_FRAME_PRECEDING: s = pos - f->start_offset; break;
+    case TN_PLAN_FRAME_CURRENT_ROW: s = f->frame_rows ? pos : qs; break;
+    case TN_PLAN_FRAME_FOLLOWING: s = pos + f->start_offset; break;
+    default: s = ps; break;
+    }
+    switch (f->frame_end) {
+    case TN_PLAN_FRAME_PRECEDING: e = pos - f->end_offset + 1; break;
+    case TN_PLAN_FRAME_CURRENT_ROW: e = f->frame_rows ? pos + 1 : qe; break;
+    case TN_PLAN_FRAME_FOLLOWING: e = pos + f->end_offset + 1; break;
+    default: e = pe; break;
+    }
+    *fs = s < ps ? ps : s > pe ? pe : s;
+    *fe = e > pe ? pe : e < *fs ? *fs : e;
+}
+
+/* Sums of a partition's arguments up to each position: prefix[i] covers positions [ps, ps+i). */
+typedef struct running {
+    int64_t *count;
+    tn_i128 *exact;  /* integer and decimal arguments */
+    double *approx;  /* floating-point arguments */
+} running;
+
+static double arg_double(const tn_vector *v, uint32_t r)
+{
+    return v->type.id == TN_TYPE_REAL ? tn_vector_f32(v)[r] : tn_vector_f64(v)[r];
+}
+
+static tn_i128 arg_exact(const tn_vector *v, uint32_t r)
+{
+    switch ((tn_type_id)v->type.id) {
+    case TN_TYPE_INTEGER: return tn_vector_i32(v)[r];
+    case TN_TYPE_BIGINT: return tn_vector_i64(v)[r];
+    default: {
+        tn_plan_value value;
+        tn_exec_value_from_vector(NULL, v, r, &value); /* fixed width: no arena needed */
+        return value.i128;
+    }
+    }
+}
+
+/* Computes function k over every partition of its sorted order. */
+static int compute(window_state *s, uint32_t k)
+{
+    const tn_plan_window_func *f = &s->op.plan->window.funcs[k];
+    const tn_exec_rows *rows = &s->rows;
+    const uint32_t *order = s->orders[k];
+    int64_t n = rows->row_count;
+    tn_exec_ctx *ctx = s->op.ctx;
+    int64_t *out_i = s->results[k];
+    double *out_d = s->results[k];
+    tn_i128 *out_x = s->results[k];
+    uint8_t *nulls = s->nulls[k];
+    bool is_double = f->type.id == TN_TYPE_DOUBLE;
+    bool is_decimal = f->type.id == TN_TYPE_DECIMAL;
+    int rc = 0;
+    running run = {0};
+    int64_t *queue = NULL;
+    bool totals = f->kind == TN_PLAN_WIN_COUNT || f->kind == TN_PLAN_WIN_COUNT_STAR ||
+                  f->kind == TN_PLAN_WIN_SUM || f->kind == TN_PLAN_WIN_AVG;
+    bool float_arg = f->arg >= 0 && (rows->schema->columns[f->arg].type.id == TN_TYPE_DOUBLE ||
+                                     rows->schema->columns[f->arg].type.id == TN_TYPE_REAL);
+    if (totals) {
+        run.count = alloc_accounted(s, (size_t)(n + 1) * sizeof *run.count, &rc);
+        if (f->kind == TN_PLAN_WIN_SUM || f->kind == TN_PLAN_WIN_AVG) {
+            if (float_arg)
+                run.approx = alloc_accounted(s, (size_t)(n + 1) * sizeof *run.approx, &rc);
+            else
+                run.exact = alloc_accounted(s, (size_t)(n + 1) * sizeof *run.exact, &rc);
+        }
+    }
+    if (f->kind == TN_PLAN_WIN_MIN || f->kind == TN_PLAN_WIN_MAX)
+        queue = alloc_accounted(s, (size_t)(n + 1) * sizeof *queue, &rc);
+    for (int64_t ps = 0; rc == 0 && ps < n;) {
+        int64_t pe = ps + 1;
+        while (pe < n && compare_partition(f, rows, order[ps], order[pe]) == 0)
+            pe++;
+        if (totals) {
+            run.count[0] = 0;
+            if (run.exact)
+                run.exact[0] = 0;
+            if (run.approx)
+                run.approx[0] = 0;
+            for (int64_t i = ps; i < pe; i++) {
+                uint32_t r = order[i];
+                int64_t j = i - ps;
+                bool valid = f->arg < 0 || row_valid(rows, r, (uint32_t)f->arg);
+                run.count[j + 1] = run.count[j] + valid;
+                if (run.exact)
+                    run.exact[j + 1] = run.exact[j] +
+                        (valid ? arg_exact(row_vec(rows, r, (uint32_t)f->arg), r % TN_BATCH_ROWS) : 0);
+                if (run.approx)
+                    run.approx[j + 1] = run.approx[j] +
+                        (valid ? arg_double(row_vec(rows, r, (uint32_t)f->arg), r % TN_BATCH_ROWS) : 0);
+            }
+        }
+        int64_t qs = ps, qe = ps, dense = 0;
+        int64_t qhead = 0, qtail = 0, pushed = ps; /* MIN/MAX: queue[qhead..qtail) */
+        for (int64_t pos = ps; pos < pe && rc == 0; pos++) {
+            uint32_t r = order[pos];
+            if (pos == qe) {
+                qs = pos;
+                qe = pos + 1;
+                while (qe < pe && compare_order(f, rows, order[qs], order[qe]) == 0)
+                    qe++;
+                dense++;
+            }
+            int64_t size = pe - ps;
+            switch (f->kind) {
+            case TN_PLAN_WIN_ROW_NUMBER: out_i[r] = pos - ps + 1; break;
+            case TN_PLAN_WIN_RANK: out_i[r] = qs - ps + 1; break;
+            case TN_PLAN_WIN_DENSE_RANK: out_i[r] = dense; break;
+            case TN_PLAN_WIN_PERCENT_RANK:
+                out_d[r] = size > 1 ? (double)(qs - ps) / (double)(size - 1) : 0.0;
+                break;
+            case TN_PLAN_WIN_CUME_DIST: out_d[r] = (double)(qe - ps) / (double)size; break;
+            case TN_PLAN_WIN_NTILE: {
+                /* the first size % buckets buckets hold one row more */
+                int64_t buckets = f->param, i = pos - ps;
+                int64_t q = size / buckets, extra = size % buckets;
+                if (q == 0)
+                    out_i[r] = i + 1;
+                else if (i < extra * (q + 1))
+                    out_i[r] = i / (q + 1) + 1;
+                else
+                    out_i[r] = extra + (i - extra * (q + 1)) / q + 1;
+                break;
+            }
+            case TN_PLAN_WIN_LAG:
+            case TN_PLAN_WIN_LEAD: {
+                int64_t at = f->kind == TN_PLAN_WIN_LAG ? pos - f->param : pos + f->param;
+                out_i[r] = at >= ps && at < pe ? (int64_t)order[at]
+                           : f->default_value >= 0 ? SOURCE_DEFAULT
+                                                   : SOURCE_NULL;
+                break;
+            }
+            default: {
+                int64_t fs, fe;
+                frame_of(f, pos, ps, pe, qs, qe, &fs, &fe);
+                switch (f->kind) {
+                case TN_PLAN_WIN_FIRST_VALUE: out_i[r] = fs < fe ? order[fs] : SOURCE_NULL; break;
+                case TN_PLAN_WIN_LAST_VALUE: out_i[r] = fs < fe ? order[fe - 1] : SOURCE_NULL; break;
+                case TN_PLAN_WIN_NTH_VALUE:
+                    out_i[r] = fe - fs >= f->param ? order[fs + f->param - 1] : SOURCE_NULL;
+                    break;
+                case TN_PLAN_WIN_MIN:
+                case TN_PLAN_WIN_MAX: {
+                    uint32_t col = (uint32_t)f->arg;
+                    int want = f->kind == TN_PLAN_WIN_MIN ? 1 : -1;
+                    for (; pushed < fe; pushed++) {
+                        if (!row_valid(rows, order[pushed], col))
+                            continue;
+                        /* drop candidates the new value beats: they can never be the result */
+                        while (qtail > qhead &&
+                               compare_column(rows, col, false, false, order[queue[qtail - 1]],
+                                              order[pushed]) * want >= 0)
+                            qtail--;
+                        queue[qtail++] = pushed;
+                    }
+                    while (qtail > qhead && queue[qhead] < fs)
+                        qhead++;
+                    out_i[r] = qtail > qhead ? (int64_t)order[queue[qhead]] : SOURCE_NULL;
+                    break;
+                }
+                default: {
+                    int64_t a = fs - ps, b = fe - ps;
+                    int64_t count = run.count[b] - run.count[a];
+                    if (f->kind == TN_PLAN_WIN_COUNT || f->kind == TN_PLAN_WIN_COUNT_STAR) {
+                        out_i[r] = count;
+                        break;
+                    }
+                    nulls[r] = count == 0;
+                    if (count == 0)
+                        break;
+                    double sum_d = 0;
+                    tn_i128 sum_x = 0;
+                    if (run.approx) {
+                        if (a == 0) {
+                            sum_d = run.approx[b];
+                        } else {
+                            for (int64_t i = fs; i < fe; i++)
+                                if (row_valid(rows, order[i], (uint32_t)f->arg))
+                                    sum_d += arg_double(row_vec(rows, order[i], (uint32_t)f->arg),
+                                                        order[i] % TN_BATCH_ROWS);
+                        }
+                    } else {
+                        sum_x = run.exact[b] - run.exact[a];
+                    }
+                    if (f->kind == TN_PLAN_WIN_AVG) {
+                        out_d[r] = (run.approx ? sum_d : (double)sum_x) / (double)count;
+                    } else if (is_double) {
+                        out_d[r] = sum_d;
+                    } else if (is_decimal) {
+                        out_x[r] = sum_x;
+                    } else if (sum_x > INT64_MAX || sum_x < INT64_MIN) {
+                        rc = tn_error_set(ctx->err, TN_EOVERFLOW,
+                                          "integer out of range in %s: cast the argument to "
+                                          "DECIMAL or DOUBLE", f->text);
+                    } else {
+                        out_i[r] = (int64_t)sum_x;
+                    }
+                    break;
+                }
+                }
+            }
+            }
+        }
+        ps = pe;
+    }
+    free_accounted(s, run.count, (size_t)(n + 1) * sizeof *run.count);
+    free_accounted(s, run.exact, (size_t)(n + 1) * sizeof *run.exact);
+    free_accounted(s, run.approx, (size_t)(n + 1) * sizeof *run.approx);
+    free_accounted(s, queue, (size_t)(n + 1) * sizeof *queue);
+    return rc;
+}
+
+
+static int compute_all(window_state *s)
+{
+    tn_exec_ctx *ctx = s->op.ctx;
+    const tn_plan_op *plan = s->op.plan;
+    int rc = tn_exec_drain(s->op.children[0], &s->rows);
+    if (rc)
+        return rc;
+    if (!s->rows.schema && !(s->rows.schema = tn_exec_schema(plan->children[0])))
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    int64_t n = s->rows.row_count;
+    if (n > UINT32_MAX)
+        return tn_error_set(ctx->err, TN_ELIMIT, "window functions over more than %u rows",
+                            UINT32_MAX);
+    uint32_t fc = plan->window.func_count;
+    s->results = tn_calloc(fc, sizeof *s->results);
+    s->nulls = tn_calloc(fc, sizeof *s->nulls);
+    s->orders = tn_calloc(fc, sizeof *s->orders);
+    s->order_owner = tn_calloc(fc, sizeof *s->order_owner);
+    if (!s->results || !s->nulls || !s->orders || !s->order_owner)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    uint32_t *tmp = NULL;
+    for (uint32_t k = 0; rc == 0 && k < fc; k++) {
+        const tn_plan_window_func *f = &plan->window.funcs[k];
+        size_t width = f->type.id == TN_TYPE_DECIMAL && numeric_result(f) ? sizeof(tn_i128) : 8;
+        s->results[k] = alloc_accounted(s, (size_t)n * width, &rc);
+        if (numeric_result(f))
+            s->nulls[k] = alloc_accounted(s, (size_t)n, &rc);
+        if (rc)
+            break;
+        if (s->nulls[k])
+            memset(s->nulls[k], 0, (size_t)n);
+        s->order_owner[k] = (int32_t)k;
+        for (uint32_t j = 0; j < k; j++)
+            if (same_window(&plan->window.funcs[j], f)) {
+                s->order_owner[k] = s->order_owner[j];
+                s->orders[k] = s->orders[j];
+                break;
+            }
+        if (!s->orders[k]) {
+            s->orders[k] = alloc_accounted(s, (size_t)n * sizeof(uint32_t), &rc);
+            if (!tmp)
+                tmp = alloc_accounted(s, (size_t)n * sizeof(uint32_t), &rc);
+            if (rc)
+                break;
+            for (int64_t i = 0; i < n; i++)
+                s->orders[k][i] = (uint32_t)i;
+            if (f->partition_count || f->order_count)
+                merge_sort(f, &s->rows, s->orders[k], tmp, (size_t)n);
+        }
+        rc = compute(s, k);
+    }
+    free_accounted(s, tmp, (size_t)n * sizeof(uint32_t));
+    return rc;
+}
+
+/* Writes function k's results for input rows [first, first + count) into v. */
+static int emit_results(window_state *s, uint32_t k, tn_vector *v, uint32_t first,
+                        uint32_t count, uint32_t input_columns)
+{
+    const tn_plan_window_func *f = &s->op.plan->window.funcs[k];
+    if (numeric_result(f)) {
+        const uint8_t *nulls = s->nulls[k];
+        if (f->type.id == TN_TYPE_DOUBLE)
+            memcpy(tn_vector_f64(v), (const double *)s->results[k] + first, count * sizeof(double));
+        else if (f->type.id == TN_TYPE_DECIMAL)
+            for (uint32_t i = 0; i < count; i++)
+                tn_vector_i128(v)[i] = ((const tn_i128 *)s->results[k])[first + i];
+        else
+            memcpy(tn_vector_i64(v), (const int64_t *)s->results[k] + first, count * sizeof(int64_t));
+        for (uint32_t i = 0; i < count; i++)
+            if (nulls[first + i])
+                tn_vector_set_null(v, i);
+        return 0;
+    }
+    const int64_t *src = s->results[k];
+    for (uint32_t i = 0; i < count; i++) {
+        int64_t from = src[first + i];
+        int rc;
+        if (from == SOURCE_NULL) {
+            tn_vector_append_null(v, i);
+            continue;
+        }
+        uint32_t row = from == SOURCE_DEFAULT ? first + i : (uint32_t)from;
+        uint32_t column = from == SOURCE_DEFAULT ? (uint32_t)f->default_value : (uint32_t)f->arg;
+        (void)input_columns;
+        if ((rc = tn_vector_copy_row(v, i, row_vec(&s->rows, row, column), row % TN_BATCH_ROWS)) != 0)
+            return tn_error_set(s->op.ctx->err, rc, "%s", tn_strerror(rc));
+    }
+    return 0;
+}
+
+static int window_next(tn_exec_op *op, tn_exec_chunk *out)
+{
+    window_state *s = (window_state *)op;
+    const tn_plan_op *plan = op->plan;
+    int rc;
+    if (!s->done) {
+        if ((rc = compute_all(s)) != 0)
+            return rc;
+        s->done = true;
+    }
+    if (s->next_batch >= s->rows.batch_count) {
+        out->batch = NULL;
+        out->count = 0;
+        return 0;
+    }
+    const tn_batch *in = s->rows.batches[s->next_batch];
+    uint32_t first = (uint32_t)(s->next_batch * TN_BATCH_ROWS), count = in->row_count;
+    uint32_t input_columns = plan->column_count - plan->window.func_count;
+    tn_batch_reset(s->out);
+    for (uint32_t c = 0; c < input_columns; c++)
+        if ((rc = tn_exec_gather(&s->out->columns[c], 0, &in->columns[c], tn_exec_identity, count)) != 0)
+            return tn_error_set(op->ctx->err, rc, "%s", tn_strerror(rc));
+    for (uint32_t k = 0; k < plan->window.func_count; k++)
+        if ((rc = emit_results(s, k, &s->out->columns[input_columns + k], first, count,
+                               input_columns)) != 0)
+            return rc;
+    s->next_batch++;
+    s->out->row_count = count;
+    out->batch = s->out;
+    out->sel = tn_exec_identity;
+    out->count = count;
+    return 0;
+}
+
+static void window_close(tn_exec_op *op)
+{
+    window_state *s = (window_state *)op;
+    uint32_t fc = op->plan->window.func_count;
+    for (uint32_t k = 0; k < fc; k++) {
+        if (s->results)
+            tn_free(s->results[k]);
+        if (s->nulls)
+            tn_free(s->nulls[k]);
+        if (s->orders && s->order_owner && s->order_owner[k] == (int32_t)k)
+            tn_free(s->orders[k]);
+    }
+    tn_free(s->results);
+    tn_free(s->nulls);
+    tn_free(s->orders);
+    tn_free(s->order_owner);
+    tn_exec_rows_free(&s->rows);
+    if (s->bytes)
+        tn_exec_memory_add(op->ctx, -s->bytes);
+    tn_batch_free(s->out);
+}
+
+int tn_exec_window_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
+{
+    window_state *s = tn_calloc(1, sizeof *s);
+    if (!s)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    s->op.next = window_next;
+    s->op.close = window_close;
+    s->op.plan = plan;
+    s->op.ctx = ctx;
+    *out = &s->op;
+    tn_exec_rows_init(&s->rows, NULL);
+    tn_schema *schema = tn_exec_schema(plan);
+    if (!schema)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    s->out = tn_batch_new(schema, TN_BATCH_ROWS);
+    tn_schema_unref(schema);
+    if (!s->out)
+        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+    return tn_exec_build(ctx, plan->children[0], &s->op.children[0]);
+}
