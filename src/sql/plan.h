@@ -196,6 +196,7 @@ typedef enum tn_plan_op_kind {
     TN_PLAN_CTE_REF,   /* cte_ref: a reference to a WITH query (today the binder inlines CTEs,
                           binding the query at each reference; the kind is kept for sharing) */
     TN_PLAN_WINDOW,    /* window: the child's columns, then one per window function */
+    TN_PLAN_SERIES,    /* series: range()/generate_series(): one BIGINT or TIMESTAMP column */
 } tn_plan_op_kind;
 
 typedef struct tn_plan_column {
@@ -388,6 +389,13 @@ struct tn_plan_op {
             tn_plan_window_func *funcs;
             uint32_t func_count;
         } window;
+        struct {
+            tn_plan_expr *start; /* of the column's type, without column references */
+            tn_plan_expr *stop;
+            int64_t step;               /* BIGINT series */
+            tn_plan_interval step_time; /* TIMESTAMP series */
+            bool inclusive;             /* generate_series: stop included; range: not */
+        } series;
     };
     /* Filled by the executor for EXPLAIN ANALYZE. */
     int64_t actual_rows;

@@ -190,6 +190,7 @@ int tn_exec_join_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out);
 int tn_exec_sort_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out);
 int tn_exec_limit_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out);
 int tn_exec_window_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out);
+int tn_exec_series_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out);
 int tn_exec_setop_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out);
 int tn_exec_values_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out);
 

@@ -385,6 +385,12 @@ const Q = [
   'SELECT pid, oid FROM {o} QUALIFY row_number() OVER (PARTITION BY pid ORDER BY amount DESC NULLS LAST, oid) = 1 ORDER BY oid',
   'SELECT id, sum(big) OVER (ORDER BY id) AS s FROM {p} WHERE id <> 5 AND id <> 3 ORDER BY id',
   { sql: 'SELECT id FROM {p} WHERE row_number() OVER (ORDER BY id) > 2', error: true },
+  // --- range and generate_series
+  'SELECT * FROM range(5)',
+  'SELECT * FROM generate_series(2, 11, 3)',
+  'SELECT r.range AS n, p.name FROM range(1, 4) r JOIN {p} p ON p.id = r.range ORDER BY n',
+  "SELECT * FROM generate_series(TIMESTAMP '2024-01-31 10:00:00', TIMESTAMP '2024-05-01 00:00:00', INTERVAL 1 MONTH)",
+  "SELECT count(*) FROM range(DATE '2024-01-01', DATE '2024-12-31', INTERVAL 1 DAY)",
   // --- division by zero (PostgreSQL: an error; see POSTGRES_SEMANTICS)
   { sql: 'SELECT 1 / 0', error: 'pg' },
   { sql: 'SELECT age / 0 FROM {p} WHERE id = 1', error: 'pg' },

@@ -166,12 +166,98 @@ static bool truthy(const char *v)
     return strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0;
 }
 
+/* range([start,] stop [, step]) and generate_series(start, stop [, step]), as DuckDB has them:
+ * BIGINT numbers, or TIMESTAMPs from dates and timestamps with an INTERVAL step; range stops
+ * before `stop`, generate_series at it. */
+static int series_function(tn_binder *b, const tn_sql_expr *fn, bool inclusive, tn_plan_op **out)
+{
+    const tn_sql_call *call = &fn->call;
+    const char *name = inclusive ? "generate_series" : "range";
+    uint32_t n = call->args.count;
+    if (n < 1 || n > 3 || call->arg_names)
+        return tn_bind_error(b, TN_EINVAL, fn->node.pos,
+                             "%s takes ([start,] stop [, step]) without names", name);
+    tn_bind_scope none = {0};
+    tn_plan_expr *args[3] = {0};
+    tn_plan_interval step_time = {0};
+    bool interval_step = false;
+    for (uint32_t i = 0; i < n; i++) {
+        int rc;
+        if (i == 2 && call->args.items[i]->kind == TN_SQL_EXPR_INTERVAL) {
+            /* an INTERVAL is a value only here: elsewhere it is added to something */
+            interval_step = true;
+            rc = tn_bind_interval_value(b, call->args.items[i], &step_time);
+        } else {
+            rc = tn_bind_expr(b, &none, call->args.items[i], &args[i]);
+        }
+        if (rc)
+            return rc;
+    }
+    tn_plan_op *op = tn_plan_op_new(b->arena, TN_PLAN_SERIES, 1);
+    if (!op)
+        return oom(b);
+    op->series.inclusive = inclusive;
+    op->series.step = 1;
+    tn_plan_expr *start = n > 1 ? args[0] : NULL, *stop = n > 1 ? args[1] : args[0];
+    tn_plan_expr *step = args[2];
+    tn_sql_pos step_pos = n > 2 ? call->args.items[2]->node.pos : fn->node.pos;
+    tn_type_id t = stop->type.id;
+    bool is_time = t == TN_TYPE_DATE || t == TN_TYPE_TIMESTAMP || t == TN_TYPE_TIMESTAMPTZ;
+    tn_type type = tn_type_make(is_time ? TN_TYPE_TIMESTAMP : TN_TYPE_BIGINT);
+    int rc = 0;
+    if (is_time) {
+        if (!start || !interval_step)
+            return tn_bind_error(b, TN_EINVAL, fn->node.pos,
+                                 "%s of dates or timestamps needs (start, stop, INTERVAL step)",
+                                 name);
+        op->series.step_time = step_time;
+        if (step_time.months == 0 && step_time.days == 0 && step_time.micros == 0)
+            return tn_bind_error(b, TN_EINVAL, step_pos, "the %s step must not be zero", name);
+    } else {
+        if (!start) {
+            if (!(start = tn_plan_expr_new(b->arena, b->plan, TN_PLAN_EXPR_CONST, type)))
+                return oom(b);
+            start->value.type = type;
+            start->value.i64 = 0;
+        }
+        if (interval_step)
+            return tn_bind_error(b, TN_EINVAL, step_pos,
+                                 "an INTERVAL step needs dates or timestamps to step through");
+        if (step) {
+            if (step->kind != TN_PLAN_EXPR_CONST || step->value.is_null ||
+                (step->type.id != TN_TYPE_INTEGER && step->type.id != TN_TYPE_BIGINT))
+                return tn_bind_error(b, TN_EINVAL, step_pos,
+                                     "the %s step must be an integer constant", name);
+            op->series.step = step->type.id == TN_TYPE_INTEGER ? step->value.i32 : step->value.i64;
+            if (op->series.step == 0)
+                return tn_bind_error(b, TN_EINVAL, step_pos, "the %s step must not be zero", name);
+        }
+    }
+    if ((rc = tn_bind_cast(b, start, type, &op->series.start)) != 0 ||
+        (rc = tn_bind_cast(b, stop, type, &op->series.stop)) != 0)
+        return rc == TN_ETYPE ? tn_bind_error(b, TN_ETYPE, fn->node.pos,
+                                              "%s needs numbers, dates or timestamps", name)
+                              : rc;
+    op->columns[0] = (tn_plan_column){name, type, false};
+    op->estimated_rows = -1;
+    if (!is_time && op->series.start->kind == TN_PLAN_EXPR_CONST &&
+        op->series.stop->kind == TN_PLAN_EXPR_CONST) {
+        double span = (double)op->series.stop->value.i64 - (double)op->series.start->value.i64;
+        double rows = span / (double)op->series.step;
+        op->estimated_rows = rows < 0 ? 0 : rows + 1;
+    }
+    *out = op;
+    return 0;
+}
+
 /* read_csv('p', delim => ';', header => true, ...): named options onto tn_read_options. */
 static int table_function(tn_binder *b, const tn_sql_expr *fn, tn_plan_op **out)
 {
     const tn_sql_call *call = &fn->call;
     const char *name = call->name.parts[call->name.count - 1].name;
     tn_read_options opts = {0};
+    if (strcmp(name, "range") == 0 || strcmp(name, "generate_series") == 0)
+        return series_function(b, fn, strcmp(name, "generate_series") == 0, out);
     if (strcmp(name, "read_csv") == 0 || strcmp(name, "read_csv_auto") == 0)
         opts.format = "csv";
     else if (strcmp(name, "read_ndjson") == 0 || strcmp(name, "read_json") == 0 ||
@@ -182,7 +268,7 @@ static int table_function(tn_binder *b, const tn_sql_expr *fn, tn_plan_op **out)
     else
         return tn_bind_error(b, TN_EINVAL, fn->node.pos,
                              "table function %s does not exist (read_csv, read_ndjson, "
-                             "read_json and read_parquet do)", name);
+                             "read_json, read_parquet, range and generate_series do)", name);
     const char *path = NULL;
     const char **nulls = NULL;
     for (uint32_t i = 0; i < call->args.count; i++) {

@@ -547,7 +547,7 @@ static int bind_subquery(tn_binder *b, const tn_bind_scope *scope, const tn_sql_
     return rc;
 }
 
-static int bind_interval_value(tn_binder *b, const tn_sql_expr *ast, tn_plan_interval *iv)
+int tn_bind_interval_value(tn_binder *b, const tn_sql_expr *ast, tn_plan_interval *iv)
 {
     const tn_sql_expr *v = ast->interval.value;
     int32_t months = 0, days = 0;
@@ -591,7 +591,7 @@ static int bind_interval_arith(tn_binder *b, tn_plan_expr *x, const tn_sql_expr 
                                bool subtract, tn_sql_pos pos, tn_plan_expr **out)
 {
     tn_plan_interval iv = {0, 0, 0};
-    int rc = bind_interval_value(b, iv_ast, &iv);
+    int rc = tn_bind_interval_value(b, iv_ast, &iv);
     if (rc)
         return rc;
     int s = subtract ? -1 : 1;

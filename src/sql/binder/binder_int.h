@@ -93,6 +93,9 @@ int tn_bind_condition(tn_binder *b, const tn_bind_scope *scope, const tn_sql_exp
                       tn_plan_expr **out);
 tn_plan_expr *tn_bind_column_ref(tn_binder *b, uint32_t index, tn_type type);
 
+/* The value of an INTERVAL literal. */
+int tn_bind_interval_value(tn_binder *b, const tn_sql_expr *ast, tn_plan_interval *iv);
+
 /* Binds a window function call (name in lower case) through b->win. */
 int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
                         const char *name, tn_plan_expr **out);

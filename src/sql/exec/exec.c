@@ -21,6 +21,7 @@ static int build_op(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     case TN_PLAN_SORT: return tn_exec_sort_open(ctx, plan, out);
     case TN_PLAN_LIMIT: return tn_exec_limit_open(ctx, plan, out);
     case TN_PLAN_WINDOW: return tn_exec_window_open(ctx, plan, out);
+    case TN_PLAN_SERIES: return tn_exec_series_open(ctx, plan, out);
     case TN_PLAN_SET_OP: return tn_exec_setop_open(ctx, plan, out);
     case TN_PLAN_VALUES: return tn_exec_values_open(ctx, plan, out);
     case TN_PLAN_CTE_REF: return tn_exec_build(ctx, plan->cte_ref.query, out);

@@ -290,6 +290,7 @@ static const char *op_name(const tn_plan_op *op)
     case TN_PLAN_VALUES: return "VALUES";
     case TN_PLAN_CTE_REF: return "CTE";
     case TN_PLAN_WINDOW: return "WINDOW";
+    case TN_PLAN_SERIES: return op->series.inclusive ? "GENERATE_SERIES" : "RANGE";
     }
     return "?";
 }
@@ -477,6 +478,12 @@ static int format_op(const tn_plan_op *op, bool analyze, int depth, tn_buf *out)
     case TN_PLAN_AGGREGATE:
         rc |= tn_buf_printf(out, " groups %u, aggregates %u", op->aggregate.group_count,
                             op->aggregate.agg_count);
+        break;
+    case TN_PLAN_SERIES:
+        rc |= tn_buf_putc(out, ' ');
+        rc |= tn_plan_expr_format(op->series.start, NULL, out);
+        rc |= tn_buf_append_cstr(out, op->series.inclusive ? " to " : " until ");
+        rc |= tn_plan_expr_format(op->series.stop, NULL, out);
         break;
     case TN_PLAN_WINDOW:
         for (uint32_t k = 0; k < op->window.func_count; k++)
