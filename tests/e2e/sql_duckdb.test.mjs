@@ -385,6 +385,9 @@ const Q = [
   'SELECT pid, oid FROM {o} QUALIFY row_number() OVER (PARTITION BY pid ORDER BY amount DESC NULLS LAST, oid) = 1 ORDER BY oid',
   'SELECT id, sum(big) OVER (ORDER BY id) AS s FROM {p} WHERE id <> 5 AND id <> 3 ORDER BY id',
   { sql: 'SELECT id FROM {p} WHERE row_number() OVER (ORDER BY id) > 2', error: true },
+  // --- greatest and least (NULLs skipped, as in PostgreSQL and DuckDB)
+  'SELECT id, greatest(age, id * 5) AS g, least(score, balance, 0) AS l, greatest(name, city) AS t FROM {p}',
+  'SELECT oid, least(odate, DATE \'2024-03-01\') AS d, greatest(qty, pid, NULL) AS m FROM {o}',
   // --- range and generate_series
   'SELECT * FROM range(5)',
   'SELECT * FROM generate_series(2, 11, 3)',

@@ -760,6 +760,22 @@ static int bind_function(tn_binder *b, const tn_bind_scope *scope, const tn_sql_
     if (rc)
         return rc;
     uint32_t n = call->args.count;
+    if ((strcmp(lower, "greatest") == 0 || strcmp(lower, "least") == 0) && n > 0) {
+        /* one type for all arguments, as COALESCE finds it */
+        tn_type t = args[0]->type;
+        for (uint32_t i = 1; i < n; i++) {
+            tn_type nt;
+            if (!tn_bind_common_of_types(t, args[i]->type, false, is_string_literal(args[i]), &nt))
+                return tn_bind_error(b, TN_ETYPE, ast->node.pos,
+                                     "%s arguments have incompatible types", lower);
+            t = nt;
+        }
+        if (t.id == TN_TYPE_INVALID)
+            t = tn_type_make(TN_TYPE_INTEGER);
+        for (uint32_t i = 0; i < n; i++)
+            if ((rc = tn_bind_cast(b, args[i], t, &args[i])) != 0)
+                return rc;
+    }
     if (strcmp(lower, "coalesce") == 0 || strcmp(lower, "ifnull") == 0) {
         if (n == 0)
             return tn_bind_error(b, TN_EINVAL, ast->node.pos, "COALESCE needs arguments");

@@ -586,6 +586,88 @@ static int round2_f64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32
 }
 
 /* The arithmetic entries, appended to the registry by registry.c. */
+/* GREATEST / LEAST: arguments of one type (the binder casts them to their common type); NULLs
+ * are skipped, and the result is NULL only when every argument is, as in PostgreSQL. */
+static int compare_args(const tn_exec_arg *x, uint32_t i, const tn_exec_arg *y, uint32_t j)
+{
+    const tn_vector *a = x->vec, *b = y->vec;
+    uint32_t ra = x->sel[i], rb = y->sel[j];
+    if (a->type.id == TN_TYPE_DECIMAL && tn_type_width(a->type) == sizeof(tn_i128)) {
+        tn_i128 p = tn_vector_i128(a)[ra], q = tn_vector_i128(b)[rb];
+        return (p > q) - (p < q);
+    }
+    switch ((tn_type_id)a->type.id) {
+    case TN_TYPE_BOOLEAN: return (int)tn_vector_get_bool(a, ra) - (int)tn_vector_get_bool(b, rb);
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: {
+        int32_t p = tn_vector_i32(a)[ra], q = tn_vector_i32(b)[rb];
+        return (p > q) - (p < q);
+    }
+    case TN_TYPE_REAL: {
+        float p = tn_vector_f32(a)[ra], q = tn_vector_f32(b)[rb];
+        return (p > q) - (p < q);
+    }
+    case TN_TYPE_DOUBLE: {
+        double p = tn_vector_f64(a)[ra], q = tn_vector_f64(b)[rb];
+        return (p > q) - (p < q);
+    }
+    case TN_TYPE_DECIMAL: /* a DECIMAL held in 64 bits */
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: {
+        int64_t p = tn_vector_i64(a)[ra], q = tn_vector_i64(b)[rb];
+        return (p > q) - (p < q);
+    }
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB: return tn_str_cmp(tn_vector_get_str(a, ra), tn_vector_get_str(b, rb));
+    default: return 0;
+    }
+}
+
+static int extreme(uint32_t n, const tn_exec_arg *a, uint32_t c, tn_vector *out, int want)
+{
+    size_t width = tn_type_width(out->type);
+    for (uint32_t i = 0; i < n; i++) {
+        int best = -1;
+        for (uint32_t k = 0; k < c; k++)
+            if (tn_vector_is_valid(a[k].vec, a[k].sel[i]) &&
+                (best < 0 || compare_args(&a[k], i, &a[best], i) * want > 0))
+                best = (int)k;
+        if (best < 0) {
+            tn_vector_append_null(out, i);
+            continue;
+        }
+        const tn_vector *v = a[best].vec;
+        uint32_t r = a[best].sel[i];
+        if (tn_type_is_varlen(out->type)) {
+            tn_str s = tn_vector_get_str(v, r);
+            int rc = tn_vector_append_str(out, i, s.ptr, s.len);
+            if (rc)
+                return rc;
+        } else if (out->type.id == TN_TYPE_BOOLEAN) {
+            tn_vector_set_bool(out, i, tn_vector_get_bool(v, r));
+        } else {
+            memcpy((char *)out->values + (size_t)i * width, (const char *)v->values + (size_t)r * width,
+                   width);
+        }
+    }
+    return 0;
+}
+
+static int greatest_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                       tn_vector *out)
+{
+    (void)ctx;
+    return extreme(n, a, c, out, 1);
+}
+
+static int least_fn(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
+                    tn_vector *out)
+{
+    (void)ctx;
+    return extreme(n, a, c, out, -1);
+}
+
 #define I32 TN_TYPE_INTEGER
 #define I64 TN_TYPE_BIGINT
 #define F64 TN_TYPE_DOUBLE
@@ -638,5 +720,7 @@ const tn_func_entry tn_func_arith_entries[] = {
     UN("log10", F64, TN_FUNC_RET_FIXED, F64, log10_f64),
     UN("exp", F64, TN_FUNC_RET_FIXED, F64, exp_f64),
     UN("sign", F64, TN_FUNC_RET_FIXED, F64, sign_f64),
+    {"greatest", 1, 255, {TN_FUNC_ANY}, TN_FUNC_RET_ARG0, 0, TN_FUNC_SPECIAL, greatest_fn, false},
+    {"least", 1, 255, {TN_FUNC_ANY}, TN_FUNC_RET_ARG0, 0, TN_FUNC_SPECIAL, least_fn, false},
     {NULL, 0, 0, {0}, 0, 0, 0, NULL, false},
 };
