@@ -676,6 +676,11 @@ static int publish_filters(join_state *s)
     }
     for (uint32_t k = 0; k < keys && rc == 0; k++) {
         const tn_plan_expr *lk = plan->join.left_keys[k];
+        /* an INTEGER column widened to BIGINT keeps its values: it is filtered as it is */
+        if (lk->kind == TN_PLAN_EXPR_CAST && lk->type.id == TN_TYPE_BIGINT &&
+            lk->cast.operand->kind == TN_PLAN_EXPR_COLUMN &&
+            lk->cast.operand->type.id == TN_TYPE_INTEGER)
+            lk = lk->cast.operand;
         if (lk->kind != TN_PLAN_EXPR_COLUMN)
             continue;
         uint32_t column = lk->column;

@@ -253,10 +253,16 @@ uint32_t tn_exec_join_filters_predicates(const tn_plan_op *scan, tn_parquet_pred
         /* the predicates compare the stored values: only when they are the key's type */
         if (!tn_type_eq(scan->scan.source_columns[source].type, scan->columns[f->column].type))
             continue;
+        int64_t lo = f->min, hi = (int64_t)((uint64_t)f->min + f->span);
+        if (tn_type_width(scan->columns[f->column].type) == 4) {
+            /* a BIGINT range over an INTEGER column (widened for the join) */
+            lo = lo < INT32_MIN ? INT32_MIN : lo > INT32_MAX ? INT32_MAX : lo;
+            hi = hi < INT32_MIN ? INT32_MIN : hi > INT32_MAX ? INT32_MAX : hi;
+        }
         out[n] = (tn_parquet_predicate){.column = source, .op = TN_PARQUET_OP_GE};
-        out[n++].value.i = f->min;
+        out[n++].value.i = lo;
         out[n] = (tn_parquet_predicate){.column = source, .op = TN_PARQUET_OP_LE};
-        out[n++].value.i = (int64_t)((uint64_t)f->min + f->span);
+        out[n++].value.i = hi;
     }
     return n;
 }
