@@ -74,6 +74,8 @@ int tn_opt_join_order(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_erro
 int tn_opt_prune_columns(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_lake_predicates(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_footer_count(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
+int tn_opt_aggregate_below_join(tn_arena *arena, tn_plan *plan, tn_plan_op **root,
+                                tn_error *err);
 /* Runs every rule in order. */
 int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                 tn_error *err);
@@ -319,9 +321,9 @@ struct tn_exec_join_filter {
     uint64_t *bits;            /* NULL: the range only */
     bool hashed;               /* bits by hash (two per key in one word), else by value - min */
     int64_t bytes;             /* accounted for the bitmap */
-    int64_t tested;            /* atomic: rows tested against the bitmap */
+    int64_t tested;            /* atomic: rows tested */
     int64_t dropped;           /* atomic: of those, rows dropped */
-    bool bits_off;             /* atomic: the bitmap drops too few rows to be worth testing */
+    bool off;                  /* atomic: drops too few rows to be worth testing */
 };
 
 /* The scan whose output column *column reaches op's output column *column unchanged, in a way

@@ -21,7 +21,7 @@
 #define HASHED_BITS_PER_KEY 16               /* two bits each: about 1.5% false positives */
 #define HASHED_WORDS_MIN 8
 #define HASHED_WORDS_MAX ((uint64_t)1 << 19) /* 4 MiB */
-#define TRIAL_ROWS 65536 /* rows tested before a bitmap that drops little is turned off */
+#define TRIAL_ROWS 65536 /* rows tested before a filter that drops little is turned off */
 
 static bool integer_key(tn_type t)
 {
@@ -147,9 +147,15 @@ int tn_exec_join_filter_fill(tn_exec_ctx *ctx, tn_exec_join_filter *f,
 
 void tn_exec_join_filter_link(tn_exec_join_filter *f, tn_plan_op *scan)
 {
+    /* filters with a bitmap, the likelier to drop rows, are tested first: the later ones
+     * see fewer rows */
+    tn_exec_join_filter **at = &scan->scan.join_filters;
+    if (!f->bits)
+        while (*at)
+            at = &(*at)->next;
     f->scan = scan;
-    f->next = scan->scan.join_filters;
-    scan->scan.join_filters = f;
+    f->next = *at;
+    *at = f;
 }
 
 void tn_exec_join_filter_release(tn_exec_ctx *ctx, tn_exec_join_filter *f)
@@ -212,10 +218,10 @@ uint32_t tn_exec_join_filters_apply(tn_plan_op *scan, const tn_batch *b, const u
 {
     uint32_t in = count;
     for (tn_exec_join_filter *f = scan->scan.join_filters; f && count; f = f->next) {
+        if (__atomic_load_n(&f->off, __ATOMIC_RELAXED))
+            continue;
         const tn_vector *v = &b->columns[f->column];
-        const uint64_t *bits = f->bits && !__atomic_load_n(&f->bits_off, __ATOMIC_RELAXED)
-                                   ? f->bits
-                                   : NULL;
+        const uint64_t *bits = f->bits;
         uint32_t before = count;
         if (tn_type_width(v->type) == 8)
             count = apply_width(f, bits, v, true, sel, count, out);
@@ -230,12 +236,12 @@ uint32_t tn_exec_join_filters_apply(tn_plan_op *scan, const tn_batch *b, const u
             }
             count = m;
         }
-        if (bits) {
-            int64_t tested = __atomic_add_fetch(&f->tested, before, __ATOMIC_RELAXED);
-            int64_t dropped = __atomic_add_fetch(&f->dropped, before - count, __ATOMIC_RELAXED);
-            if (tested >= TRIAL_ROWS && dropped < tested / 16)
-                __atomic_store_n(&f->bits_off, true, __ATOMIC_RELAXED);
-        }
+        /* a filter that drops few rows costs more than it saves: after a trial, off (its
+         * range still prunes row groups) */
+        int64_t tested = __atomic_add_fetch(&f->tested, before, __ATOMIC_RELAXED);
+        int64_t dropped = __atomic_add_fetch(&f->dropped, before - count, __ATOMIC_RELAXED);
+        if (tested >= TRIAL_ROWS && dropped < tested / 16)
+            __atomic_store_n(&f->off, true, __ATOMIC_RELAXED);
     }
     if (scan->scan.join_filters) {
         __atomic_add_fetch(&scan->scan.stats.join_filter_rows, in, __ATOMIC_RELAXED);
