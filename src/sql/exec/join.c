@@ -30,6 +30,10 @@
  * and anti joins record matches per left row (and per right row for RIGHT/FULL) and queue
  * their output per left chunk.
  *
+ * Once built, an INNER, RIGHT or SEMI join hands its integer keys' ranges and bitmaps to the
+ * scans producing the probe keys (join_filter.c), and does not read its probe side at all
+ * when no build row has a key.
+ *
  * In a parallel pipeline the main thread's join builds the table once (tn_exec_join_prepare)
  * and every worker's join probes it read-only: a worker's join has no right child and points
  * `build` at the main one. RIGHT and FULL joins, which mark build rows, stay serial.
