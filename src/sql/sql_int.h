@@ -314,6 +314,7 @@ typedef struct tn_exec_join_filter tn_exec_join_filter;
 struct tn_exec_join_filter {
     tn_exec_join_filter *next; /* the scan's next filter */
     tn_plan_op *scan;          /* the scan it is linked into */
+    const tn_plan_op *join;    /* the join that made it */
     uint32_t column;           /* the scan's output column tested */
     uint32_t shift;            /* hashed bitmap: 64 - log2(words) */
     int64_t min;               /* build key range */
@@ -324,6 +325,7 @@ struct tn_exec_join_filter {
     int64_t tested;            /* atomic: rows tested */
     int64_t dropped;           /* atomic: of those, rows dropped */
     bool off;                  /* atomic: drops too few rows to be worth testing */
+    bool ambiguous;            /* atomic: another open instance of the join has its own */
 };
 
 /* The scan whose output column *column reaches op's output column *column unchanged, in a way
@@ -336,7 +338,10 @@ tn_plan_op *tn_exec_join_filter_target(tn_plan_op *op, uint32_t *column);
 int tn_exec_join_filter_fill(tn_exec_ctx *ctx, tn_exec_join_filter *f,
                              const tn_vector *const *keys, const uint32_t *rows, size_t parts,
                              uint64_t valid);
-void tn_exec_join_filter_link(tn_exec_join_filter *f, tn_plan_op *scan);
+/* Links f (join set) into the scan's list. When another open instance of the same join (a
+ * CTE read twice) already linked one there, neither is used: the two build sides may differ.
+ * Returns whether f was linked. */
+bool tn_exec_join_filter_link(tn_exec_join_filter *f, tn_plan_op *scan);
 /* Unlinks f from its scan and frees its bitmap (the struct is the caller's). */
 void tn_exec_join_filter_release(tn_exec_ctx *ctx, tn_exec_join_filter *f);
 /* Applies the scan's join filters to chunk rows sel[0..count) of batch b (the scan's output

@@ -692,6 +692,7 @@ static int publish_filters(join_state *s)
         if (!scan || !tn_type_eq(scan->columns[column].type, lk->type))
             continue;
         tn_exec_join_filter *f = &s->filters[k];
+        f->join = plan;
         f->column = column;
         f->min = t->key_min[k];
         f->span = (uint64_t)t->key_max[k] - (uint64_t)t->key_min[k];
@@ -700,8 +701,8 @@ static int publish_filters(join_state *s)
             rows[b] = s->right.batches[b]->row_count;
         }
         rc = tn_exec_join_filter_fill(s->op.ctx, f, vecs, rows, batches, t->entry_count);
-        if (rc == 0)
-            tn_exec_join_filter_link(f, scan);
+        if (rc == 0 && !tn_exec_join_filter_link(f, scan))
+            tn_exec_join_filter_release(s->op.ctx, f); /* frees the bitmap: f stays unlinked */
     }
 done:
     tn_free(vecs);

@@ -145,8 +145,13 @@ int tn_exec_join_filter_fill(tn_exec_ctx *ctx, tn_exec_join_filter *f,
     return 0;
 }
 
-void tn_exec_join_filter_link(tn_exec_join_filter *f, tn_plan_op *scan)
+bool tn_exec_join_filter_link(tn_exec_join_filter *f, tn_plan_op *scan)
 {
+    for (tn_exec_join_filter *g = scan->scan.join_filters; g; g = g->next)
+        if (g->join == f->join && g->column == f->column) {
+            __atomic_store_n(&g->ambiguous, true, __ATOMIC_RELAXED);
+            return false;
+        }
     /* filters with a bitmap, the likelier to drop rows, are tested first: the later ones
      * see fewer rows */
     tn_exec_join_filter **at = &scan->scan.join_filters;
@@ -156,6 +161,7 @@ void tn_exec_join_filter_link(tn_exec_join_filter *f, tn_plan_op *scan)
     f->scan = scan;
     f->next = *at;
     *at = f;
+    return true;
 }
 
 void tn_exec_join_filter_release(tn_exec_ctx *ctx, tn_exec_join_filter *f)
@@ -218,7 +224,8 @@ uint32_t tn_exec_join_filters_apply(tn_plan_op *scan, const tn_batch *b, const u
 {
     uint32_t in = count;
     for (tn_exec_join_filter *f = scan->scan.join_filters; f && count; f = f->next) {
-        if (__atomic_load_n(&f->off, __ATOMIC_RELAXED))
+        if (__atomic_load_n(&f->off, __ATOMIC_RELAXED) ||
+            __atomic_load_n(&f->ambiguous, __ATOMIC_RELAXED))
             continue;
         const tn_vector *v = &b->columns[f->column];
         const uint64_t *bits = f->bits;
@@ -255,6 +262,8 @@ uint32_t tn_exec_join_filters_predicates(const tn_plan_op *scan, tn_parquet_pred
 {
     uint32_t n = 0;
     for (const tn_exec_join_filter *f = scan->scan.join_filters; f && n + 2 <= cap; f = f->next) {
+        if (__atomic_load_n(&f->ambiguous, __ATOMIC_RELAXED))
+            continue;
         uint32_t source = scan->scan.projection[f->column];
         /* the predicates compare the stored values: only when they are the key's type */
         if (!tn_type_eq(scan->scan.source_columns[source].type, scan->columns[f->column].type))
