@@ -182,25 +182,29 @@ void tn_exec_join_filter_release(tn_exec_ctx *ctx, tn_exec_join_filter *f)
     f->bytes = 0;
 }
 
-/* One filter over rows sel[0..n) of v; the kept rows go to out (may be sel). The width is a
- * constant of each call site, so the loops specialise. */
+/* One filter over rows sel[0..n) of the values (int64_t when wide, else int32_t); the kept
+ * rows go to out (may be sel). The width is a constant of each call site, so the loops
+ * specialise, and the values are read through a local pointer (out's stores cannot move it). */
 static inline __attribute__((always_inline)) uint32_t
-apply_width(const tn_exec_join_filter *f, const uint64_t *bits, const tn_vector *v, bool wide,
+apply_width(const tn_exec_join_filter *f, const uint64_t *bits, const void *values, bool wide,
             const uint32_t *sel, uint32_t n, uint32_t *out)
 {
+    const int64_t *x64 = values;
+    const int32_t *x32 = values;
     uint64_t lo = (uint64_t)f->min, span = f->span;
     uint32_t m = 0;
+#define KEY(row) (wide ? (uint64_t)x64[row] : (uint64_t)(int64_t)x32[row])
     if (!bits) {
         for (uint32_t i = 0; i < n; i++) {
             uint32_t row = sel[i];
-            uint64_t d = (uint64_t)key_at(v, wide, row) - lo;
+            uint64_t d = KEY(row) - lo;
             out[m] = row;
             m += d <= span;
         }
     } else if (!f->hashed) {
         for (uint32_t i = 0; i < n; i++) {
             uint32_t row = sel[i];
-            uint64_t d = (uint64_t)key_at(v, wide, row) - lo;
+            uint64_t d = KEY(row) - lo;
             bool in = d <= span;
             d = in ? d : 0;
             out[m] = row;
@@ -210,12 +214,13 @@ apply_width(const tn_exec_join_filter *f, const uint64_t *bits, const tn_vector 
         uint32_t shift = f->shift;
         for (uint32_t i = 0; i < n; i++) {
             uint32_t row = sel[i];
-            uint64_t x = (uint64_t)key_at(v, wide, row);
+            uint64_t x = KEY(row);
             uint64_t h = x * FILTER_HASH, mask = hashed_mask(h);
             out[m] = row;
             m += (x - lo <= span) & ((bits[h >> shift] & mask) == mask);
         }
     }
+#undef KEY
     return m;
 }
 
@@ -231,9 +236,9 @@ uint32_t tn_exec_join_filters_apply(tn_plan_op *scan, const tn_batch *b, const u
         const uint64_t *bits = f->bits;
         uint32_t before = count;
         if (tn_type_width(v->type) == 8)
-            count = apply_width(f, bits, v, true, sel, count, out);
+            count = apply_width(f, bits, v->values, true, sel, count, out);
         else
-            count = apply_width(f, bits, v, false, sel, count, out);
+            count = apply_width(f, bits, v->values, false, sel, count, out);
         sel = out;
         if (v->null_count) {
             uint32_t m = 0;
