@@ -9,7 +9,8 @@
  *   AGG[g(R)] f(x(L))  (L JOIN R ON a = b)
  *     =>  AGG[g(R)] f'(p)  (AGG[a] f(x) AS p (L) JOIN R ON a = b)
  *
- * with f' = SUM for COUNT(*), COUNT and SUM, and f' = f for MIN and MAX. This is exact for
+ * with f' = SUM for COUNT(*), COUNT and SUM (integer partial sums as DECIMAL(38,0), so that
+ * only the total must fit a BIGINT), and f' = f for MIN and MAX. This is exact for
  * an INNER join without a residual: every probe row of one key value meets the same build
  * rows, so its contribution to each group is the same whether added row by row or as the
  * key's partial (sums of DOUBLE values are only added in another order, as parallel
@@ -101,6 +102,10 @@ static int rewrite_one(rule *r, tn_plan_op *agg)
     for (uint32_t a = 0; a < aggs; a++) {
         tn_plan_agg *x = &agg->aggregate.aggs[a], *p = &part->aggregate.aggs[a];
         *p = *x; /* the argument reads the join's left columns: the same indexes in l */
+        if (p->kind == TN_PLAN_AGG_SUM && p->type.id == TN_TYPE_BIGINT)
+            /* integer partial sums stay exact past BIGINT: only the total must fit, as when
+             * summed in one step */
+            p->type = tn_type_decimal(38, 0);
         tn_plan_column *col = &part->columns[keys + a];
         char name[32];
         snprintf(name, sizeof name, "partial%u", a + 1);
