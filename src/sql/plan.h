@@ -34,6 +34,7 @@ typedef struct tn_func_entry tn_func_entry; /* sql/func/func.h */
 struct tn_sql_table;                         /* an in-memory table of a session (sql_int.h) */
 struct tn_lake_table;                        /* lake/lake.h */
 struct tn_lake_predicate;                    /* lake/lake.h */
+struct tn_exec_join_filter;                  /* sql_int.h */
 
 /* A type id beyond core's, only for constants: an INTERVAL (months, days, microseconds). It
  * never reaches a vector: the binder folds `x + INTERVAL ...` into calls taking the parts. */
@@ -222,6 +223,8 @@ typedef struct tn_plan_scan_stats {
     int64_t manifests;          /* lake: data manifests of the snapshot */
     int64_t manifests_skipped;  /* lake: skipped on their partition summaries */
     int64_t rows_total;         /* rows in the Parquet files opened */
+    int64_t join_filter_rows;   /* rows tested by runtime filters from join builds */
+    int64_t join_filter_dropped; /* of those, rows no build key can match */
 } tn_plan_scan_stats;
 
 typedef enum tn_plan_join_type {
@@ -345,6 +348,8 @@ struct tn_plan_op {
                                          lake prunes manifests, files, row groups and pages
                                          with (optimizer/lake_predicates.c) */
             uint32_t lake_predicate_count;
+            struct tn_exec_join_filter *join_filters; /* set while executing: filters from
+                                         the build sides of joins above (exec/join_filter.c) */
         } scan;
         struct {
             tn_plan_expr *condition;

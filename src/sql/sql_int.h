@@ -75,6 +75,8 @@ int tn_opt_join_order(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_erro
 int tn_opt_prune_columns(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_lake_predicates(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_footer_count(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
+int tn_opt_aggregate_below_join(tn_arena *arena, tn_plan *plan, tn_plan_op **root,
+                                tn_error *err);
 /* Runs every rule in order. */
 int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                 tn_error *err);
@@ -302,5 +304,57 @@ bool tn_exec_scan_splits(const tn_exec_op *scan);
 void tn_exec_morsels_free(tn_exec_morsels *m); /* accepts NULL */
 /* Builds a join's hash table with the main operators so workers can probe it (join.c). */
 int tn_exec_join_prepare(tn_exec_op *join);
+
+/* A runtime filter from a hash join's build side (exec/join_filter.c): the range of one
+ * integer key column's build values and, when that range is worth it, a bitmap of them
+ * (indexed by value - min, or a hash of the value with two bits per key). A probe row whose
+ * key fails it has no match, so the probe side's scan drops it right after reading, and
+ * Parquet row groups and pages outside the range are pruned. Only a join that drops
+ * unmatched probe rows (INNER, RIGHT, SEMI) makes one, and only for a key column that reaches
+ * a scan unchanged (through filters, column projections and either side of other joins).
+ * Owned by the building join, linked into the scan plan's list while the join is open. */
+typedef struct tn_exec_join_filter tn_exec_join_filter;
+struct tn_exec_join_filter {
+    tn_exec_join_filter *next; /* the scan's next filter */
+    tn_plan_op *scan;          /* the scan it is linked into */
+    const tn_plan_op *join;    /* the join that made it */
+    uint32_t column;           /* the scan's output column tested */
+    uint32_t shift;            /* hashed bitmap: 64 - log2(words) */
+    int64_t min;               /* build key range */
+    uint64_t span;             /* max - min */
+    uint64_t *bits;            /* NULL: the range only */
+    bool hashed;               /* bits by hash (two per key in one word), else by value - min */
+    int64_t bytes;             /* accounted for the bitmap */
+    int64_t tested;            /* atomic: rows tested */
+    int64_t dropped;           /* atomic: of those, rows dropped */
+    bool off;                  /* atomic: drops too few rows to be worth testing */
+    bool ambiguous;            /* atomic: another open instance of the join has its own */
+};
+
+/* The scan whose output column *column reaches op's output column *column unchanged, in a way
+ * that lets a filter on it drop only rows the join above would drop anyway; NULL if none.
+ * Updates *column to the scan's column. */
+tn_plan_op *tn_exec_join_filter_target(tn_plan_op *op, uint32_t *column);
+/* Builds the bitmap of f (range set) from n build key values: keys[i] of each of `parts`
+ * vectors of rows[i] rows, NULL rows skipped; chooses direct or hashed bits, or none when
+ * the range alone is as good. 0 or TN_ENOMEM (f then has the range only). */
+int tn_exec_join_filter_fill(tn_exec_ctx *ctx, tn_exec_join_filter *f,
+                             const tn_vector *const *keys, const uint32_t *rows, size_t parts,
+                             uint64_t valid);
+/* Links f (join set) into the scan's list. When another open instance of the same join (a
+ * CTE read twice) already linked one there, neither is used: the two build sides may differ.
+ * Returns whether f was linked. */
+bool tn_exec_join_filter_link(tn_exec_join_filter *f, tn_plan_op *scan);
+/* Unlinks f from its scan and frees its bitmap (the struct is the caller's). */
+void tn_exec_join_filter_release(tn_exec_ctx *ctx, tn_exec_join_filter *f);
+/* Applies the scan's join filters to chunk rows sel[0..count) of batch b (the scan's output
+ * columns), writing the rows kept to out (may be sel). Returns how many are kept. */
+uint32_t tn_exec_join_filters_apply(tn_plan_op *scan, const tn_batch *b, const uint32_t *sel,
+                                    uint32_t count, uint32_t *out);
+/* The key ranges of the scan's join filters as Parquet predicates (GE min, LE max) over
+ * source column indexes, as the scan's own pushed filters are; at most cap. Returns how many. */
+struct tn_parquet_predicate;
+uint32_t tn_exec_join_filters_predicates(const tn_plan_op *scan, struct tn_parquet_predicate *out,
+                                         uint32_t cap);
 
 #endif /* TN_SQL_INT_H */

@@ -30,6 +30,10 @@
  * and anti joins record matches per left row (and per right row for RIGHT/FULL) and queue
  * their output per left chunk.
  *
+ * Once built, an INNER, RIGHT or SEMI join hands its integer keys' ranges and bitmaps to the
+ * scans producing the probe keys (join_filter.c), and does not read its probe side at all
+ * when no build row has a key.
+ *
  * In a parallel pipeline the main thread's join builds the table once (tn_exec_join_prepare)
  * and every worker's join probes it read-only: a worker's join has no right child and points
  * `build` at the main one. RIGHT and FULL joins, which mark build rows, stay serial.
@@ -117,6 +121,7 @@ struct join_state {
     tn_vector *shell_right;  /* the right columns of the shell, owned */
     tn_exec_rows pending;    /* outer/semi/anti output waiting to be handed out */
     size_t pending_idx;
+    tn_exec_join_filter *filters; /* build: per key, linked into a probe-side scan or not */
 };
 
 static int oom(join_state *s)
@@ -643,6 +648,68 @@ static int finish_table(join_state *s)
     return tn_exec_memory_add(s->op.ctx, bytes);
 }
 
+/* Whether every left row without a match is dropped: only then may a filter made of the
+ * build keys drop probe rows early. */
+static bool drops_unmatched_left(const tn_plan_op *plan)
+{
+    if (plan->kind == TN_PLAN_CROSS)
+        return true;
+    tn_plan_join_type jt = plan->join.type;
+    return jt == TN_PLAN_JOIN_INNER || jt == TN_PLAN_JOIN_RIGHT || jt == TN_PLAN_JOIN_SEMI;
+}
+
+/* Hands each integer key's build range (and bitmap) to the scan that produces the probe
+ * side's key column, when there is one. Before the probe side is pulled, and while the
+ * build keys are still there. */
+static int publish_filters(join_state *s)
+{
+    const join_table *t = &s->table;
+    tn_plan_op *plan = s->op.plan;
+    if (plan->kind != TN_PLAN_JOIN || !drops_unmatched_left(plan) || !t->key_min ||
+        t->entry_count == 0)
+        return 0;
+    uint32_t keys = plan->join.key_count;
+    size_t batches = s->right.batch_count;
+    const tn_vector **vecs = tn_malloc((batches + 1) * sizeof *vecs);
+    uint32_t *rows = tn_malloc((batches + 1) * sizeof *rows);
+    s->filters = tn_calloc(keys, sizeof *s->filters);
+    int rc = 0;
+    if (!vecs || !rows || !s->filters) {
+        rc = oom(s);
+        goto done;
+    }
+    for (uint32_t k = 0; k < keys && rc == 0; k++) {
+        const tn_plan_expr *lk = plan->join.left_keys[k];
+        /* an INTEGER column widened to BIGINT keeps its values: it is filtered as it is */
+        if (lk->kind == TN_PLAN_EXPR_CAST && lk->type.id == TN_TYPE_BIGINT &&
+            lk->cast.operand->kind == TN_PLAN_EXPR_COLUMN &&
+            lk->cast.operand->type.id == TN_TYPE_INTEGER)
+            lk = lk->cast.operand;
+        if (lk->kind != TN_PLAN_EXPR_COLUMN)
+            continue;
+        uint32_t column = lk->column;
+        tn_plan_op *scan = tn_exec_join_filter_target(plan->children[0], &column);
+        if (!scan || !tn_type_eq(scan->columns[column].type, lk->type))
+            continue;
+        tn_exec_join_filter *f = &s->filters[k];
+        f->join = plan;
+        f->column = column;
+        f->min = t->key_min[k];
+        f->span = (uint64_t)t->key_max[k] - (uint64_t)t->key_min[k];
+        for (size_t b = 0; b < batches; b++) {
+            vecs[b] = build_key(s, b, k);
+            rows[b] = s->right.batches[b]->row_count;
+        }
+        rc = tn_exec_join_filter_fill(s->op.ctx, f, vecs, rows, batches, t->entry_count);
+        if (rc == 0 && !tn_exec_join_filter_link(f, scan))
+            tn_exec_join_filter_release(s->op.ctx, f); /* frees the bitmap: f stays unlinked */
+    }
+done:
+    tn_free(vecs);
+    tn_free(rows);
+    return rc;
+}
+
 static int build(join_state *s)
 {
     tn_exec_ctx *ctx = s->op.ctx;
@@ -668,6 +735,8 @@ static int build(join_state *s)
         }
     }
     if ((rc = index_rows(s)) != 0)
+        return rc;
+    if ((rc = publish_filters(s)) != 0)
         return rc;
     tn_exec_rows_free(&s->right_keys); /* the index has what it needed of them */
     if ((rc = finish_table(s)) != 0)
@@ -1199,6 +1268,11 @@ static int join_next(tn_exec_op *op, tn_exec_chunk *out)
             out->count = 0;
             return 0;
         }
+        if (s->build->table.entry_count == 0 && drops_unmatched_left(op->plan)) {
+            /* no build row can match: the probe side need not be read */
+            s->left_done = true;
+            continue;
+        }
         tn_exec_chunk in = {0};
         if ((rc = tn_exec_next(op->children[0], &in)) != 0)
             return rc;
@@ -1242,6 +1316,9 @@ static void join_close(tn_exec_op *op)
     tn_exec_rows_free(&s->right);
     tn_exec_rows_free(&s->right_keys);
     tn_exec_rows_free(&s->pending);
+    for (uint32_t k = 0; s->filters && k < key_count(op->plan); k++)
+        tn_exec_join_filter_release(op->ctx, &s->filters[k]);
+    tn_free(s->filters);
     table_free(op->ctx, &s->table);
     tn_batch_free(s->key_batch);
     tn_batch_free(s->pair);

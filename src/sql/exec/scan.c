@@ -280,6 +280,16 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
                 preds[np++] = p;
             }
         }
+        /* the key ranges of joins above, as the pushed filters' predicates */
+        tn_parquet_predicate ranges[16];
+        uint32_t nr = tn_exec_join_filters_predicates(plan, ranges, 16);
+        for (uint32_t f = 0; f < nr && np < 64; f++) {
+            int idx = tn_schema_find(fs, plan->scan.source_columns[ranges[f].column].name);
+            if (idx < 0 || !tn_type_eq(fs->columns[idx].type, plan->scan.source_columns[ranges[f].column].type))
+                continue;
+            ranges[f].column = (uint32_t)idx;
+            preds[np++] = ranges[f];
+        }
         tn_parquet_scan_options o = {0};
         o.columns = proj_cols;
         o.column_count = nproj;
@@ -584,6 +594,10 @@ static int scan_next(tn_exec_op *op, tn_exec_chunk *out)
                     return rc;
                 cur.sel = s->sel;
             }
+            sel = s->sel;
+        }
+        if (plan->scan.join_filters && count > 0) {
+            count = tn_exec_join_filters_apply(plan, &s->shell, sel, count, s->sel);
             sel = s->sel;
         }
         if (count == 0)

@@ -7,6 +7,8 @@
  *   join_order.c       inner join regions flattened and rebuilt greedily by estimated sizes
  *   push_filters.c     filters into scans; remaining equalities of joins into hash keys
  *   footer_count.c     COUNT(*) of unfiltered Parquet files from their footers' row counts
+ *   aggregate_below_join.c  fact JOIN dimension GROUP BY dimension columns: the facts are
+ *                      aggregated by their join keys first
  *   prune_columns.c    scans read only the columns used above; reordering projections go
  *   common_subexpressions.c  an expression shared by an aggregate's or a projection's
  *                      expressions computed once, in a projection below
@@ -22,6 +24,7 @@ int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_o
         (rc = tn_opt_join_order(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_push_filters(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_footer_count(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_aggregate_below_join(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_prune_columns(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_common_subexpressions(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_lake_predicates(arena, plan, root, err)) != 0)

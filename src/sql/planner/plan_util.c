@@ -397,6 +397,15 @@ static int format_file_pruning(const tn_plan_op *op, tn_buf *out)
 /* What a scan prunes. A lake scan is planned here for plain EXPLAIN (manifests and data
  * files, which needs only the manifests); row groups and pages are known once files are
  * opened, so EXPLAIN ANALYZE shows them. */
+/* EXPLAIN ANALYZE: the rows runtime filters from joins above tested and dropped. */
+static int format_join_filter(const tn_plan_scan_stats *s, tn_buf *out)
+{
+    if (!s->join_filter_rows)
+        return 0;
+    return tn_buf_printf(out, ", join filter: dropped rows %lld/%lld",
+                         (long long)s->join_filter_dropped, (long long)s->join_filter_rows);
+}
+
 static int format_pruning(const tn_plan_op *op, bool analyze, tn_buf *out)
 {
     tn_plan_scan_stats s = op->scan.stats;
@@ -429,13 +438,20 @@ static int format_pruning(const tn_plan_op *op, bool analyze, tn_buf *out)
                             (long long)s.manifests_skipped, (long long)s.manifests,
                             (long long)s.files_skipped, (long long)s.files,
                             (long long)s.row_groups_pruned, (long long)s.row_groups);
-        if (analyze)
+        if (analyze) {
             rc |= tn_buf_printf(out, ", pages %lld, rows %lld/%lld", (long long)s.pages_pruned,
                                 (long long)s.rows_pruned, (long long)s.rows_total);
+            rc |= format_join_filter(&s, out);
+        }
         return rc | tn_buf_putc(out, ')');
     }
-    if (op->scan.source != TN_PLAN_SOURCE_FILES)
-        return 0;
+    if (op->scan.source != TN_PLAN_SOURCE_FILES) {
+        if (!analyze || !s.join_filter_rows)
+            return 0;
+        rc |= tn_buf_append_cstr(out, " (memory");
+        rc |= format_join_filter(&s, out);
+        return rc | tn_buf_putc(out, ')');
+    }
     if (!analyze)
         return format_file_pruning(op, out);
     rc |= tn_buf_printf(out, " (files %lld", (long long)s.files);
@@ -443,6 +459,7 @@ static int format_pruning(const tn_plan_op *op, bool analyze, tn_buf *out)
         rc |= tn_buf_printf(out, ", pruned: row groups %lld/%lld, pages %lld, rows %lld",
                             (long long)s.row_groups_pruned, (long long)s.row_groups,
                             (long long)s.pages_pruned, (long long)s.rows_pruned);
+    rc |= format_join_filter(&s, out);
     return rc | tn_buf_putc(out, ')');
 }
 
