@@ -174,11 +174,11 @@ Test(cast, decimal_exactness_and_rounding)
     memcpy(src.values, vals, sizeof(vals));
     cr_assert_eq(tn_vector_cast(&src, 5, tn_type_decimal(18, 2), false, &dst, &err), 0, "%s",
                  err.message);
-    cr_assert(tn_vector_i128(&dst)[0] == 101);
-    cr_assert(tn_vector_i128(&dst)[1] == -268);
-    cr_assert(tn_vector_i128(&dst)[2] == 30);
-    cr_assert(tn_vector_i128(&dst)[3] == 0);
-    cr_assert(tn_vector_i128(&dst)[4] == 12345678999);
+    cr_assert(tn_vector_get_decimal(&dst, 0) == 101);
+    cr_assert(tn_vector_get_decimal(&dst, 1) == -268);
+    cr_assert(tn_vector_get_decimal(&dst, 2) == 30);
+    cr_assert(tn_vector_get_decimal(&dst, 3) == 0);
+    cr_assert(tn_vector_get_decimal(&dst, 4) == 12345678999);
     tn_vector_destroy(&dst);
     tn_vector_destroy(&src);
 
@@ -187,13 +187,13 @@ Test(cast, decimal_exactness_and_rounding)
     tn_i128 big = 1;
     for (int i = 0; i < 37; i++)
         big *= 10;
-    tn_vector_i128(&src)[0] = -123456789012345; /* -12345.6789012345 */
-    tn_vector_i128(&src)[1] = big;              /* 10^27 */
-    tn_vector_i128(&src)[2] = 5;                /* 0.0000000005 */
+    tn_vector_set_decimal(&src, 0, -123456789012345); /* -12345.6789012345 */
+    tn_vector_set_decimal(&src, 1, big);              /* 10^27 */
+    tn_vector_set_decimal(&src, 2, 5);                /* 0.0000000005 */
     cr_assert_eq(tn_vector_cast(&src, 3, tn_type_decimal(20, 4), true, &dst, &err), 0);
-    cr_assert(tn_vector_i128(&dst)[0] == -123456789);
+    cr_assert(tn_vector_get_decimal(&dst, 0) == -123456789);
     cr_assert(!tn_vector_is_valid(&dst, 1));
-    cr_assert(tn_vector_i128(&dst)[2] == 0);
+    cr_assert(tn_vector_get_decimal(&dst, 2) == 0);
     cr_assert_eq(tn_vector_cast(&dst, 3, T(TN_TYPE_VARCHAR), false, &txt, &err), 0);
     cr_assert(tn_str_eq(tn_vector_get_str(&txt, 0), TN_STR_LIT("-12345.6789")));
     cr_assert(tn_str_eq(tn_vector_get_str(&txt, 2), TN_STR_LIT("0.0000")));
@@ -201,7 +201,7 @@ Test(cast, decimal_exactness_and_rounding)
     tn_vector_destroy(&dst);
     cr_assert_eq(tn_vector_cast(&src, 3, tn_type_decimal(10, 9), true, &dst, &err), 0);
     cr_assert(!tn_vector_is_valid(&dst, 0));
-    cr_assert(tn_vector_i128(&dst)[2] == 1); /* 0.0000000005 rounds away from zero */
+    cr_assert(tn_vector_get_decimal(&dst, 2) == 1); /* 0.0000000005 rounds away from zero */
     tn_vector_destroy(&dst);
     cr_assert_eq(tn_vector_cast(&src, 3, T(TN_TYPE_DOUBLE), false, &dst, &err), 0);
     cr_assert_eq(tn_vector_f64(&dst)[0], -12345.6789012345);
@@ -222,7 +222,7 @@ Test(cast, decimal_exactness_and_rounding)
     cr_assert_eq(tn_vector_cast(&src, 2, tn_type_decimal(5, 2), false, &dst, &err), TN_EOVERFLOW);
     cr_assert_str_eq(err.message, "cannot cast '1000' to DECIMAL(5,2): value out of range (row 2)");
     cr_assert_eq(tn_vector_cast(&src, 2, tn_type_decimal(6, 2), false, &dst, &err), 0);
-    cr_assert(tn_vector_i128(&dst)[1] == 100000);
+    cr_assert(tn_vector_get_decimal(&dst, 1) == 100000);
     tn_vector_destroy(&dst);
     tn_vector_destroy(&src);
 }
@@ -394,7 +394,7 @@ Test(cast, numeric_widening_is_exact)
     cr_assert_eq(tn_vector_f64(&dst)[0], -2147483648.0);
     tn_vector_destroy(&dst);
     cr_assert_eq(tn_vector_cast(&src, 3, tn_type_decimal(10, 0), false, &dst, &err), 0);
-    cr_assert(tn_vector_i128(&dst)[0] == INT32_MIN);
+    cr_assert(tn_vector_get_decimal(&dst, 0) == INT32_MIN);
     tn_vector_destroy(&dst);
     tn_vector_destroy(&src);
     tn_vector_init(&src, T(TN_TYPE_REAL), 1);
