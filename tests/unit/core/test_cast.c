@@ -415,3 +415,62 @@ Test(cast, zero_rows)
     tn_vector_destroy(&dst);
     tn_vector_destroy(&src);
 }
+
+/* DECIMAL(p <= 18) is int64, wider precisions 128 bits: the helpers read and write either,
+ * and casts across the boundary keep values exact both ways or name the row that overflows. */
+Test(cast, decimal_widths_cross_the_18_digit_boundary)
+{
+    cr_assert(tn_decimal_is_64(tn_type_decimal(1, 0)));
+    cr_assert(tn_decimal_is_64(tn_type_decimal(18, 18)));
+    cr_assert(!tn_decimal_is_64(tn_type_decimal(19, 0)));
+    cr_assert(!tn_decimal_is_64(tn_type_decimal(38, 2)));
+
+    tn_vector narrow, wide, back;
+    tn_error err = {0};
+    tn_vector_init(&narrow, tn_type_decimal(18, 2), 4);
+    tn_i128 max18 = 999999999999999999; /* 10^18 - 1 */
+    tn_vector_set_decimal(&narrow, 0, max18);
+    tn_vector_set_decimal(&narrow, 1, -max18);
+    tn_vector_set_decimal(&narrow, 2, 5);
+    tn_vector_set_null(&narrow, 3);
+    cr_assert_eq(tn_vector_i64(&narrow)[0], INT64_C(999999999999999999));
+    cr_assert(tn_vector_get_decimal(&narrow, 1) == -max18);
+
+    /* up: the same unscaled values at 16 bytes, NULL kept */
+    cr_assert_eq(tn_vector_cast(&narrow, 4, tn_type_decimal(19, 2), false, &wide, &err), 0, "%s",
+                 err.message);
+    cr_assert(tn_vector_i128(&wide)[0] == max18);
+    cr_assert(tn_vector_i128(&wide)[1] == -max18);
+    cr_assert(tn_vector_i128(&wide)[2] == 5);
+    cr_assert(!tn_vector_is_valid(&wide, 3));
+    /* and down again */
+    cr_assert_eq(tn_vector_cast(&wide, 4, tn_type_decimal(18, 2), false, &back, &err), 0);
+    for (uint32_t r = 0; r < 3; r++)
+        cr_assert(tn_vector_get_decimal(&back, r) == tn_vector_get_decimal(&narrow, r));
+    cr_assert(!tn_vector_is_valid(&back, 3));
+    tn_vector_destroy(&back);
+
+    /* down with rounding: 9999999999999999.99 -> 10000000000000000.0 fits DECIMAL(18,1) */
+    cr_assert_eq(tn_vector_cast(&wide, 4, tn_type_decimal(18, 1), false, &back, &err), 0);
+    cr_assert_eq(tn_vector_i64(&back)[0], INT64_C(100000000000000000));
+    cr_assert_eq(tn_vector_i64(&back)[2], 1); /* 0.05 rounds away from zero */
+    tn_vector_destroy(&back);
+
+    /* a 128-bit value past 18 digits does not fit: an error naming the row, or NULL */
+    tn_vector_set_decimal(&wide, 2, max18 * 10);
+    cr_assert_eq(tn_vector_cast(&wide, 4, tn_type_decimal(18, 2), false, &back, &err),
+                 TN_EOVERFLOW);
+    cr_assert_str_eq(err.message, "cannot cast '99999999999999999.90' to DECIMAL(18,2): value "
+                                  "out of range (row 3)");
+    cr_assert_eq(tn_vector_cast(&wide, 4, tn_type_decimal(18, 2), true, &back, &err), 0);
+    cr_assert(tn_vector_get_decimal(&back, 0) == max18);
+    cr_assert(!tn_vector_is_valid(&back, 2));
+    tn_vector_destroy(&back);
+
+    /* text of both widths */
+    cr_assert_eq(tn_vector_cast(&narrow, 4, T(TN_TYPE_VARCHAR), false, &back, &err), 0);
+    cr_assert(tn_str_eq(tn_vector_get_str(&back, 1), TN_STR_LIT("-9999999999999999.99")));
+    tn_vector_destroy(&back);
+    tn_vector_destroy(&wide);
+    tn_vector_destroy(&narrow);
+}
