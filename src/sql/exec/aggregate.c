@@ -309,6 +309,18 @@ static bool is_int(tn_type t)
         body                                                                                   \
     }
 
+/* FOR_VALID_ROWS over a vector without NULLs: no validity test per row. */
+#define FOR_ALL_ROWS(body)                                                                     \
+    for (uint32_t k = 0; k < n; k++) {                                                         \
+        uint32_t r = sel[rows[k]], grp = g[rows[k]];                                           \
+        body                                                                                   \
+    }
+#define FOR_ROWS(body)                                                                         \
+    if (v->null_count == 0)                                                                    \
+        FOR_ALL_ROWS(body)                                                                     \
+    else                                                                                       \
+        FOR_VALID_ROWS(body)
+
 #define MIN_MAX_LOOP(field, load)                                                              \
     do {                                                                                       \
         if (is_min) {                                                                          \
@@ -358,11 +370,11 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
         if (tn_decimal_is_64(t)) {                                                             \
             /* int64 addends: 2^64 of them would be needed to overflow the 128-bit sum */      \
             const int64_t *x = tn_vector_i64(v);                                               \
-            FOR_VALID_ROWS(isum[grp] += x[r]; mark)                                            \
+            FOR_ROWS(isum[grp] += x[r]; mark)                                                  \
             break;                                                                             \
         }                                                                                      \
         const tn_i128 *x = tn_vector_i128(v);                                                  \
-        FOR_VALID_ROWS(overflow |= __builtin_add_overflow(isum[grp], x[r], &isum[grp]); mark)  \
+        FOR_ROWS(overflow |= __builtin_add_overflow(isum[grp], x[r], &isum[grp]); mark)        \
         break;                                                                                 \
     }                                                                                          \
     case TN_TYPE_REAL: FOR_VALID_ROWS(dsum[grp] += tn_vector_f32(v)[r]; mark) break;           \
@@ -426,6 +438,8 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
 }
 
 #undef MIN_MAX_LOOP
+#undef FOR_ROWS
+#undef FOR_ALL_ROWS
 #undef FOR_VALID_ROWS
 
 static int64_t int_groups_memory(const int_groups *t)
