@@ -600,6 +600,11 @@ static int cast_widening(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_
     if ((rc = slot_vector(ev, e, &v)) != 0)
         return rc;
     int64_t f64 = (int64_t)f;
+    /* Into a DECIMAL: the product is formed in 128 bits and checked against the precision,
+     * so storing it into an int64 (precision <= 18) loses nothing once BAD is clear. */
+#define TO_DEC_EXPR(x) ((tn_i128)(int64_t)(x) * f64)
+#define TO_DEC_BAD(x)                                                                          \
+    (((tn_i128)(int64_t)(x) != (x)) | (TO_DEC_EXPR(x) >= lim) | (TO_DEC_EXPR(x) <= -lim))
     if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_BIGINT)
         CAST_LOOP(int32_t, int64_t, (int64_t)x, false);
     else if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_DOUBLE)
@@ -608,11 +613,6 @@ static int cast_widening(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_
         CAST_LOOP(int64_t, double, (double)x, false);
     else if (from.id == TN_TYPE_REAL && to.id == TN_TYPE_DOUBLE)
         CAST_LOOP(float, double, (double)x, false);
-    /* Into a DECIMAL: the product is formed in 128 bits and checked against the precision,
- * so storing it into an int64 (precision <= 18) loses nothing once BAD is clear. */
-#define TO_DEC_EXPR(x) ((tn_i128)(int64_t)(x) * f64)
-#define TO_DEC_BAD(x)                                                                          \
-    (((tn_i128)(int64_t)(x) != (x)) | (TO_DEC_EXPR(x) >= lim) | (TO_DEC_EXPR(x) <= -lim))
     else if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_DECIMAL && tn_decimal_is_64(to))
         CAST_LOOP(int32_t, int64_t, (int64_t)TO_DEC_EXPR(x), TO_DEC_BAD(x));
     else if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_DECIMAL)
