@@ -139,6 +139,7 @@ fail:
 typedef struct array_child_private {
     tn_vector vector;
     const void *buffers[3];
+    tn_i128 *decimal128; /* a 64-bit DECIMAL's values widened (Arrow has decimal128 only) */
 } array_child_private;
 
 typedef struct array_parent_private {
@@ -152,6 +153,7 @@ static void release_child_array(struct ArrowArray *array)
     array_child_private *priv = array->private_data;
     if (priv != NULL) {
         tn_vector_destroy(&priv->vector);
+        tn_free(priv->decimal128);
         tn_free(priv);
     }
     array->private_data = NULL;
@@ -209,6 +211,11 @@ int tn_batch_export_arrow(tn_batch *batch, struct ArrowSchema *out_schema,
                 goto nomem;
             v->data_cap = 1;
         }
+        if (v->type.id == TN_TYPE_DECIMAL && tn_decimal_is_64(v->type)) {
+            cps[i]->decimal128 = tn_malloc(((size_t)batch->row_count + 1) * sizeof(tn_i128));
+            if (cps[i]->decimal128 == NULL)
+                goto nomem;
+        }
     }
 
     /* Nothing can fail from here on: move the vectors out of the batch. */
@@ -223,6 +230,11 @@ int tn_batch_export_arrow(tn_batch *batch, struct ArrowSchema *out_schema,
             cp->buffers[1] = v->offsets;
             cp->buffers[2] = v->data;
             child->n_buffers = 3;
+        } else if (cp->decimal128 != NULL) {
+            for (uint32_t r = 0; r < batch->row_count; r++)
+                cp->decimal128[r] = tn_vector_i64(v)[r];
+            cp->buffers[1] = cp->decimal128;
+            child->n_buffers = 2;
         } else {
             cp->buffers[1] = v->values;
             child->n_buffers = 2;
@@ -256,8 +268,11 @@ int tn_batch_export_arrow(tn_batch *batch, struct ArrowSchema *out_schema,
 
 nomem:
     if (cps != NULL)
-        for (uint32_t i = 0; i < n; i++)
+        for (uint32_t i = 0; i < n; i++) {
+            if (cps[i] != NULL)
+                tn_free(cps[i]->decimal128);
             tn_free(cps[i]);
+        }
     tn_free(cps);
     if (priv != NULL) {
         tn_free(priv->child_structs);

@@ -314,7 +314,7 @@ static cast_status to_int(const tn_vector *src, uint32_t row, int64_t lo, int64_
         return double_to_int(tn_vector_f64(src)[row], lo, hi, out);
     case TN_TYPE_DECIMAL: {
         tn_i128 q;
-        if (rescale(tn_vector_i128(src)[row], src->type.scale, 0, TN_DECIMAL_MAX_PRECISION, &q) !=
+        if (rescale(tn_vector_get_decimal(src, row), src->type.scale, 0, TN_DECIMAL_MAX_PRECISION, &q) !=
                 CAST_OK ||
             q < lo || q > hi)
             return CAST_RANGE;
@@ -363,7 +363,7 @@ static cast_status to_double(const tn_vector *src, uint32_t row, double *out)
         *out = tn_vector_f64(src)[row];
         return CAST_OK;
     case TN_TYPE_DECIMAL:
-        *out = decimal_to_double(tn_vector_i128(src)[row], src->type.scale);
+        *out = decimal_to_double(tn_vector_get_decimal(src, row), src->type.scale);
         return CAST_OK;
     case TN_TYPE_VARCHAR: {
         tn_str s = trim(tn_vector_get_str(src, row));
@@ -397,7 +397,7 @@ static cast_status to_float(const tn_vector *src, uint32_t row, float *out)
         return CAST_OK;
     case TN_TYPE_DECIMAL: {
         char text[TN_FORMAT_MAX];
-        size_t n = tn_format_decimal(tn_vector_i128(src)[row], src->type.scale, text);
+        size_t n = tn_format_decimal(tn_vector_get_decimal(src, row), src->type.scale, text);
         *out = text_to_float(text, n, tn__strtod_c(text, NULL));
         return CAST_OK;
     }
@@ -436,7 +436,7 @@ static cast_status to_decimal(const tn_vector *src, uint32_t row, tn_type to, tn
     case TN_TYPE_BIGINT:
         return rescale(get_int(src, row), 0, to.scale, to.precision, out);
     case TN_TYPE_DECIMAL:
-        return rescale(tn_vector_i128(src)[row], src->type.scale, to.scale, to.precision, out);
+        return rescale(tn_vector_get_decimal(src, row), src->type.scale, to.scale, to.precision, out);
     case TN_TYPE_REAL:
     case TN_TYPE_DOUBLE: {
         double d = src->type.id == TN_TYPE_REAL ? tn_vector_f32(src)[row] : tn_vector_f64(src)[row];
@@ -531,7 +531,7 @@ static cast_status to_bool(const tn_vector *src, uint32_t row, bool *out)
         return CAST_OK;
     }
     case TN_TYPE_DECIMAL:
-        *out = tn_vector_i128(src)[row] != 0;
+        *out = tn_vector_get_decimal(src, row) != 0;
         return CAST_OK;
     case TN_TYPE_VARCHAR: {
         tn_str s = trim(tn_vector_get_str(src, row));
@@ -578,8 +578,13 @@ static cast_status cast_row(const tn_vector *src, uint32_t row, tn_vector *dst, 
         return to_float(src, row, &tn_vector_f32(dst)[row]);
     case TN_TYPE_DOUBLE:
         return to_double(src, row, &tn_vector_f64(dst)[row]);
-    case TN_TYPE_DECIMAL:
-        return to_decimal(src, row, dst->type, &tn_vector_i128(dst)[row]);
+    case TN_TYPE_DECIMAL: {
+        tn_i128 v;
+        st = to_decimal(src, row, dst->type, &v);
+        if (st == CAST_OK)
+            tn_vector_set_decimal(dst, row, v);
+        return st;
+    }
     case TN_TYPE_DATE:
         return to_date(src, row, &tn_vector_i32(dst)[row]);
     case TN_TYPE_TIMESTAMP:

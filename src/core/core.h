@@ -306,7 +306,7 @@ typedef enum tn_type_id {
     TN_TYPE_BIGINT,      /* int64 */
     TN_TYPE_REAL,        /* float */
     TN_TYPE_DOUBLE,      /* double */
-    TN_TYPE_DECIMAL,     /* tn_i128 unscaled value (Arrow decimal128), precision 1..38 */
+    TN_TYPE_DECIMAL,     /* unscaled value: int64 for precision 1..18, tn_i128 for 19..38 */
     TN_TYPE_DATE,        /* int32 days since 1970-01-01 */
     TN_TYPE_TIMESTAMP,   /* int64 microseconds since the epoch, no time zone */
     TN_TYPE_TIMESTAMPTZ, /* int64 microseconds since the epoch, UTC */
@@ -322,6 +322,8 @@ typedef struct tn_type {
 } tn_type;
 
 #define TN_DECIMAL_MAX_PRECISION 38
+/* Widest DECIMAL precision whose values are stored as int64 (every 18-digit value fits). */
+#define TN_DECIMAL_MAX_PRECISION_64 18
 
 static inline tn_type tn_type_make(tn_type_id id)
 {
@@ -336,6 +338,11 @@ static inline tn_type tn_type_decimal(int precision, int scale)
 static inline bool tn_type_eq(tn_type a, tn_type b)
 {
     return a.id == b.id && (a.id != TN_TYPE_DECIMAL || (a.precision == b.precision && a.scale == b.scale));
+}
+/* Whether a DECIMAL type's values are int64 (precision <= 18) rather than tn_i128. */
+static inline bool tn_decimal_is_64(tn_type t)
+{
+    return t.precision <= TN_DECIMAL_MAX_PRECISION_64;
 }
 static inline bool tn_type_is_varlen(tn_type t)
 {
@@ -430,6 +437,23 @@ static inline int64_t *tn_vector_i64(const tn_vector *v) { return (int64_t *)v->
 static inline float *tn_vector_f32(const tn_vector *v) { return (float *)v->values; }
 static inline double *tn_vector_f64(const tn_vector *v) { return (double *)v->values; }
 static inline tn_i128 *tn_vector_i128(const tn_vector *v) { return (tn_i128 *)v->values; }
+/* Row `row` of a DECIMAL vector of either width, widened. For cold paths; hot loops read
+ * tn_vector_i64 or tn_vector_i128 by tn_decimal_is_64. */
+static inline tn_i128 tn_vector_get_decimal(const tn_vector *v, uint32_t row)
+{
+    if (tn_decimal_is_64(v->type))
+        return ((const int64_t *)v->values)[row];
+    return ((const tn_i128 *)v->values)[row];
+}
+/* Stores an unscaled value into row `row` of a DECIMAL vector of either width; the value must
+ * fit the vector's precision (so it fits int64 when the vector is 64-bit). */
+static inline void tn_vector_set_decimal(tn_vector *v, uint32_t row, tn_i128 x)
+{
+    if (tn_decimal_is_64(v->type))
+        ((int64_t *)v->values)[row] = (int64_t)x;
+    else
+        ((tn_i128 *)v->values)[row] = x;
+}
 static inline bool tn_vector_get_bool(const tn_vector *v, uint32_t row)
 {
     return (((const uint8_t *)v->values)[row >> 3] >> (row & 7)) & 1;

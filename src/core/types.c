@@ -21,7 +21,7 @@ size_t tn_type_width(tn_type t)
     case TN_TYPE_TIMESTAMPTZ:
         return 8;
     case TN_TYPE_DECIMAL:
-        return 16;
+        return tn_decimal_is_64(t) ? 8 : 16;
     default:
         return 0;
     }

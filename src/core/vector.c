@@ -241,7 +241,7 @@ int tn_vector_format_value(const tn_vector *v, uint32_t row, tn_buf *out)
         len = tn_format_double(tn_vector_f64(v)[row], tmp);
         break;
     case TN_TYPE_DECIMAL:
-        len = tn_format_decimal(tn_vector_i128(v)[row], v->type.scale, tmp);
+        len = tn_format_decimal(tn_vector_get_decimal(v, row), v->type.scale, tmp);
         break;
     case TN_TYPE_DATE:
         len = tn_format_date(tn_vector_i32(v)[row], tmp);

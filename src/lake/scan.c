@@ -995,7 +995,7 @@ static int default_vector(const out_column *c, uint32_t rows, tn_vector *v)
             case TN_TYPE_DECIMAL: {
                 const char *t = json_string_value(d);
                 tn_i128 x;
-                if (t && tn_parse_decimal(t, strlen(t), c->type.precision, c->type.scale, &x)) tn_vector_i128(v)[r] = x;
+                if (t && tn_parse_decimal(t, strlen(t), c->type.precision, c->type.scale, &x)) tn_vector_set_decimal(v, r, x);
                 else set = false;
                 break;
             }

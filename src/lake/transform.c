@@ -589,7 +589,7 @@ void tn_iceberg_value_from_vector(const tn_vector *v, uint32_t row, uint8_t kind
         else out->v.f = tn_vector_f32(v)[row];
         break;
     case TN_TYPE_DOUBLE: out->v.d = tn_vector_f64(v)[row]; break;
-    case TN_TYPE_DECIMAL: out->v.dec = tn_vector_i128(v)[row]; break;
+    case TN_TYPE_DECIMAL: out->v.dec = tn_vector_get_decimal(v, row); break;
     case TN_TYPE_VARCHAR:
     case TN_TYPE_BLOB: out->v.bytes = tn_vector_get_str(v, row); break;
     default: out->is_null = true; break;

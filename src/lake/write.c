@@ -293,7 +293,10 @@ static bool chunk_extremes(const tn_vector *v, uint32_t rows, uint8_t kind, uint
         goto done;
     case TN_TYPE_DECIMAL:
         if (kind != TN_ICEBERG_DECIMAL) break;
-        EXTREMES_LOOP(tn_i128, AT, false);
+        if (tn_decimal_is_64(v->type))
+            EXTREMES_LOOP(int64_t, AT, false);
+        else
+            EXTREMES_LOOP(tn_i128, AT, false);
         goto done;
     case TN_TYPE_VARCHAR:
     case TN_TYPE_BLOB:

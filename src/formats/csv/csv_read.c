@@ -263,10 +263,13 @@ static int convert_row(const tn_csv_reader *r, tn_csv_segment *seg, tn_batch *b,
             }
             break;
         }
-        case TN_TYPE_DECIMAL:
-            ok = tn_parse_decimal(p, n, r->types[c].precision, r->types[c].scale,
-                                  &tn_vector_i128(v)[row]);
+        case TN_TYPE_DECIMAL: {
+            tn_i128 dec;
+            ok = tn_parse_decimal(p, n, r->types[c].precision, r->types[c].scale, &dec);
+            if (ok)
+                tn_vector_set_decimal(v, row, dec);
             break;
+        }
         case TN_TYPE_BLOB: {
             /* Raw bytes: the untrimmed, unescaped text. */
             const char *bp = f->ptr;

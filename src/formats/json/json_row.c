@@ -293,7 +293,7 @@ static bool put_string(json_row *r, int col, const char *s, size_t n, const char
         tn_i128 dec;
         if (!tn_parse_decimal(s, n, v->type.precision, v->type.scale, &dec)) break;
         begin_set(r, col, row);
-        tn_vector_i128(v)[row] = dec;
+        tn_vector_set_decimal(v, row, dec);
         return true;
     }
     default:
@@ -338,7 +338,7 @@ static bool put_number(json_row *r, int col, const json_num *num, const char *po
         tn_i128 dec;
         if (!tn_parse_decimal(num->text, num->len, v->type.precision, v->type.scale, &dec)) break;
         begin_set(r, col, row);
-        tn_vector_i128(v)[row] = dec;
+        tn_vector_set_decimal(v, row, dec);
         return true;
     }
     case TN_TYPE_VARCHAR:

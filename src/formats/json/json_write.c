@@ -219,7 +219,7 @@ static int put_member(json_writer *w, uint32_t c, const tn_vector *v, uint32_t r
         break;
     }
     case TN_TYPE_DECIMAL:
-        o += tn_format_decimal(tn_vector_i128(v)[row], v->type.scale, o);
+        o += tn_format_decimal(tn_vector_get_decimal(v, row), v->type.scale, o);
         break;
     case TN_TYPE_DATE:
         *o++ = '"';

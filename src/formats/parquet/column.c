@@ -755,6 +755,30 @@ static int write_strings(const pq_leaf *leaf, tn_vector *v, uint32_t row, uint32
     return check ? check_utf8(v, row, k, starts_ok, err) : 0;
 }
 
+/* Unsigned INT64 values into a 64-bit DECIMAL (a schema that asks for fewer than 20
+ * digits): a value past INT64_MAX does not fit. */
+static int write_u64_dec64(tn_vector *v, uint32_t row, uint32_t k, const uint8_t *defs, int max,
+                           const uint8_t *fixed, tn_error *err)
+{
+    int64_t *o = tn_vector_i64(v) + row;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        if (!defs || defs[i] == max) {
+            uint64_t x;
+            memcpy(&x, fixed + (size_t)j++ * 8, 8);
+            if (x > (uint64_t)INT64_MAX)
+                return tn_error_set(err, TN_EOVERFLOW,
+                                    "unsigned value %llu does not fit DECIMAL(%u,0)",
+                                    (unsigned long long)x, v->type.precision);
+            o[i] = (int64_t)x;
+        } else {
+            o[i] = 0;
+            tn_vector_set_null(v, row + i);
+        }
+    }
+    return 0;
+}
+
 /* Writes k rows [row, row+k) of v from densely packed physical values (`fixed` for
  * fixed-width types, `strs` for byte arrays), placing them where defs[i] == max_def and NULL
  * elsewhere (defs NULL: all present). dict_checked: byte arrays come from a dictionary whose
@@ -804,6 +828,8 @@ static int write_values(const pq_leaf *leaf, tn_vector *v, uint32_t row, uint32_
         FIXED_LOOP(int64_t, int64_t, x);
         return 0;
     case PQ_CONV_U64_DEC:
+        if (tn_decimal_is_64(v->type))
+            return write_u64_dec64(v, row, k, defs, max, fixed, err);
         FIXED_LOOP(tn_i128, uint64_t, (tn_i128)x);
         return 0;
     case PQ_CONV_F32:
@@ -813,10 +839,16 @@ static int write_values(const pq_leaf *leaf, tn_vector *v, uint32_t row, uint32_
         FIXED_LOOP(double, double, x);
         return 0;
     case PQ_CONV_I32_DEC:
-        FIXED_LOOP(tn_i128, int32_t, (tn_i128)x);
+        if (tn_decimal_is_64(v->type))
+            FIXED_LOOP(int64_t, int32_t, (int64_t)x);
+        else
+            FIXED_LOOP(tn_i128, int32_t, (tn_i128)x);
         return 0;
     case PQ_CONV_I64_DEC:
-        FIXED_LOOP(tn_i128, int64_t, (tn_i128)x);
+        if (tn_decimal_is_64(v->type))
+            FIXED_LOOP(int64_t, int64_t, x);
+        else
+            FIXED_LOOP(tn_i128, int64_t, (tn_i128)x);
         return 0;
     case PQ_CONV_TS_NANOS:
         FIXED_LOOP(int64_t, int64_t, floor_div(x, 1000));
@@ -875,18 +907,23 @@ static int write_values(const pq_leaf *leaf, tn_vector *v, uint32_t row, uint32_
         return 0;
     }
     case PQ_CONV_BIN_DEC: {
-        tn_i128 *o = (tn_i128 *)v->values + row;
+        const bool narrow = tn_decimal_is_64(v->type);
         for (uint32_t i = 0; i < k; i++) {
+            tn_i128 x = 0;
             if (PRESENT(i)) {
                 const tn_str s = strs[j++];
-                if (!be_to_i128((const uint8_t *)s.ptr, s.len, &o[i]))
+                if (!be_to_i128((const uint8_t *)s.ptr, s.len, &x))
                     return tn_error_set(err, TN_EOVERFLOW,
                                         "decimal value of %zu bytes does not fit 128 bits",
                                         s.len);
+                if (narrow && (tn_i128)(int64_t)x != x)
+                    return tn_error_set(err, TN_EOVERFLOW,
+                                        "decimal value does not fit its precision of %u digits",
+                                        v->type.precision);
             } else {
-                o[i] = 0;
                 tn_vector_set_null(v, row + i);
             }
+            tn_vector_set_decimal(v, row + i, x);
         }
         return 0;
     }
@@ -950,6 +987,8 @@ static bool is_identity(const pq_leaf *leaf)
     case PQ_CONV_F32:
     case PQ_CONV_F64:
         return true;
+    case PQ_CONV_I64_DEC:
+        return tn_decimal_is_64(leaf->type);
     default:
         return false;
     }

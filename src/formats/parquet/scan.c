@@ -148,7 +148,7 @@ static bool compare(const tn_vector *v, const tn_parquet_value *c, int *out)
         return true;
     }
     case TN_TYPE_DECIMAL: {
-        tn_i128 a = tn_vector_i128(v)[0];
+        tn_i128 a = tn_vector_get_decimal(v, 0);
         *out = (a > c->dec) - (a < c->dec);
         return true;
     }

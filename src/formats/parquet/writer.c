@@ -651,6 +651,19 @@ static int stage_vector(pq_writer *w, stage_set *ss, uint32_t c, const tn_vector
             dst[i] = tn_vector_get_bool(v, from + (uint32_t)i);
         break;
     case TN_TYPE_DECIMAL: {
+        if (tn_decimal_is_64(v->type)) {
+            /* int64 values: INT64 pages take them as they are, INT32 ones narrowed */
+            const int64_t *x = tn_vector_i64(v) + from;
+            if (p->width == 8) {
+                memcpy(dst, x, n * 8);
+            } else {
+                for (size_t i = 0; i < n; i++) {
+                    int32_t y = (int32_t)x[i];
+                    memcpy(dst + 4 * i, &y, 4);
+                }
+            }
+            break;
+        }
         const tn_i128 *x = tn_vector_i128(v) + from;
         if (p->width == 4) {
             for (size_t i = 0; i < n; i++) {

@@ -134,6 +134,7 @@ static bool distinct_compact(tn_type t)
     case TN_TYPE_DATE:
     case TN_TYPE_TIMESTAMP:
     case TN_TYPE_TIMESTAMPTZ: return true;
+    case TN_TYPE_DECIMAL: return tn_decimal_is_64(t);
     default: return false;
     }
 }
@@ -308,6 +309,18 @@ static bool is_int(tn_type t)
         body                                                                                   \
     }
 
+/* FOR_VALID_ROWS over a vector without NULLs: no validity test per row. */
+#define FOR_ALL_ROWS(body)                                                                     \
+    for (uint32_t k = 0; k < n; k++) {                                                         \
+        uint32_t r = sel[rows[k]], grp = g[rows[k]];                                           \
+        body                                                                                   \
+    }
+#define FOR_ROWS(body)                                                                         \
+    if (v->null_count == 0)                                                                    \
+        FOR_ALL_ROWS(body)                                                                     \
+    else                                                                                       \
+        FOR_VALID_ROWS(body)
+
 #define MIN_MAX_LOOP(field, load)                                                              \
     do {                                                                                       \
         if (is_min) {                                                                          \
@@ -354,8 +367,14 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
     case TN_TYPE_INTEGER: FOR_VALID_ROWS(isum[grp] += tn_vector_i32(v)[r]; mark) break;        \
     case TN_TYPE_BIGINT: FOR_VALID_ROWS(isum[grp] += tn_vector_i64(v)[r]; mark) break;         \
     case TN_TYPE_DECIMAL: {                                                                    \
+        if (tn_decimal_is_64(t)) {                                                             \
+            /* int64 addends: 2^64 of them would be needed to overflow the 128-bit sum */      \
+            const int64_t *x = tn_vector_i64(v);                                               \
+            FOR_ROWS(isum[grp] += x[r]; mark)                                                  \
+            break;                                                                             \
+        }                                                                                      \
         const tn_i128 *x = tn_vector_i128(v);                                                  \
-        FOR_VALID_ROWS(overflow |= __builtin_add_overflow(isum[grp], x[r], &isum[grp]); mark)  \
+        FOR_ROWS(overflow |= __builtin_add_overflow(isum[grp], x[r], &isum[grp]); mark)        \
         break;                                                                                 \
     }                                                                                          \
     case TN_TYPE_REAL: FOR_VALID_ROWS(dsum[grp] += tn_vector_f32(v)[r]; mark) break;           \
@@ -385,7 +404,12 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
         case TN_TYPE_TIMESTAMPTZ: MIN_MAX_LOOP(i, tn_vector_i64(v)[r]); break;
         case TN_TYPE_REAL: MIN_MAX_LOOP(d, tn_vector_f32(v)[r]); break;
         case TN_TYPE_DOUBLE: MIN_MAX_LOOP(d, tn_vector_f64(v)[r]); break;
-        case TN_TYPE_DECIMAL: MIN_MAX_LOOP(dec, tn_vector_i128(v)[r]); break;
+        case TN_TYPE_DECIMAL:
+            if (tn_decimal_is_64(t))
+                MIN_MAX_LOOP(dec, tn_vector_i64(v)[r]);
+            else
+                MIN_MAX_LOOP(dec, tn_vector_i128(v)[r]);
+            break;
         case TN_TYPE_VARCHAR:
         case TN_TYPE_BLOB:
             for (uint32_t k = 0; k < n; k++) {
@@ -414,6 +438,8 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
 }
 
 #undef MIN_MAX_LOOP
+#undef FOR_ROWS
+#undef FOR_ALL_ROWS
 #undef FOR_VALID_ROWS
 
 static int64_t int_groups_memory(const int_groups *t)
@@ -461,7 +487,8 @@ static int distinct_init(agg_exec *s, agg_state *st, tn_type t)
 static bool is_int_key(tn_type t)
 {
     return t.id == TN_TYPE_INTEGER || t.id == TN_TYPE_DATE || t.id == TN_TYPE_BIGINT ||
-           t.id == TN_TYPE_TIMESTAMP || t.id == TN_TYPE_TIMESTAMPTZ;
+           t.id == TN_TYPE_TIMESTAMP || t.id == TN_TYPE_TIMESTAMPTZ ||
+           (t.id == TN_TYPE_DECIMAL && tn_decimal_is_64(t));
 }
 
 /* Makes room for `extra` more keys at a load of at most 3/4 (rehashing when it grows). */
@@ -685,6 +712,16 @@ static int serialize_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint
             }
             break;
         case TN_TYPE_DECIMAL:
+            if (tn_decimal_is_64(v->type)) {
+                for (uint32_t i = 0; i < n; i++) {
+                    uint8_t valid = (uint8_t)tn_vector_is_valid(v, sel[i]);
+                    int64_t x = valid ? tn_vector_i64(v)[sel[i]] : 0;
+                    out[pos[i]] = valid;
+                    memcpy(out + pos[i] + 1, &x, sizeof x);
+                    pos[i] += 1 + sizeof x;
+                }
+                break;
+            }
             for (uint32_t i = 0; i < n; i++) {
                 uint8_t valid = (uint8_t)tn_vector_is_valid(v, sel[i]);
                 tn_i128 x = valid ? tn_vector_i128(v)[sel[i]] : 0;
@@ -964,7 +1001,7 @@ static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size
         case TN_TYPE_TIMESTAMPTZ: tn_vector_i64(out)[row] = v->i; break;
         case TN_TYPE_REAL: tn_vector_f32(out)[row] = (float)v->d; break;
         case TN_TYPE_DOUBLE: tn_vector_f64(out)[row] = v->d; break;
-        case TN_TYPE_DECIMAL: tn_vector_i128(out)[row] = v->dec; break;
+        case TN_TYPE_DECIMAL: tn_vector_set_decimal(out, row, v->dec); break;
         case TN_TYPE_VARCHAR:
         case TN_TYPE_BLOB: return tn_vector_append_str(out, row, v->s.ptr, v->s.len);
         default: break;
@@ -1040,7 +1077,13 @@ static int add_distinct_value(const tn_plan_agg *agg, distinct_totals *st, size_
     }
     case TN_TYPE_DECIMAL: {
         tn_i128 x;
-        memcpy(&x, v, sizeof x);
+        if (tn_decimal_is_64(agg->arg->type)) {
+            int64_t y;
+            memcpy(&y, v, sizeof y);
+            x = y;
+        } else {
+            memcpy(&x, v, sizeof x);
+        }
         if (__builtin_add_overflow(st->isum[g], x, &st->isum[g]))
             return TN_EOVERFLOW;
         break;

@@ -88,7 +88,7 @@ static int set_value(tn_vector *v, uint32_t row, const tn_plan_value *val)
     case TN_TYPE_TIMESTAMPTZ: tn_vector_i64(v)[row] = val->i64; break;
     case TN_TYPE_REAL: tn_vector_f32(v)[row] = val->f32; break;
     case TN_TYPE_DOUBLE: tn_vector_f64(v)[row] = val->f64; break;
-    case TN_TYPE_DECIMAL: tn_vector_i128(v)[row] = val->i128; break;
+    case TN_TYPE_DECIMAL: tn_vector_set_decimal(v, row, val->i128); break;
     case TN_TYPE_VARCHAR:
     case TN_TYPE_BLOB: return tn_vector_append_str(v, row, val->str.ptr, val->str.len);
     default: break;
@@ -190,7 +190,7 @@ int tn_exec_compare_values(const tn_vector *a, uint32_t ar, const tn_vector *b, 
     case TN_TYPE_REAL: return cmp_double(tn_vector_f32(a)[ar], tn_vector_f32(b)[br]);
     case TN_TYPE_DOUBLE: return cmp_double(tn_vector_f64(a)[ar], tn_vector_f64(b)[br]);
     case TN_TYPE_DECIMAL: {
-        tn_i128 x = tn_vector_i128(a)[ar], y = tn_vector_i128(b)[br];
+        tn_i128 x = tn_vector_get_decimal(a, ar), y = tn_vector_get_decimal(b, br);
         return (x > y) - (x < y);
     }
     case TN_TYPE_VARCHAR:
@@ -239,11 +239,17 @@ static void compare_rows(const tn_exec_arg *l, const tn_exec_arg *r, uint32_t n,
         CMP_LOOP(cmp_double(x[li], y[ri]))
         break;
     }
-    case TN_TYPE_DECIMAL: {
-        const tn_i128 *x = tn_vector_i128(a), *y = tn_vector_i128(b);
-        CMP_LOOP((x[li] > y[ri]) - (x[li] < y[ri]))
+    case TN_TYPE_DECIMAL:
+        if (tn_decimal_is_64(a->type) && tn_decimal_is_64(b->type)) {
+            const int64_t *x = tn_vector_i64(a), *y = tn_vector_i64(b);
+            CMP_LOOP((x[li] > y[ri]) - (x[li] < y[ri]))
+        } else if (!tn_decimal_is_64(a->type) && !tn_decimal_is_64(b->type)) {
+            const tn_i128 *x = tn_vector_i128(a), *y = tn_vector_i128(b);
+            CMP_LOOP((x[li] > y[ri]) - (x[li] < y[ri]))
+        } else {
+            CMP_LOOP(tn_exec_compare_values(a, li, b, ri))
+        }
         break;
-    }
     default:
         CMP_LOOP(tn_exec_compare_values(a, li, b, ri))
         break;
@@ -594,6 +600,11 @@ static int cast_widening(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_
     if ((rc = slot_vector(ev, e, &v)) != 0)
         return rc;
     int64_t f64 = (int64_t)f;
+    /* Into a DECIMAL: the product is formed in 128 bits and checked against the precision,
+     * so storing it into an int64 (precision <= 18) loses nothing once BAD is clear. */
+#define TO_DEC_EXPR(x) ((tn_i128)(int64_t)(x) * f64)
+#define TO_DEC_BAD(x)                                                                          \
+    (((tn_i128)(int64_t)(x) != (x)) | (TO_DEC_EXPR(x) >= lim) | (TO_DEC_EXPR(x) <= -lim))
     if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_BIGINT)
         CAST_LOOP(int32_t, int64_t, (int64_t)x, false);
     else if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_DOUBLE)
@@ -602,20 +613,35 @@ static int cast_widening(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_
         CAST_LOOP(int64_t, double, (double)x, false);
     else if (from.id == TN_TYPE_REAL && to.id == TN_TYPE_DOUBLE)
         CAST_LOOP(float, double, (double)x, false);
+    else if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_DECIMAL && tn_decimal_is_64(to))
+        CAST_LOOP(int32_t, int64_t, (int64_t)TO_DEC_EXPR(x), TO_DEC_BAD(x));
     else if (from.id == TN_TYPE_INTEGER && to.id == TN_TYPE_DECIMAL)
-        CAST_LOOP(int32_t, tn_i128, (tn_i128)x * f64,
-                  ((tn_i128)x * f64 >= lim) | ((tn_i128)x * f64 <= -lim));
+        CAST_LOOP(int32_t, tn_i128, TO_DEC_EXPR(x), TO_DEC_BAD(x));
+    else if (from.id == TN_TYPE_BIGINT && to.id == TN_TYPE_DECIMAL && tn_decimal_is_64(to))
+        CAST_LOOP(int64_t, int64_t, (int64_t)TO_DEC_EXPR(x), TO_DEC_BAD(x));
     else if (from.id == TN_TYPE_BIGINT && to.id == TN_TYPE_DECIMAL)
-        CAST_LOOP(int64_t, tn_i128, (tn_i128)x * f64,
-                  ((tn_i128)x * f64 >= lim) | ((tn_i128)x * f64 <= -lim));
-    else if (from.id == TN_TYPE_DECIMAL && to.id == TN_TYPE_DECIMAL)
-        CAST_LOOP(tn_i128, tn_i128, (tn_i128)(int64_t)x * f64,
-                  ((tn_i128)(int64_t)x != x) | ((tn_i128)(int64_t)x * f64 >= lim) |
-                      ((tn_i128)(int64_t)x * f64 <= -lim));
-    else if (from.id == TN_TYPE_DECIMAL && to.id == TN_TYPE_DOUBLE && from.scale <= 22)
+        CAST_LOOP(int64_t, tn_i128, TO_DEC_EXPR(x), TO_DEC_BAD(x));
+    else if (from.id == TN_TYPE_DECIMAL && to.id == TN_TYPE_DECIMAL) {
+        bool from64 = tn_decimal_is_64(from), to64 = tn_decimal_is_64(to);
+        if (from64 && to64)
+            CAST_LOOP(int64_t, int64_t, (int64_t)TO_DEC_EXPR(x), TO_DEC_BAD(x));
+        else if (from64)
+            CAST_LOOP(int64_t, tn_i128, TO_DEC_EXPR(x), TO_DEC_BAD(x));
+        else if (to64)
+            CAST_LOOP(tn_i128, int64_t, (int64_t)TO_DEC_EXPR(x), TO_DEC_BAD(x));
+        else
+            CAST_LOOP(tn_i128, tn_i128, TO_DEC_EXPR(x), TO_DEC_BAD(x));
+    } else if (from.id == TN_TYPE_DECIMAL && to.id == TN_TYPE_DOUBLE && from.scale <= 22) {
         /* both operands exact, so one correctly rounded division, as the general cast */
-        CAST_LOOP(tn_i128, double, (double)x / exact_pow10[from.scale],
-                  (x > ((tn_i128)1 << 53)) | (x < -((tn_i128)1 << 53)));
+        if (tn_decimal_is_64(from))
+            CAST_LOOP(int64_t, double, (double)x / exact_pow10[from.scale],
+                      (x > (INT64_C(1) << 53)) | (x < -(INT64_C(1) << 53)));
+        else
+            CAST_LOOP(tn_i128, double, (double)x / exact_pow10[from.scale],
+                      (x > ((tn_i128)1 << 53)) | (x < -((tn_i128)1 << 53)));
+    }
+#undef TO_DEC_BAD
+#undef TO_DEC_EXPR
     else if (from.id == TN_TYPE_DATE &&
              (to.id == TN_TYPE_TIMESTAMP || to.id == TN_TYPE_TIMESTAMPTZ))
         CAST_LOOP(int32_t, int64_t, (int64_t)x * MICROS_PER_DAY,
@@ -1178,7 +1204,14 @@ static int filter_compare_const(tn_exec_eval *ev, const tn_plan_expr *cond,
     case TN_TYPE_BIGINT:
     case TN_TYPE_TIMESTAMP:
     case TN_TYPE_TIMESTAMPTZ: SELECT_OPS(int64_t, k->i64) break;
-    case TN_TYPE_DECIMAL: SELECT_OPS(tn_i128, k->i128) break;
+    case TN_TYPE_DECIMAL:
+        if (!tn_decimal_is_64(a.vec->type))
+            SELECT_OPS(tn_i128, k->i128)
+        else if ((tn_i128)(int64_t)k->i128 == k->i128)
+            SELECT_OPS(int64_t, (int64_t)k->i128)
+        else
+            return 0; /* a constant past int64 against 64-bit values: the general path */
+        break;
     case TN_TYPE_DOUBLE:
         /* NaN sorts after every number and equals itself (cmp_double); c is not NaN */
         switch (op) {

@@ -256,7 +256,7 @@ int tn_exec_value_from_vector(tn_arena *arena, const tn_vector *v, uint32_t row,
     case TN_TYPE_TIMESTAMPTZ: out->i64 = tn_vector_i64(v)[row]; break;
     case TN_TYPE_REAL: out->f32 = tn_vector_f32(v)[row]; break;
     case TN_TYPE_DOUBLE: out->f64 = tn_vector_f64(v)[row]; break;
-    case TN_TYPE_DECIMAL: out->i128 = tn_vector_i128(v)[row]; break;
+    case TN_TYPE_DECIMAL: out->i128 = tn_vector_get_decimal(v, row); break;
     case TN_TYPE_VARCHAR:
     case TN_TYPE_BLOB: {
         tn_str s = tn_vector_get_str(v, row);

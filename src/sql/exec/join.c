@@ -302,6 +302,7 @@ static bool packable_type(tn_type t)
     case TN_TYPE_BIGINT:
     case TN_TYPE_TIMESTAMP:
     case TN_TYPE_TIMESTAMPTZ: return true;
+    case TN_TYPE_DECIMAL: return tn_decimal_is_64(t); /* int64 unscaled values */
     default: return false;
     }
 }

@@ -203,6 +203,12 @@ static const tn_i128 *pow10_table(void)
     return pow10_values;
 }
 
+/* Row i of a DECIMAL argument of either width, widened (for the exact loops). */
+static inline tn_i128 dec_arg(const tn_exec_arg *a, uint32_t i)
+{
+    return tn_vector_get_decimal(a->vec, a->sel[i]);
+}
+
 static bool dec_fits(tn_i128 v, int precision)
 {
     tn_i128 lim = pow10_table()[precision];
@@ -246,13 +252,33 @@ static int narrow_digits(const tn_vector *v)
  * digits (19: does not fit int64). */
 static bool narrow(const tn_exec_arg *a, uint32_t n, int digits, int64_t *out)
 {
-    const tn_i128 *v = tn_vector_i128(a->vec);
     const uint32_t *sel = a->sel;
     bool bad = false;
     if (sel == tn_exec_zeros) {
         /* a constant: one value, checked once */
         n = n ? 1 : 0;
     }
+    if (tn_decimal_is_64(a->vec->type)) {
+        /* int64 values already: only the precision is checked, |x| <= span as one unsigned
+         * comparison */
+        const int64_t *v = tn_vector_i64(a->vec);
+        uint64_t span = digits >= 19 ? UINT64_MAX / 2 : (uint64_t)pow10_table()[digits] - 1;
+        if (sel == tn_exec_identity) {
+            for (uint32_t i = 0; i < n; i++) {
+                int64_t x = v[i];
+                bad |= (uint64_t)x + span > 2 * span;
+                out[i] = x;
+            }
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                int64_t x = v[sel[i]];
+                bad |= (uint64_t)x + span > 2 * span;
+                out[i] = x;
+            }
+        }
+        return !bad;
+    }
+    const tn_i128 *v = tn_vector_i128(a->vec);
     if (digits >= 19) {
         for (uint32_t i = 0; i < n; i++) {
             tn_i128 x = v[sel[i]];
@@ -295,31 +321,35 @@ static bool dec_addsub_fast(uint32_t n, const tn_exec_arg *a, tn_vector *out, bo
     if (!narrow(&a[0], n, p0, xs) || !narrow(&a[1], n, p1, ys))
         return false;
     int64_t f0 = (int64_t)pow10_table()[rs - s0], f1 = (int64_t)pow10_table()[rs - s1] * (sub ? -1 : 1);
-    tn_i128 *r = tn_vector_i128(out);
-    if (a[0].sel == tn_exec_zeros) {
-        /* constant - column, the shape of 1 - discount */
-        tn_i128 c = (tn_i128)xs[0] * f0;
-        if (digits <= 18)
-            for (uint32_t i = 0; i < n; i++)
-                r[i] = (int64_t)c + ys[i] * f1;
-        else
-            for (uint32_t i = 0; i < n; i++)
-                r[i] = c + (tn_i128)ys[i] * f1;
-    } else if (a[1].sel == tn_exec_zeros) {
-        tn_i128 c = (tn_i128)ys[0] * f1;
-        if (digits <= 18)
-            for (uint32_t i = 0; i < n; i++)
-                r[i] = xs[i] * f0 + (int64_t)c;
-        else
-            for (uint32_t i = 0; i < n; i++)
-                r[i] = (tn_i128)xs[i] * f0 + c;
+    /* T is the arithmetic's type (int64 when the result has at most 18 digits), r the
+     * result's values (int64 when its precision is at most 18) */
+#define ADDSUB_LOOPS(T, r)                                                                     \
+    do {                                                                                       \
+        if (a[0].sel == tn_exec_zeros) {                                                       \
+            /* constant - column, the shape of 1 - discount */                                 \
+            T c = (T)xs[0] * f0;                                                               \
+            for (uint32_t i = 0; i < n; i++)                                                   \
+                r[i] = c + (T)ys[i] * f1;                                                      \
+        } else if (a[1].sel == tn_exec_zeros) {                                                \
+            T c = (T)ys[0] * f1;                                                               \
+            for (uint32_t i = 0; i < n; i++)                                                   \
+                r[i] = (T)xs[i] * f0 + c;                                                      \
+        } else {                                                                               \
+            for (uint32_t i = 0; i < n; i++)                                                   \
+                r[i] = (T)xs[i] * f0 + (T)ys[i] * f1;                                          \
+        }                                                                                      \
+    } while (0)
+    if (tn_decimal_is_64(out->type)) {
+        int64_t *r = tn_vector_i64(out);
+        ADDSUB_LOOPS(int64_t, r);
     } else if (digits <= 18) {
-        for (uint32_t i = 0; i < n; i++)
-            r[i] = xs[i] * f0 + ys[i] * f1;
+        tn_i128 *r = tn_vector_i128(out);
+        ADDSUB_LOOPS(int64_t, r);
     } else {
-        for (uint32_t i = 0; i < n; i++)
-            r[i] = (tn_i128)xs[i] * f0 + (tn_i128)ys[i] * f1;
+        tn_i128 *r = tn_vector_i128(out);
+        ADDSUB_LOOPS(tn_i128, r);
     }
+#undef ADDSUB_LOOPS
     return true;
 }
 
@@ -330,19 +360,18 @@ static int dec_addsub(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, tn_vec
         return 0;
     int s0 = a[0].vec->type.scale, s1 = a[1].vec->type.scale, rs = out->type.scale;
     int p = out->type.precision;
-    tn_i128 *r = tn_vector_i128(out);
     for (uint32_t i = 0; i < n; i++) {
         if (!tn_vector_is_valid(out, i))
             continue;
         tn_i128 x, y, z;
-        if (!dec_rescale(VAL(a[0], tn_i128, i), s0, rs, &x) ||
-            !dec_rescale(VAL(a[1], tn_i128, i), s1, rs, &y))
+        if (!dec_rescale(dec_arg(&a[0], i), s0, rs, &x) ||
+            !dec_rescale(dec_arg(&a[1], i), s1, rs, &y))
             return overflow(ctx, "DECIMAL");
         if (sub ? __builtin_sub_overflow(x, y, &z) : __builtin_add_overflow(x, y, &z))
             return overflow(ctx, "DECIMAL");
         if (!dec_fits(z, p))
             return overflow(ctx, "DECIMAL");
-        r[i] = z;
+        tn_vector_set_decimal(out, i, z);
     }
     return 0;
 }
@@ -370,16 +399,27 @@ static bool mul_dec_fast(uint32_t n, const tn_exec_arg *a, tn_vector *out)
     int64_t xs[TN_BATCH_ROWS], ys[TN_BATCH_ROWS];
     if (!narrow(&a[0], n, p0, xs) || !narrow(&a[1], n, p1, ys))
         return false;
-    tn_i128 *r = tn_vector_i128(out);
-    if (a[0].sel == tn_exec_zeros)
-        for (uint32_t i = 0; i < n; i++)
-            r[i] = (tn_i128)xs[0] * ys[i];
-    else if (a[1].sel == tn_exec_zeros)
-        for (uint32_t i = 0; i < n; i++)
-            r[i] = (tn_i128)xs[i] * ys[0];
-    else
-        for (uint32_t i = 0; i < n; i++)
-            r[i] = (tn_i128)xs[i] * ys[i];
+    /* a result of at most 18 digits: |x * y| < 10^(p0 + p1) <= 10^18 fits int64 */
+#define MUL_LOOPS(T, r)                                                                        \
+    do {                                                                                       \
+        if (a[0].sel == tn_exec_zeros)                                                         \
+            for (uint32_t i = 0; i < n; i++)                                                   \
+                r[i] = (T)xs[0] * ys[i];                                                       \
+        else if (a[1].sel == tn_exec_zeros)                                                    \
+            for (uint32_t i = 0; i < n; i++)                                                   \
+                r[i] = (T)xs[i] * ys[0];                                                       \
+        else                                                                                   \
+            for (uint32_t i = 0; i < n; i++)                                                   \
+                r[i] = (T)xs[i] * ys[i];                                                       \
+    } while (0)
+    if (tn_decimal_is_64(out->type)) {
+        int64_t *r = tn_vector_i64(out);
+        MUL_LOOPS(int64_t, r);
+    } else {
+        tn_i128 *r = tn_vector_i128(out);
+        MUL_LOOPS(tn_i128, r);
+    }
+#undef MUL_LOOPS
     return true;
 }
 
@@ -390,15 +430,14 @@ static int mul_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
         return 0;
     int s = a[0].vec->type.scale + a[1].vec->type.scale, rs = out->type.scale;
     int p = out->type.precision;
-    tn_i128 *r = tn_vector_i128(out);
     for (uint32_t i = 0; i < n; i++) {
         if (!tn_vector_is_valid(out, i))
             continue;
         tn_i128 z;
-        if (__builtin_mul_overflow(VAL(a[0], tn_i128, i), VAL(a[1], tn_i128, i), &z) ||
+        if (__builtin_mul_overflow(dec_arg(&a[0], i), dec_arg(&a[1], i), &z) ||
             !dec_rescale(z, s, rs, &z) || !dec_fits(z, p))
             return overflow(ctx, "DECIMAL");
-        r[i] = z;
+        tn_vector_set_decimal(out, i, z);
     }
     return 0;
 }
@@ -408,13 +447,12 @@ static int div_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
 {
     int s0 = a[0].vec->type.scale, s1 = a[1].vec->type.scale, rs = out->type.scale;
     int p = out->type.precision;
-    tn_i128 *r = tn_vector_i128(out);
     /* x/10^s0 / (y/10^s1) = (x * 10^(rs + s1 - s0 + 1) / y) / 10^(rs+1), rounded */
     int shift = rs + s1 - s0 + 1;
     for (uint32_t i = 0; i < n; i++) {
         if (!tn_vector_is_valid(out, i))
             continue;
-        tn_i128 x = VAL(a[0], tn_i128, i), y = VAL(a[1], tn_i128, i), z;
+        tn_i128 x = dec_arg(&a[0], i), y = dec_arg(&a[1], i), z;
         if (y == 0) {
             if (ctx->sqlite_compat) {
                 tn_vector_set_null(out, i);
@@ -432,7 +470,7 @@ static int div_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
         z = (z >= 0 ? z + 5 : z - 5) / 10;
         if (!dec_fits(z, p))
             return overflow(ctx, "DECIMAL");
-        r[i] = z;
+        tn_vector_set_decimal(out, i, z);
     }
     return 0;
 }
@@ -441,13 +479,12 @@ static int mod_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
                    tn_vector *out)
 {
     int s0 = a[0].vec->type.scale, s1 = a[1].vec->type.scale, rs = out->type.scale;
-    tn_i128 *r = tn_vector_i128(out);
     for (uint32_t i = 0; i < n; i++) {
         if (!tn_vector_is_valid(out, i))
             continue;
         tn_i128 x, y;
-        if (!dec_rescale(VAL(a[0], tn_i128, i), s0, rs, &x) ||
-            !dec_rescale(VAL(a[1], tn_i128, i), s1, rs, &y))
+        if (!dec_rescale(dec_arg(&a[0], i), s0, rs, &x) ||
+            !dec_rescale(dec_arg(&a[1], i), s1, rs, &y))
             return overflow(ctx, "DECIMAL");
         if (y == 0) {
             if (ctx->sqlite_compat) {
@@ -456,7 +493,7 @@ static int mod_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
             }
             return div_zero(ctx);
         }
-        r[i] = x % y;
+        tn_vector_set_decimal(out, i, x % y);
     }
     return 0;
 }
@@ -501,6 +538,13 @@ static int neg_f64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
 static int neg_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
                    tn_vector *out)
 {
+    if (tn_decimal_is_64(out->type)) {
+        /* negated as unsigned: a NULL row's unspecified value may be INT64_MIN */
+        int64_t *r = tn_vector_i64(out);
+        for (uint32_t i = 0; i < n; i++)
+            r[i] = (int64_t)(0 - (uint64_t)VAL(a[0], int64_t, i));
+        return 0;
+    }
     tn_i128 *r = tn_vector_i128(out);
     for (uint32_t i = 0; i < n; i++)
         r[i] = -VAL(a[0], tn_i128, i);
@@ -545,6 +589,14 @@ static int abs_f64(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
 static int abs_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
                    tn_vector *out)
 {
+    if (tn_decimal_is_64(out->type)) {
+        int64_t *r = tn_vector_i64(out);
+        for (uint32_t i = 0; i < n; i++) {
+            int64_t x = VAL(a[0], int64_t, i);
+            r[i] = x < 0 ? (int64_t)(0 - (uint64_t)x) : x;
+        }
+        return 0;
+    }
     tn_i128 *r = tn_vector_i128(out);
     for (uint32_t i = 0; i < n; i++) {
         tn_i128 x = VAL(a[0], tn_i128, i);

@@ -39,7 +39,7 @@ static tn_batch *sample_batch(void)
         tn_vector_i64(&b->columns[2])[r] = -(int64_t)r;
         tn_vector_f32(&b->columns[3])[r] = (float)r / 2;
         tn_vector_f64(&b->columns[4])[r] = r * 1.25;
-        tn_vector_i128(&b->columns[5])[r] = (tn_i128)r * 100 + 5;
+        tn_vector_set_decimal(&b->columns[5], r, (tn_i128)r * 100 + 5);
         tn_vector_i32(&b->columns[6])[r] = 19782 + (int32_t)r;
         tn_vector_i64(&b->columns[7])[r] = (int64_t)r * 1000000;
         tn_vector_i64(&b->columns[8])[r] = (int64_t)r * 2000000;

@@ -174,11 +174,11 @@ Test(cast, decimal_exactness_and_rounding)
     memcpy(src.values, vals, sizeof(vals));
     cr_assert_eq(tn_vector_cast(&src, 5, tn_type_decimal(18, 2), false, &dst, &err), 0, "%s",
                  err.message);
-    cr_assert(tn_vector_i128(&dst)[0] == 101);
-    cr_assert(tn_vector_i128(&dst)[1] == -268);
-    cr_assert(tn_vector_i128(&dst)[2] == 30);
-    cr_assert(tn_vector_i128(&dst)[3] == 0);
-    cr_assert(tn_vector_i128(&dst)[4] == 12345678999);
+    cr_assert(tn_vector_get_decimal(&dst, 0) == 101);
+    cr_assert(tn_vector_get_decimal(&dst, 1) == -268);
+    cr_assert(tn_vector_get_decimal(&dst, 2) == 30);
+    cr_assert(tn_vector_get_decimal(&dst, 3) == 0);
+    cr_assert(tn_vector_get_decimal(&dst, 4) == 12345678999);
     tn_vector_destroy(&dst);
     tn_vector_destroy(&src);
 
@@ -187,13 +187,13 @@ Test(cast, decimal_exactness_and_rounding)
     tn_i128 big = 1;
     for (int i = 0; i < 37; i++)
         big *= 10;
-    tn_vector_i128(&src)[0] = -123456789012345; /* -12345.6789012345 */
-    tn_vector_i128(&src)[1] = big;              /* 10^27 */
-    tn_vector_i128(&src)[2] = 5;                /* 0.0000000005 */
+    tn_vector_set_decimal(&src, 0, -123456789012345); /* -12345.6789012345 */
+    tn_vector_set_decimal(&src, 1, big);              /* 10^27 */
+    tn_vector_set_decimal(&src, 2, 5);                /* 0.0000000005 */
     cr_assert_eq(tn_vector_cast(&src, 3, tn_type_decimal(20, 4), true, &dst, &err), 0);
-    cr_assert(tn_vector_i128(&dst)[0] == -123456789);
+    cr_assert(tn_vector_get_decimal(&dst, 0) == -123456789);
     cr_assert(!tn_vector_is_valid(&dst, 1));
-    cr_assert(tn_vector_i128(&dst)[2] == 0);
+    cr_assert(tn_vector_get_decimal(&dst, 2) == 0);
     cr_assert_eq(tn_vector_cast(&dst, 3, T(TN_TYPE_VARCHAR), false, &txt, &err), 0);
     cr_assert(tn_str_eq(tn_vector_get_str(&txt, 0), TN_STR_LIT("-12345.6789")));
     cr_assert(tn_str_eq(tn_vector_get_str(&txt, 2), TN_STR_LIT("0.0000")));
@@ -201,7 +201,7 @@ Test(cast, decimal_exactness_and_rounding)
     tn_vector_destroy(&dst);
     cr_assert_eq(tn_vector_cast(&src, 3, tn_type_decimal(10, 9), true, &dst, &err), 0);
     cr_assert(!tn_vector_is_valid(&dst, 0));
-    cr_assert(tn_vector_i128(&dst)[2] == 1); /* 0.0000000005 rounds away from zero */
+    cr_assert(tn_vector_get_decimal(&dst, 2) == 1); /* 0.0000000005 rounds away from zero */
     tn_vector_destroy(&dst);
     cr_assert_eq(tn_vector_cast(&src, 3, T(TN_TYPE_DOUBLE), false, &dst, &err), 0);
     cr_assert_eq(tn_vector_f64(&dst)[0], -12345.6789012345);
@@ -222,7 +222,7 @@ Test(cast, decimal_exactness_and_rounding)
     cr_assert_eq(tn_vector_cast(&src, 2, tn_type_decimal(5, 2), false, &dst, &err), TN_EOVERFLOW);
     cr_assert_str_eq(err.message, "cannot cast '1000' to DECIMAL(5,2): value out of range (row 2)");
     cr_assert_eq(tn_vector_cast(&src, 2, tn_type_decimal(6, 2), false, &dst, &err), 0);
-    cr_assert(tn_vector_i128(&dst)[1] == 100000);
+    cr_assert(tn_vector_get_decimal(&dst, 1) == 100000);
     tn_vector_destroy(&dst);
     tn_vector_destroy(&src);
 }
@@ -394,7 +394,7 @@ Test(cast, numeric_widening_is_exact)
     cr_assert_eq(tn_vector_f64(&dst)[0], -2147483648.0);
     tn_vector_destroy(&dst);
     cr_assert_eq(tn_vector_cast(&src, 3, tn_type_decimal(10, 0), false, &dst, &err), 0);
-    cr_assert(tn_vector_i128(&dst)[0] == INT32_MIN);
+    cr_assert(tn_vector_get_decimal(&dst, 0) == INT32_MIN);
     tn_vector_destroy(&dst);
     tn_vector_destroy(&src);
     tn_vector_init(&src, T(TN_TYPE_REAL), 1);
@@ -414,4 +414,63 @@ Test(cast, zero_rows)
     cr_assert_eq(dst.capacity, 0);
     tn_vector_destroy(&dst);
     tn_vector_destroy(&src);
+}
+
+/* DECIMAL(p <= 18) is int64, wider precisions 128 bits: the helpers read and write either,
+ * and casts across the boundary keep values exact both ways or name the row that overflows. */
+Test(cast, decimal_widths_cross_the_18_digit_boundary)
+{
+    cr_assert(tn_decimal_is_64(tn_type_decimal(1, 0)));
+    cr_assert(tn_decimal_is_64(tn_type_decimal(18, 18)));
+    cr_assert(!tn_decimal_is_64(tn_type_decimal(19, 0)));
+    cr_assert(!tn_decimal_is_64(tn_type_decimal(38, 2)));
+
+    tn_vector narrow, wide, back;
+    tn_error err = {0};
+    tn_vector_init(&narrow, tn_type_decimal(18, 2), 4);
+    tn_i128 max18 = 999999999999999999; /* 10^18 - 1 */
+    tn_vector_set_decimal(&narrow, 0, max18);
+    tn_vector_set_decimal(&narrow, 1, -max18);
+    tn_vector_set_decimal(&narrow, 2, 5);
+    tn_vector_set_null(&narrow, 3);
+    cr_assert_eq(tn_vector_i64(&narrow)[0], INT64_C(999999999999999999));
+    cr_assert(tn_vector_get_decimal(&narrow, 1) == -max18);
+
+    /* up: the same unscaled values at 16 bytes, NULL kept */
+    cr_assert_eq(tn_vector_cast(&narrow, 4, tn_type_decimal(19, 2), false, &wide, &err), 0, "%s",
+                 err.message);
+    cr_assert(tn_vector_i128(&wide)[0] == max18);
+    cr_assert(tn_vector_i128(&wide)[1] == -max18);
+    cr_assert(tn_vector_i128(&wide)[2] == 5);
+    cr_assert(!tn_vector_is_valid(&wide, 3));
+    /* and down again */
+    cr_assert_eq(tn_vector_cast(&wide, 4, tn_type_decimal(18, 2), false, &back, &err), 0);
+    for (uint32_t r = 0; r < 3; r++)
+        cr_assert(tn_vector_get_decimal(&back, r) == tn_vector_get_decimal(&narrow, r));
+    cr_assert(!tn_vector_is_valid(&back, 3));
+    tn_vector_destroy(&back);
+
+    /* down with rounding: 9999999999999999.99 -> 10000000000000000.0 fits DECIMAL(18,1) */
+    cr_assert_eq(tn_vector_cast(&wide, 4, tn_type_decimal(18, 1), false, &back, &err), 0);
+    cr_assert_eq(tn_vector_i64(&back)[0], INT64_C(100000000000000000));
+    cr_assert_eq(tn_vector_i64(&back)[2], 1); /* 0.05 rounds away from zero */
+    tn_vector_destroy(&back);
+
+    /* a 128-bit value past 18 digits does not fit: an error naming the row, or NULL */
+    tn_vector_set_decimal(&wide, 2, max18 * 10);
+    cr_assert_eq(tn_vector_cast(&wide, 4, tn_type_decimal(18, 2), false, &back, &err),
+                 TN_EOVERFLOW);
+    cr_assert_str_eq(err.message, "cannot cast '99999999999999999.90' to DECIMAL(18,2): value "
+                                  "out of range (row 3)");
+    cr_assert_eq(tn_vector_cast(&wide, 4, tn_type_decimal(18, 2), true, &back, &err), 0);
+    cr_assert(tn_vector_get_decimal(&back, 0) == max18);
+    cr_assert(!tn_vector_is_valid(&back, 2));
+    tn_vector_destroy(&back);
+
+    /* text of both widths */
+    cr_assert_eq(tn_vector_cast(&narrow, 4, T(TN_TYPE_VARCHAR), false, &back, &err), 0);
+    cr_assert(tn_str_eq(tn_vector_get_str(&back, 1), TN_STR_LIT("-9999999999999999.99")));
+    tn_vector_destroy(&back);
+    tn_vector_destroy(&wide);
+    tn_vector_destroy(&narrow);
 }

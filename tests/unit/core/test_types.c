@@ -13,7 +13,10 @@ Test(types, width)
     cr_assert_eq(tn_type_width(tn_type_make(TN_TYPE_BIGINT)), 8);
     cr_assert_eq(tn_type_width(tn_type_make(TN_TYPE_REAL)), 4);
     cr_assert_eq(tn_type_width(tn_type_make(TN_TYPE_DOUBLE)), 8);
-    cr_assert_eq(tn_type_width(tn_type_decimal(10, 2)), 16);
+    cr_assert_eq(tn_type_width(tn_type_decimal(10, 2)), 8);
+    cr_assert_eq(tn_type_width(tn_type_decimal(18, 0)), 8);
+    cr_assert_eq(tn_type_width(tn_type_decimal(19, 2)), 16);
+    cr_assert_eq(tn_type_width(tn_type_decimal(38, 38)), 16);
     cr_assert_eq(tn_type_width(tn_type_make(TN_TYPE_DATE)), 4);
     cr_assert_eq(tn_type_width(tn_type_make(TN_TYPE_TIMESTAMP)), 8);
     cr_assert_eq(tn_type_width(tn_type_make(TN_TYPE_TIMESTAMPTZ)), 8);

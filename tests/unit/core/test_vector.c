@@ -196,9 +196,9 @@ Test(vector, copy_row)
     tn_vector_init(&d, tn_type_decimal(20, 2), 2);
     tn_vector dd;
     tn_vector_init(&dd, tn_type_decimal(20, 2), 2);
-    tn_vector_i128(&d)[1] = (tn_i128)123456789 * 1000000000000LL;
+    tn_vector_set_decimal(&d, 1, (tn_i128)123456789 * 1000000000000LL);
     cr_assert_eq(tn_vector_copy_row(&dd, 0, &d, 1), 0);
-    cr_assert(tn_vector_i128(&dd)[0] == tn_vector_i128(&d)[1]);
+    cr_assert(tn_vector_get_decimal(&dd, 0) == tn_vector_get_decimal(&d, 1));
     tn_vector_set_null(&dd, 1);
     cr_assert_eq(tn_vector_copy_row(&dd, 1, &d, 0), 0);
     cr_assert(tn_vector_is_valid(&dd, 1)); /* copying a valid row revalidates */
@@ -264,8 +264,8 @@ Test(vector, format_value)
     tn_vector_destroy(&v);
 
     tn_vector_init(&v, tn_type_decimal(18, 2), 2);
-    tn_vector_i128(&v)[0] = -1250;
-    tn_vector_i128(&v)[1] = 7;
+    tn_vector_set_decimal(&v, 0, -1250);
+    tn_vector_set_decimal(&v, 1, 7);
     cr_assert_str_eq(formatted(&v, 0, &buf), "-12.50");
     cr_assert_str_eq(formatted(&v, 1, &buf), "0.07");
     tn_vector_destroy(&v);

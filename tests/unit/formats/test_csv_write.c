@@ -163,7 +163,7 @@ Test(csv_write, round_trip_all_types)
         tn_vector_i32(&b->columns[1])[i] = (int32_t)(i * 7919) - 1000000;
         tn_vector_i64(&b->columns[2])[i] = (int64_t)i * 123456789012LL - 5;
         tn_vector_f64(&b->columns[3])[i] = i * 0.1 - 3.3e-7;
-        tn_vector_i128(&b->columns[4])[i] = (tn_i128)i * 1001 - 7;
+        tn_vector_set_decimal(&b->columns[4], i, (tn_i128)i * 1001 - 7);
         tn_vector_i32(&b->columns[5])[i] = (int32_t)i - 2000;
         tn_vector_i64(&b->columns[6])[i] = (int64_t)i * 86400123456LL;
         tn_vector_i64(&b->columns[7])[i] = (int64_t)i * 3600000001LL;

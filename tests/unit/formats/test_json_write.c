@@ -36,7 +36,7 @@ static tn_batch *sample_batch(void)
         tn_vector_set_bool(&b->columns[3], r, r % 2);
         tn_vector_i32(&b->columns[4])[r] = 19000 + (int32_t)r;
         tn_vector_i64(&b->columns[5])[r] = 1700000000123456LL + r;
-        tn_vector_i128(&b->columns[6])[r] = (tn_i128)(-12345 + (int)r * 1000);
+        tn_vector_set_decimal(&b->columns[6], r, (tn_i128)(-12345 + (int)r * 1000));
         tn_vector_i32(&b->columns[7])[r] = -(int32_t)r;
     }
     /* Row 4: every value NULL; row 5: NaN and infinity. */

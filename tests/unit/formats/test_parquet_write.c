@@ -94,15 +94,15 @@ static void row_value(int c, int64_t r, bool nullable, tn_vector *v, uint32_t ro
         tn_vector_f64(v)[row] = k == 5 ? NAN : r == 6 ? INFINITY : r == 7 ? -INFINITY
                               : k == 8 ? -0.0 : (double)(r % 100) * 0.25 - 7.0;
         break;
-    case COL_D4: tn_vector_i128(v)[row] = (r % 19999) - 9999; break;
-    case COL_D15: tn_vector_i128(v)[row] = (tn_i128)r * 12345678901LL - 5; break;
+    case COL_D4: tn_vector_set_decimal(v, row, (r % 19999) - 9999); break;
+    case COL_D15: tn_vector_set_decimal(v, row, (tn_i128)r * 12345678901LL - 5); break;
     case COL_D20:
-        tn_vector_i128(v)[row] = k == 1 ? -(pow10_i128(20) - 1) : k == 2 ? pow10_i128(20) - 1
-                               : (tn_i128)r * 1000003 * (r % 2 ? -1 : 1);
+        tn_vector_set_decimal(v, row, k == 1 ? -(pow10_i128(20) - 1) : k == 2 ? pow10_i128(20) - 1
+                               : (tn_i128)r * 1000003 * (r % 2 ? -1 : 1));
         break;
     case COL_D38:
-        tn_vector_i128(v)[row] = k == 1 ? -(pow10_i128(38) - 1) : k == 2 ? pow10_i128(38) - 1
-                               : (tn_i128)r * pow10_i128(18) * (r % 2 ? -1 : 1);
+        tn_vector_set_decimal(v, row, k == 1 ? -(pow10_i128(38) - 1) : k == 2 ? pow10_i128(38) - 1
+                               : (tn_i128)r * pow10_i128(18) * (r % 2 ? -1 : 1));
         break;
     case COL_DT:
         tn_vector_i32(v)[row] = k == 1 ? -25000 : k == 2 ? 2932896 : (int32_t)(18000 + r % 1000);
@@ -474,7 +474,7 @@ static bool values_equal(const tn_vector *a, uint32_t ra, const tn_vector *b, ui
                               (isnan(tn_vector_f32(a)[ra]) && isnan(tn_vector_f32(b)[rb]));
     case TN_TYPE_DOUBLE: return memcmp(&tn_vector_f64(a)[ra], &tn_vector_f64(b)[rb], 8) == 0 ||
                                 (isnan(tn_vector_f64(a)[ra]) && isnan(tn_vector_f64(b)[rb]));
-    case TN_TYPE_DECIMAL: return tn_vector_i128(a)[ra] == tn_vector_i128(b)[rb];
+    case TN_TYPE_DECIMAL: return tn_vector_get_decimal(a, ra) == tn_vector_get_decimal(b, rb);
     case TN_TYPE_VARCHAR:
     case TN_TYPE_BLOB: return tn_str_eq(tn_vector_get_str(a, ra), tn_vector_get_str(b, rb));
     default: return tn_vector_i64(a)[ra] == tn_vector_i64(b)[rb];

@@ -49,7 +49,7 @@ static void render_value(const tn_vector *v, uint32_t row, tn_buf *out)
     case TN_TYPE_REAL: snprintf(tmp, sizeof tmp, "%.6g", tn_vector_f32(v)[row]); break;
     /* sums of doubles may differ in the last bits with the order of addition */
     case TN_TYPE_DOUBLE: snprintf(tmp, sizeof tmp, "%.9g", tn_vector_f64(v)[row]); break;
-    case TN_TYPE_DECIMAL: snprintf(tmp, sizeof tmp, "%lld", (long long)tn_vector_i128(v)[row]); break;
+    case TN_TYPE_DECIMAL: snprintf(tmp, sizeof tmp, "%lld", (long long)tn_vector_get_decimal(v, row)); break;
     case TN_TYPE_VARCHAR:
     case TN_TYPE_BLOB: {
         tn_str s = tn_vector_get_str(v, row);
