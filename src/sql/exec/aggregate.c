@@ -513,7 +513,12 @@ static int assign_int_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, ui
     }
     if (int_groups_reserve(t, n) != 0)
         return oom(s);
+    /* a key in a run of equal ones takes the run's hash, and needs no prefetch (see below) */
     for (uint32_t i = 0; i < n; i++) {
+        if (i > 0 && vals[i] == vals[i - 1]) {
+            hash[i] = hash[i - 1];
+            continue;
+        }
         hash[i] = tn_hash_u64((uint64_t)vals[i]);
         __builtin_prefetch(&t->slots[(size_t)hash[i] & t->mask]);
     }

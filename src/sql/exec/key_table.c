@@ -144,13 +144,32 @@ static inline bool inline_equal(const tn_exec_key_slot *s, const uint8_t *key, s
     return true;
 }
 
+/* Whether the out-of-line key a is b (len > KEYS_INLINE): word by word up to 64 bytes, as
+ * a call to memcmp costs more than the compare of a group key of a few columns. */
+static inline bool long_equal(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    if (len > 64)
+        return memcmp(a, b, len) == 0;
+    uint64_t diff = 0, x, y;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    /* the last 8 bytes, overlapping the words before */
+    memcpy(&x, a + len - 8, 8);
+    memcpy(&y, b + len - 8, 8);
+    return (diff | (x ^ y)) == 0;
+}
+
 static inline bool slot_equal(const tn_exec_keys *t, const tn_exec_key_slot *s, const void *key,
                               size_t len)
 {
     if (s->len != len)
         return false;
     return len <= KEYS_INLINE ? inline_equal(s, key, len)
-                              : memcmp(t->bytes + s->key.offset, key, len) == 0;
+                              : long_equal((const uint8_t *)t->bytes + s->key.offset, key, len);
 }
 
 /* The probe and insert of one key; inlined into the batch loop, where a call per key cost
