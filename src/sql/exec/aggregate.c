@@ -3,9 +3,10 @@
  * Hash aggregation: GROUP BY keys (any expressions) and the aggregates COUNT(*), COUNT, SUM,
  * AVG, MIN, MAX, each optionally DISTINCT and with FILTER (WHERE ...). Per input chunk, column
  * at a time: the keys are evaluated, then a single integer-like key (INTEGER, BIGINT, DATE,
- * TIMESTAMP) is looked up by its value in a table of its own, and other keys are serialised
- * column by column into one buffer, hashed in one loop and upserted as a batch with their
- * slots prefetched; only new groups' keys are copied. Each aggregate then updates the state
+ * TIMESTAMP) is looked up by its value in a table of its own (a row whose key equals the
+ * previous row's, as in a file sorted by the key, takes that group without a probe), and
+ * other keys are serialised column by column into one buffer, hashed in one loop and
+ * upserted as a batch with their slots prefetched; only new groups' keys are copied. Each aggregate then updates the state
  * arrays it needs (agg_needs) in one loop per aggregate and type. SUM of integers accumulates
  * in 128 bits and is checked against BIGINT at the end. Without GROUP BY an empty input
  * still gives one row.
