@@ -70,8 +70,8 @@ typedef struct pair_set {
  * table's. Open addressing with linear probing at a load of at most 3/4. */
 typedef struct int_slot {
     int64_t value;
-    uint32_t id; /* group id + 1; 0 marks an empty slot */
-    uint32_t unused;
+    uint32_t id;   /* group id + 1; 0 marks an empty slot */
+    uint32_t hash; /* the low bits of the value's hash, so that growing needs no rehash */
 } int_slot;
 
 typedef struct int_groups {
@@ -478,11 +478,12 @@ static int int_groups_reserve(int_groups *t, size_t extra)
     if (!slots)
         return TN_ENOMEM;
     size_t mask = want - 1;
+    bool kept = mask <= UINT32_MAX; /* the slots' hash bits cover the new mask */
     for (size_t i = 0; i < cap; i++) {
         const int_slot *o = &t->slots[i];
         if (!o->id)
             continue;
-        size_t j = (size_t)tn_hash_u64((uint64_t)o->value) & mask;
+        size_t j = (kept ? (size_t)o->hash : (size_t)tn_hash_u64((uint64_t)o->value)) & mask;
         while (slots[j].id)
             j = (j + 1) & mask;
         slots[j] = *o;
@@ -552,6 +553,7 @@ static int assign_int_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, ui
         }
         if (!slot->id) {
             slot->value = vals[i];
+            slot->hash = (uint32_t)hash[i];
             slot->id = ++next;
             t->count++;
             fresh[nf++] = i;
