@@ -293,6 +293,11 @@ bool tn_exec_keys_find(const tn_exec_keys *t, const void *key, size_t len, uint3
 /* Iterates the entries in no particular order (start with *pos = 0). */
 bool tn_exec_keys_next(const tn_exec_keys *t, size_t *pos, tn_str *key, uint32_t *id);
 int64_t tn_exec_keys_memory(const tn_exec_keys *t); /* bytes held */
+/* A zeroed array of count * size bytes for a hash table (tn_free frees it). A large one asks
+ * for transparent huge pages first: hash tables touch every page at random, and with 4 KiB
+ * pages the first touch of each is a page fault, a large share of an aggregate's time. NULL
+ * when out of memory. */
+void *tn_exec_table_calloc(size_t count, size_t size);
 
 /* A scan's morsel source, shared by the workers of a run (exec/scan.c). scan is the main
  * thread's instance of the scan operator; a lake scan's plan is borrowed from it. */

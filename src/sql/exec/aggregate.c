@@ -3,9 +3,10 @@
  * Hash aggregation: GROUP BY keys (any expressions) and the aggregates COUNT(*), COUNT, SUM,
  * AVG, MIN, MAX, each optionally DISTINCT and with FILTER (WHERE ...). Per input chunk, column
  * at a time: the keys are evaluated, then a single integer-like key (INTEGER, BIGINT, DATE,
- * TIMESTAMP) is looked up by its value in a table of its own, and other keys are serialised
- * column by column into one buffer, hashed in one loop and upserted as a batch with their
- * slots prefetched; only new groups' keys are copied. Each aggregate then updates the state
+ * TIMESTAMP) is looked up by its value in a table of its own (a row whose key equals the
+ * previous row's, as in a file sorted by the key, takes that group without a probe), and
+ * other keys are serialised column by column into one buffer, hashed in one loop and
+ * upserted as a batch with their slots prefetched; only new groups' keys are copied. Each aggregate then updates the state
  * arrays it needs (agg_needs) in one loop per aggregate and type. SUM of integers accumulates
  * in 128 bits and is checked against BIGINT at the end. Without GROUP BY an empty input
  * still gives one row.
@@ -69,8 +70,8 @@ typedef struct pair_set {
  * table's. Open addressing with linear probing at a load of at most 3/4. */
 typedef struct int_slot {
     int64_t value;
-    uint32_t id; /* group id + 1; 0 marks an empty slot */
-    uint32_t unused;
+    uint32_t id;   /* group id + 1; 0 marks an empty slot */
+    uint32_t hash; /* the low bits of the value's hash, so that growing needs no rehash */
 } int_slot;
 
 typedef struct int_groups {
@@ -179,7 +180,7 @@ static int pair_set_reserve(pair_set *t, size_t extra)
         want *= 2;
     if (want == cap)
         return 0;
-    pair_slot *slots = tn_calloc(want, sizeof *slots);
+    pair_slot *slots = tn_exec_table_calloc(want, sizeof *slots);
     if (!slots)
         return TN_ENOMEM;
     size_t mask = want - 1;
@@ -500,15 +501,16 @@ static int int_groups_reserve(int_groups *t, size_t extra)
         want *= 2;
     if (want == cap)
         return 0;
-    int_slot *slots = tn_calloc(want, sizeof *slots);
+    int_slot *slots = tn_exec_table_calloc(want, sizeof *slots);
     if (!slots)
         return TN_ENOMEM;
     size_t mask = want - 1;
+    bool kept = mask <= UINT32_MAX; /* the slots' hash bits cover the new mask */
     for (size_t i = 0; i < cap; i++) {
         const int_slot *o = &t->slots[i];
         if (!o->id)
             continue;
-        size_t j = (size_t)tn_hash_u64((uint64_t)o->value) & mask;
+        size_t j = (kept ? (size_t)o->hash : (size_t)tn_hash_u64((uint64_t)o->value)) & mask;
         while (slots[j].id)
             j = (j + 1) & mask;
         slots[j] = *o;
@@ -540,12 +542,21 @@ static int assign_int_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, ui
     }
     if (int_groups_reserve(t, n) != 0)
         return oom(s);
+    /* a key in a run of equal ones takes the run's hash, and needs no prefetch (see below) */
     for (uint32_t i = 0; i < n; i++) {
+        if (i > 0 && vals[i] == vals[i - 1]) {
+            hash[i] = hash[i - 1];
+            continue;
+        }
         hash[i] = tn_hash_u64((uint64_t)vals[i]);
         __builtin_prefetch(&t->slots[(size_t)hash[i] & t->mask]);
     }
     uint32_t nf = 0;
     uint32_t next = (uint32_t)s->group_count;
+    /* a key equal to the previous valid row's takes its group without a probe: keys often
+     * come in runs (a file sorted or clustered by them, as TPC-H's lineitem by l_orderkey) */
+    int64_t last = 0;
+    uint32_t last_group = UINT32_MAX;
     for (uint32_t i = 0; i < n; i++) {
         if (!tn_vector_is_valid(v, sel[i])) {
             if (!t->null_id) {
@@ -553,6 +564,10 @@ static int assign_int_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, ui
                 fresh[nf++] = i;
             }
             g[i] = t->null_id - 1;
+            continue;
+        }
+        if (vals[i] == last && last_group != UINT32_MAX) {
+            g[i] = last_group;
             continue;
         }
         size_t j = (size_t)hash[i] & t->mask;
@@ -565,15 +580,42 @@ static int assign_int_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, ui
         }
         if (!slot->id) {
             slot->value = vals[i];
+            slot->hash = (uint32_t)hash[i];
             slot->id = ++next;
             t->count++;
             fresh[nf++] = i;
         }
         g[i] = slot->id - 1;
+        last = vals[i];
+        last_group = g[i];
     }
     s->group_count = next;
     *nf_out = nf;
     return 0;
+}
+
+/* Copies len bytes from src to dst: strings of up to 16 bytes (most group keys) with two
+ * overlapping loads and stores instead of a call to memcpy. */
+static inline void copy_short(uint8_t *dst, const uint8_t *src, size_t len)
+{
+    uint64_t a, b;
+    if (len > 16) {
+        memcpy(dst, src, len);
+    } else if (len >= 8) {
+        memcpy(&a, src, 8);
+        memcpy(&b, src + len - 8, 8);
+        memcpy(dst, &a, 8);
+        memcpy(dst + len - 8, &b, 8);
+    } else if (len >= 4) {
+        uint32_t c, d;
+        memcpy(&c, src, 4);
+        memcpy(&d, src + len - 4, 4);
+        memcpy(dst, &c, 4);
+        memcpy(dst + len - 4, &d, 4);
+    } else {
+        for (size_t i = 0; i < len; i++)
+            dst[i] = src[i];
+    }
 }
 
 /* Writes the group key of rows [0, n) of the key columns keys[] (one per group key), column
@@ -665,8 +707,7 @@ static int serialize_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint
                     memcpy(p + 1, &len, sizeof len);
                     p += 5;
                 }
-                if (len)
-                    memcpy(p, v->data + v->offsets[sel[i]], len);
+                copy_short(p, (const uint8_t *)v->data + v->offsets[sel[i]], len);
                 pos[i] = (uint32_t)(p + len - out);
             }
             break;
