@@ -7,6 +7,7 @@
  * an append, TRUNCATE an overwrite). With a project, views are kept in the catalog.
  */
 #include "sql/sql_int.h"
+#include "formats/formats.h"
 #include "catalog/catalog.h"
 #include "lake/lake.h"
 
@@ -1143,6 +1144,244 @@ static int exec_describe(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s
     return rc;
 }
 
+/* ---- COPY -------------------------------------------------------------------------------- */
+
+/* An option's value as text: a string, number or boolean literal, or a bare word (FORMAT
+ * parquet); "true" for a bare option (HEADER). NULL when it is none of those. */
+static const char *copy_option_text(tn_arena *arena, const tn_sql_expr *v)
+{
+    if (!v)
+        return "true";
+    if (v->kind == TN_SQL_EXPR_COLUMN && v->column.count == 1)
+        return v->column.parts[0].name;
+    if (v->kind != TN_SQL_EXPR_LITERAL)
+        return NULL;
+    if (v->literal.kind == TN_SQL_LIT_BOOL)
+        return v->literal.boolean ? "true" : "false";
+    return tn_arena_strndup(arena, v->literal.text.ptr, v->literal.text.len);
+}
+
+static bool option_true(const char *v)
+{
+    return strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0 ||
+           strcasecmp(v, "yes") == 0;
+}
+
+/* Appends s as a SQL string literal or a quoted identifier (quote ' or "). */
+static int append_quoted(tn_buf *b, const char *s, char quote)
+{
+    int rc = tn_buf_putc(b, quote);
+    for (; rc == 0 && *s; s++)
+        rc = *s == quote ? tn_buf_putc(b, quote) || tn_buf_putc(b, quote) : tn_buf_putc(b, *s);
+    return rc ? rc : tn_buf_putc(b, quote);
+}
+
+static int append_name(tn_buf *b, const tn_sql_name *n)
+{
+    int rc = 0;
+    for (uint32_t i = 0; rc == 0 && i < n->count; i++) {
+        if (i)
+            rc = tn_buf_putc(b, '.');
+        if (rc == 0)
+            rc = append_quoted(b, n->parts[i].name, '"');
+    }
+    return rc;
+}
+
+/* Parses SQL text made up for a statement (COPY FROM as INSERT ... SELECT, COPY name TO as
+ * its query). */
+static int parse_made_up(tn_arena *arena, const tn_buf *text, tn_sql_stmt **out, tn_error *err)
+{
+    tn_sql_stmt_list list;
+    int rc = tn_sql_parse(arena, text->data, text->len, &list, err);
+    if (rc == 0)
+        *out = list.items[0];
+    return rc;
+}
+
+typedef struct copy_out {
+    const char *path;
+    tn_write_options *opts;
+    tn_writer *writer;
+    int64_t rows;
+} copy_out;
+
+static int copy_batch(void *arg, tn_batch *b, tn_error *err)
+{
+    copy_out *c = arg;
+    int rc;
+    if (!c->writer && (rc = tn_writer_open(c->path, b->schema, c->opts, &c->writer, err)) != 0)
+        return rc;
+    c->rows += b->row_count;
+    return tn_writer_write(c->writer, b, err);
+}
+
+static int copy_to(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int64_t *rows,
+                   tn_error *err)
+{
+    tn_write_options wo = {0};
+    const char *unknown = NULL;
+    for (uint32_t i = 0; i < s->copy.option_count && !unknown; i++) {
+        const char *k = s->copy.option_names[i];
+        const char *v = copy_option_text(arena, s->copy.option_values[i]);
+        if (!v)
+            return tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
+                                   "the COPY option %s needs a constant value", k);
+        if (strcasecmp(k, "format") == 0)
+            wo.format = strcasecmp(v, "json") == 0 && !wo.json_array ? "ndjson" : v;
+        else if (strcasecmp(k, "header") == 0)
+            wo.no_header = !option_true(v);
+        else if (strcasecmp(k, "delimiter") == 0 || strcasecmp(k, "delim") == 0 ||
+                 strcasecmp(k, "sep") == 0)
+            wo.delimiter = strcmp(v, "\\t") == 0 ? '\t' : v[0];
+        else if (strcasecmp(k, "null") == 0 || strcasecmp(k, "nullstr") == 0)
+            wo.null_string = v;
+        else if (strcasecmp(k, "compression") == 0 || strcasecmp(k, "codec") == 0)
+            wo.compression = strcasecmp(v, "uncompressed") == 0 ? "none" : v;
+        else if (strcasecmp(k, "array") == 0)
+            wo.json_array = option_true(v);
+        else if (strcasecmp(k, "row_group_size") == 0)
+            wo.row_group_rows = strtoll(v, NULL, 10);
+        else
+            unknown = k;
+    }
+    if (unknown)
+        return tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
+                               "unknown COPY option %s: use FORMAT, HEADER, DELIMITER, NULL, "
+                               "COMPRESSION, ARRAY or ROW_GROUP_SIZE", unknown);
+    if (wo.json_array && wo.format && strcasecmp(wo.format, "ndjson") == 0)
+        wo.format = "json";
+    const tn_sql_query *q = s->copy.query;
+    int rc;
+    if (!q) {
+        tn_buf text = TN_BUF_INIT;
+        tn_sql_stmt *made = NULL;
+        rc = tn_buf_append_cstr(&text, "SELECT * FROM ");
+        if (rc == 0)
+            rc = append_name(&text, &s->copy.table);
+        rc = rc ? tn_error_set(err, TN_ENOMEM, "out of memory")
+                : parse_made_up(arena, &text, &made, err);
+        tn_buf_free(&text);
+        if (rc)
+            return rc;
+        q = made->query;
+    }
+    copy_out c = {s->copy.path, &wo, NULL, 0};
+    tn_schema *schema = NULL;
+    rc = run_query(e, arena, q, &schema, copy_batch, &c, err);
+    if (rc == 0 && !c.writer)
+        rc = tn_writer_open(c.path, schema, &wo, &c.writer, err);
+    tn_schema_unref(schema);
+    if (rc) {
+        tn_writer_abort(c.writer);
+        return rc;
+    }
+    if ((rc = tn_writer_finish(c.writer, err)) != 0)
+        return rc;
+    *rows = c.rows;
+    return 0;
+}
+
+/* COPY name FROM 'file': INSERT INTO name SELECT * FROM read_<format>('file', options). */
+static int copy_from(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int64_t *rows,
+                     tn_error *err)
+{
+    const char *format = NULL;
+    tn_buf opts = TN_BUF_INIT;
+    int rc = 0;
+    for (uint32_t i = 0; rc == 0 && i < s->copy.option_count; i++) {
+        const char *k = s->copy.option_names[i];
+        const char *v = copy_option_text(arena, s->copy.option_values[i]);
+        const char *as = NULL;
+        if (!v) {
+            rc = tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
+                                 "the COPY option %s needs a constant value", k);
+            break;
+        }
+        if (strcasecmp(k, "format") == 0) {
+            format = v;
+            continue;
+        }
+        if (strcasecmp(k, "header") == 0)
+            as = "header";
+        else if (strcasecmp(k, "delimiter") == 0 || strcasecmp(k, "delim") == 0 ||
+                 strcasecmp(k, "sep") == 0)
+            as = "delim";
+        else if (strcasecmp(k, "quote") == 0 || strcasecmp(k, "escape") == 0)
+            as = strcasecmp(k, "quote") == 0 ? "quote" : "escape";
+        else if (strcasecmp(k, "null") == 0 || strcasecmp(k, "nullstr") == 0)
+            as = "nullstr";
+        else {
+            rc = tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
+                                 "unknown COPY FROM option %s: use FORMAT, HEADER, DELIMITER, "
+                                 "QUOTE, ESCAPE or NULL", k);
+            break;
+        }
+        if (tn_buf_printf(&opts, ", %s => ", as) != 0 || append_quoted(&opts, v, '\'') != 0)
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    if (rc) {
+        tn_buf_free(&opts);
+        return rc;
+    }
+    /* the reader from FORMAT, else from the name as the FROM 'file' form chooses it */
+    const char *fn = NULL;
+    if (format && strcasecmp(format, "parquet") == 0)
+        fn = "read_parquet";
+    else if (format && (strcasecmp(format, "json") == 0 || strcasecmp(format, "ndjson") == 0))
+        fn = "read_ndjson";
+    else if (format && strcasecmp(format, "csv") == 0)
+        fn = "read_csv";
+    else if (format)
+        rc = tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
+                             "COPY FROM reads FORMAT csv, json or parquet, not %s", format);
+    else if (opts.len)
+        fn = "read_csv"; /* reader options are CSV options */
+    tn_buf text = TN_BUF_INIT;
+    if (rc == 0) {
+        rc = tn_buf_append_cstr(&text, "INSERT INTO ");
+        if (rc == 0)
+            rc = append_name(&text, &s->copy.table);
+        for (uint32_t i = 0; rc == 0 && i < s->copy.columns.count; i++) {
+            rc = tn_buf_append_cstr(&text, i ? ", " : " (");
+            if (rc == 0)
+                rc = append_quoted(&text, s->copy.columns.items[i].name, '"');
+        }
+        if (rc == 0 && s->copy.columns.count)
+            rc = tn_buf_putc(&text, ')');
+        if (rc == 0)
+            rc = tn_buf_append_cstr(&text, " SELECT * FROM ");
+        if (rc == 0 && fn)
+            rc = tn_buf_printf(&text, "%s(", fn);
+        if (rc == 0)
+            rc = append_quoted(&text, s->copy.path, '\'');
+        if (rc == 0 && fn)
+            rc = tn_buf_printf(&text, "%.*s)", (int)opts.len, opts.len ? opts.data : "");
+        if (rc)
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    tn_buf_free(&opts);
+    tn_sql_stmt *made = NULL;
+    if (rc == 0)
+        rc = parse_made_up(arena, &text, &made, err);
+    tn_buf_free(&text);
+    if (rc == 0)
+        rc = exec_insert(e, arena, made, rows, err);
+    return rc;
+}
+
+static int exec_copy(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int64_t *rows,
+                     tn_error *err)
+{
+    int rc = s->copy.from ? copy_from(e, arena, s, rows, err) : copy_to(e, arena, s, rows, err);
+    /* the made-up statement's positions mean nothing to the user: point at the COPY */
+    if (rc && err->line && err->file[0] == 0) {
+        err->line = s->node.pos.line;
+        err->column = s->node.pos.column;
+    }
+    return rc;
+}
+
 static int exec_explain(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s,
                         tn_sql_result *r, tn_error *err)
 {
@@ -1237,6 +1476,10 @@ static int exec_stmt(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, tn
     case TN_SQL_STMT_EXPLAIN: return exec_explain(e, arena, s, r, err);
     case TN_SQL_STMT_SHOW_TABLES: return exec_show_tables(e, r, err);
     case TN_SQL_STMT_DESCRIBE: return exec_describe(e, arena, s, r, err);
+    case TN_SQL_STMT_COPY:
+        rows = 0;
+        rc = exec_copy(e, arena, s, &rows, err);
+        break;
     case TN_SQL_STMT_SET: {
         const char *name = s->set.name.parts[s->set.name.count - 1].name;
         char value[256] = "";

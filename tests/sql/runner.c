@@ -13,9 +13,12 @@
  * control bytes); more values than the threshold compare as "N values hashing to MD5".
  * Exit status 0 when every record run passed. With --skips, records listed there (file path
  * suffix, line) count as skipped instead of run: the conformance subset's out-of-subset list.
+ * `__TEST_DIR__` in a record stands for a fresh folder of the file's own (removed afterwards),
+ * for statements that write files, as in DuckDB's test files.
  */
 #include "sql/sql.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,9 +274,34 @@ static void load_skips(const char *path, skip_list *sk)
     fclose(f);
 }
 
+/* Appends a record line with __TEST_DIR__ replaced by the file's folder (made on first use). */
+static void append_line(tn_buf *sql, const char *line, char *test_dir, size_t test_dir_size)
+{
+    static const char marker[] = "__TEST_DIR__";
+    for (const char *hit; (hit = strstr(line, marker)) != NULL; line = hit + sizeof marker - 1) {
+        if (!test_dir[0]) {
+            snprintf(test_dir, test_dir_size, "/tmp/tarn-sqllogictest-XXXXXX");
+            if (!mkdtemp(test_dir))
+                snprintf(test_dir, test_dir_size, "/tmp");
+        }
+        tn_buf_append(sql, line, (size_t)(hit - line));
+        tn_buf_append_cstr(sql, test_dir);
+    }
+    tn_buf_append_cstr(sql, line);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
 static int run_file(const char *path, bool sqlite_compat, const skip_list *sk, bool quiet,
                     stats *st)
 {
+    char test_dir[64] = "";
     char *data;
     size_t len;
     tn_error err = {0};
@@ -361,7 +389,7 @@ static int run_file(const char *path, bool sqlite_compat, const skip_list *sk, b
         for (; q < end && strcmp(lines.items[q], "----") != 0; q++) {
             if (sql.len)
                 tn_buf_putc(&sql, '\n');
-            tn_buf_append_cstr(&sql, lines.items[q]);
+            append_line(&sql, lines.items[q], test_dir, sizeof test_dir);
         }
         st->run++;
         bool ok;
@@ -477,6 +505,8 @@ static int run_file(const char *path, bool sqlite_compat, const skip_list *sk, b
     free(line_no);
     tn_free(data);
     tn_sql_engine_close(engine);
+    if (test_dir[0] && strcmp(test_dir, "/tmp") != 0)
+        nftw(test_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
 }
 

@@ -784,6 +784,32 @@ static void print_stmt(printer *w, const tn_sql_stmt *s)
         else
             print_name(w, &s->describe.table);
         break;
+    case TN_SQL_STMT_COPY:
+        put(w, "COPY ");
+        if (s->copy.query) {
+            put(w, "(");
+            print_query(w, s->copy.query);
+            put(w, ")");
+        } else {
+            print_name(w, &s->copy.table);
+            if (s->copy.columns.count) {
+                put(w, " ");
+                print_ident_list(w, &s->copy.columns);
+            }
+        }
+        put(w, s->copy.from ? " FROM " : " TO ");
+        print_string(w, tn_str_make(s->copy.path, strlen(s->copy.path)));
+        for (uint32_t i = 0; i < s->copy.option_count; i++) {
+            put(w, i ? ", " : " (");
+            put(w, s->copy.option_names[i]);
+            if (s->copy.option_values[i]) {
+                put(w, " ");
+                print_expr(w, s->copy.option_values[i]);
+            }
+        }
+        if (s->copy.option_count)
+            put(w, ")");
+        break;
     case TN_SQL_STMT_KIND_COUNT:
         break;
     }
@@ -831,6 +857,7 @@ const char *tn_sql_stmt_kind_name(tn_sql_stmt_kind kind)
         [TN_SQL_STMT_SHOW_TABLES] = "SHOW TABLES",
         [TN_SQL_STMT_SHOW] = "SHOW",
         [TN_SQL_STMT_DESCRIBE] = "DESCRIBE",
+        [TN_SQL_STMT_COPY] = "COPY",
     };
     return (unsigned)kind < TN_SQL_STMT_KIND_COUNT ? names[kind] : "UNKNOWN";
 }

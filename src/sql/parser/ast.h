@@ -518,6 +518,7 @@ typedef enum tn_sql_stmt_kind {
     TN_SQL_STMT_SHOW_TABLES,  /* (no member) */
     TN_SQL_STMT_SHOW,         /* show: SHOW name, a setting */
     TN_SQL_STMT_DESCRIBE,     /* describe: DESCRIBE name | query | 'file' */
+    TN_SQL_STMT_COPY,         /* copy: COPY ... TO | FROM 'file' (options) */
     TN_SQL_STMT_KIND_COUNT
 } tn_sql_stmt_kind;
 
@@ -600,6 +601,17 @@ struct tn_sql_stmt {
             const char *path;    /* DESCRIBE 'file': the columns of a file, as FROM 'file' */
             tn_sql_pos path_pos;
         } describe;
+        struct {
+            tn_sql_name table;         /* COPY name [(cols)] ...; count 0 for COPY (query) */
+            tn_sql_ident_list columns; /* FROM: the columns the file fills */
+            tn_sql_query *query;       /* COPY (query) TO */
+            bool from;                 /* FROM a file into the table, else TO a file */
+            const char *path;
+            tn_sql_pos path_pos;
+            const char **option_names;  /* lower case */
+            tn_sql_expr **option_values; /* NULL for a bare option (HEADER) */
+            uint32_t option_count;
+        } copy;
     };
 };
 

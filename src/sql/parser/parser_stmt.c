@@ -47,6 +47,11 @@ static tn_sql_stmt *stmt_finish(tn_sql_parser *p, tn_sql_stmt *s)
     case TN_SQL_STMT_DESCRIBE:
         m = tn_sql_query_height(s->describe.query);
         break;
+    case TN_SQL_STMT_COPY:
+        m = tn_sql_query_height(s->copy.query);
+        for (uint32_t i = 0; i < s->copy.option_count; i++)
+            m = tn_sql_max_u32(m, tn_sql_expr_height(s->copy.option_values[i]));
+        break;
     case TN_SQL_STMT_SET:
         m = tn_sql_expr_height(s->set.value);
         break;
@@ -232,7 +237,8 @@ static tn_sql_stmt *parse_insert(tn_sql_parser *p, tn_sql_stmt *s)
         tn_sql_token *next = tn_sql_peek_at(p, 1);
         bool query =
             tn_sql_tok_is_kw(next, TN_SQL_KW_SELECT) || tn_sql_tok_is_kw(next, TN_SQL_KW_VALUES) ||
-            tn_sql_tok_is_kw(next, TN_SQL_KW_WITH) || tn_sql_tok_is_op(next, TN_SQL_TOKOP_LPAREN);
+            tn_sql_tok_is_kw(next, TN_SQL_KW_WITH) || tn_sql_tok_is_kw(next, TN_SQL_KW_FROM) ||
+            tn_sql_tok_is_op(next, TN_SQL_TOKOP_LPAREN);
         if (!query && !tn_sql_parse_ident_list(p, &s->insert.columns)) return NULL;
     }
     if (!(s->insert.query = tn_sql_parse_query(p))) return NULL;
@@ -270,12 +276,71 @@ static tn_sql_stmt *parse_set(tn_sql_parser *p, tn_sql_stmt *s)
     return (s->set.value = tn_sql_parse_a_expr(p)) ? s : NULL;
 }
 
+/* COPY (query) TO 'file' | COPY name [(cols)] TO|FROM 'file', then [WITH] (option [value], ...)
+ * as PostgreSQL and DuckDB write them: COPY t TO 'x.parquet' (FORMAT parquet). */
+static tn_sql_stmt *parse_copy(tn_sql_parser *p, tn_sql_stmt *s)
+{
+    s->kind = TN_SQL_STMT_COPY;
+    tn_sql_advance(p); /* COPY */
+    if (tn_sql_is_op(p, TN_SQL_TOKOP_LPAREN)) {
+        tn_sql_advance(p);
+        if (!(s->copy.query = tn_sql_parse_query(p)) || !tn_sql_expect_op(p, TN_SQL_TOKOP_RPAREN))
+            return NULL;
+    } else {
+        if (!tn_sql_parse_name(p, "a table name or a parenthesised query", &s->copy.table))
+            return NULL;
+        if (tn_sql_is_op(p, TN_SQL_TOKOP_LPAREN) &&
+            !tn_sql_parse_ident_list(p, &s->copy.columns))
+            return NULL;
+    }
+    if (tn_sql_accept_kw(p, TN_SQL_KW_FROM, NULL)) {
+        s->copy.from = true;
+    } else if (!tn_sql_expect_kw(p, TN_SQL_KW_TO)) {
+        return NULL;
+    }
+    tn_sql_token *t = tn_sql_peek(p);
+    if (t->type != TN_SQL_TOK_STRING) {
+        tn_sql_expect_note(p, "a file name in quotes");
+        return tn_sql_syntax_error(p);
+    }
+    s->copy.path = t->text;
+    s->copy.path_pos = t->pos;
+    tn_sql_advance(p);
+    if (s->copy.from && s->copy.query) {
+        return tn_sql_error_at(p, TN_EPARSE, s->node.pos,
+                               "COPY FROM needs a table name, not a query");
+    }
+    tn_sql_accept_kw(p, TN_SQL_KW_WITH, NULL);
+    if (!tn_sql_accept_op(p, TN_SQL_TOKOP_LPAREN))
+        return s;
+    uint32_t cap = 0;
+    do {
+        tn_sql_ident name;
+        if (!tn_sql_parse_ident(p, true, "an option name", &name))
+            return NULL;
+        tn_sql_expr *value = NULL;
+        if (!tn_sql_is_op(p, TN_SQL_TOKOP_COMMA) && !tn_sql_is_op(p, TN_SQL_TOKOP_RPAREN) &&
+            !(value = tn_sql_parse_a_expr(p)))
+            return NULL;
+        uint32_t n = s->copy.option_count;
+        uint32_t ncap = cap;
+        if (!tn_sql_grow(p, (void **)&s->copy.option_names, n, &ncap, sizeof(char *)) ||
+            !tn_sql_grow(p, (void **)&s->copy.option_values, n, &cap, sizeof(tn_sql_expr *)))
+            return NULL;
+        s->copy.option_names[n] = name.name;
+        s->copy.option_values[n] = value;
+        s->copy.option_count = n + 1;
+    } while (tn_sql_accept_op(p, TN_SQL_TOKOP_COMMA));
+    return tn_sql_expect_op(p, TN_SQL_TOKOP_RPAREN) ? s : NULL;
+}
+
 /* The statement kinds a statement can start with, for the message when none matches. */
 static void note_statement_starts(tn_sql_parser *p)
 {
     static const char *const starts[] = {"SELECT", "WITH", "VALUES",   "CREATE",
                                          "INSERT", "DROP", "TRUNCATE", "EXPLAIN",
-                                         "SET",    "SHOW", "DESCRIBE", "FROM"};
+                                         "SET",    "SHOW", "DESCRIBE", "COPY",
+                                         "FROM"};
     for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
         tn_sql_expect_note(p, starts[i]);
 }
@@ -301,6 +366,9 @@ tn_sql_stmt *tn_sql_parse_statement(tn_sql_parser *p)
             break;
         case TN_SQL_KW_DROP:
             r = parse_drop(p, s);
+            break;
+        case TN_SQL_KW_COPY:
+            r = parse_copy(p, s);
             break;
         case TN_SQL_KW_TRUNCATE:
             s->kind = TN_SQL_STMT_TRUNCATE;
