@@ -105,8 +105,10 @@ typedef struct tn_parquet_value {
 } tn_parquet_value;
 
 /* `column op value`, column an index into tn_parquet_file_schema. All predicates of a scan
- * hold together (AND); a range is two predicates. Pruning only drops row groups and pages
- * that cannot hold a matching row: the caller still filters the rows it gets. */
+ * hold together (AND); a range is two predicates. Pruning drops row groups and pages that
+ * cannot hold a matching row; predicates on projected flat columns of exact types are also
+ * evaluated row by row (late materialisation). The caller still filters the rows it gets:
+ * float predicates, and all of them when nested columns are projected, only prune. */
 typedef struct tn_parquet_predicate {
     uint32_t column;
     int op; /* tn_parquet_op */
