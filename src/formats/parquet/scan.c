@@ -1076,7 +1076,10 @@ static int filter_piece(tn_parquet_scan *s, const piece *pc, window *w, tn_error
                 m = filter_rows(&s->filters[i].pred, v, in, m, dst);
                 in = dst;
             }
-            if (!in || m == n)
+            /* When nearly every row passes, picking the survivors out of the other columns
+             * costs more than decoding them all: the batch keeps its rows and the caller's
+             * filter drops the few others. */
+            if (!in || m == n || (uint64_t)m * 8 >= (uint64_t)n * 7)
                 continue;
             /* Drop the rows from the selection and from the filter columns decoded so far. */
             uint32_t *sel = w->sel + (size_t)bi * s->batch_rows;

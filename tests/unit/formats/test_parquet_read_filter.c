@@ -309,7 +309,7 @@ Test(parquet_read_filter, rle_booleans_and_v2_pages)
     check_file(DATA "datapage_v2_empty_datapage.snappy.parquet");
 }
 
-Test(parquet_read_filter, delta_encodings, .timeout = 600)
+Test(parquet_read_filter, delta_encodings)
 {
     check_file(DATA "delta_binary_packed.parquet");
     check_file(DATA "delta_length_byte_array.parquet");
@@ -409,7 +409,7 @@ static char *temp_path(const char *tag)
 
 /* Pages with no selected row, pages with all rows selected and pages with some, over row
  * groups that end inside batches, in every page and dictionary layout. */
-Test(parquet_read_filter, tarn_files_pages, .timeout = 300)
+Test(parquet_read_filter, tarn_files_pages)
 {
     const int64_t rows = 25001;
     for (int layout = 0; layout < 3; layout++) {
