@@ -1145,6 +1145,200 @@ int pq_chunk_read_flat(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n)
     return 0;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * Selective reads (late materialisation): rows that the scan's predicates already ruled out
+ * are passed over. Whole pages without a wanted row are not decompressed; inside a page,
+ * skipped values are stepped over (PLAIN offsets, RLE runs, unread bit-packed groups) and
+ * only the wanted values are gathered and converted.
+ * ---------------------------------------------------------------------------------------- */
+
+/* Passes over n present values of the current page. */
+static int skip_physical(pq_chunk *c, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    if (!tn_parquet_values_can_skip(&c->vals))
+        return decode_physical(c, n, NULL); /* DELTA_*: values depend on the ones before */
+    int rc = tn_parquet_values_skip(&c->vals, n, c->err);
+    return rc == 0 ? 0 : chunk_wrap(c, rc);
+}
+
+/* Decodes the next `nonnull` present values of the page but keeps only those at positions
+ * vsel[0..m) (ascending), packed at the start of the scratch buffers. */
+static int decode_physical_sel(pq_chunk *c, uint32_t nonnull, const uint32_t *vsel, uint32_t m)
+{
+    const pq_leaf *leaf = c->leaf;
+    bool bytes = leaf->physical == TN_PARQUET_BYTE_ARRAY ||
+                 leaf->physical == TN_PARQUET_FIXED_LEN_BYTE_ARRAY;
+    bool fixed = !bytes && leaf->physical != TN_PARQUET_BOOLEAN;
+    int rc;
+    if (m == 0)
+        return skip_physical(c, nonnull);
+    if (c->page_dict && ((fixed && c->dict.fixed && c->dict.width == c->vals.width) ||
+                         (bytes && c->dict.bytes))) {
+        /* Indices are cheap to unpack; only the wanted entries are looked up. */
+        rc = tn_parquet_values_get_indices(&c->vals, c->indices, nonnull, c->err);
+        if (rc != 0)
+            return chunk_wrap(c, rc);
+        const uint32_t *idx = c->indices;
+        if (bytes) {
+            for (uint32_t j = 0; j < m; j++)
+                c->strs[j] = c->dict.bytes[idx[vsel[j]]];
+            return 0;
+        }
+        const uint8_t *dict = c->dict.fixed;
+        const size_t w = c->dict.width;
+        if (w == 4) {
+            for (uint32_t j = 0; j < m; j++)
+                memcpy(c->scratch + (size_t)j * 4, dict + (size_t)idx[vsel[j]] * 4, 4);
+        } else if (w == 8) {
+            for (uint32_t j = 0; j < m; j++)
+                memcpy(c->scratch + (size_t)j * 8, dict + (size_t)idx[vsel[j]] * 8, 8);
+        } else {
+            for (uint32_t j = 0; j < m; j++)
+                memcpy(c->scratch + (size_t)j * w, dict + (size_t)idx[vsel[j]] * w, w);
+        }
+        return 0;
+    }
+    if (fixed && c->vals.encoding == TN_PARQUET_ENC_PLAIN) {
+        rc = tn_parquet_values_gather_plain(&c->vals, c->scratch, nonnull, vsel, m, c->err);
+        return rc == 0 ? 0 : chunk_wrap(c, rc);
+    }
+    /* Everything else is decoded whole, then packed down to the wanted values (in place:
+     * vsel[j] >= j). */
+    rc = decode_physical(c, nonnull, NULL);
+    if (rc != 0)
+        return rc;
+    if (bytes) {
+        for (uint32_t j = 0; j < m; j++)
+            c->strs[j] = c->strs[vsel[j]];
+    } else {
+        size_t w = leaf->physical == TN_PARQUET_BOOLEAN ? 1 : c->vals.width;
+        for (uint32_t j = 0; j < m; j++)
+            memmove(c->scratch + (size_t)j * w, c->scratch + (size_t)vsel[j] * w, w);
+    }
+    return 0;
+}
+
+/* Converts the rows sel[0..m) (window-relative, ascending) of the next k level entries into
+ * rows [row, row+m) of v, passing over the others. */
+static int convert_window_sel(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t k,
+                              const uint32_t *sel, uint32_t m)
+{
+    const pq_leaf *leaf = c->leaf;
+    const uint8_t *defs = leaf->max_def > 0 && !c->defs_all_present ? c->defs + c->lv_pos
+                                                                     : NULL;
+    uint32_t nonnull = defs ? count_present(defs, k, leaf->max_def) : k;
+    if (nonnull == k)
+        defs = NULL;
+    if (m == 0)
+        return skip_physical(c, nonnull);
+    if (m == k)
+        return convert_window(c, v, row, k);
+    uint32_t vsel[TN_PQ_LEVEL_CHUNK];
+    uint8_t sdefs[TN_PQ_LEVEL_CHUNK];
+    uint32_t vm = 0;
+    if (!defs) {
+        memcpy(vsel, sel, (size_t)m * sizeof(uint32_t));
+        vm = m;
+    } else {
+        /* Present values are numbered in level order: a wanted row's value is the count of
+         * present entries before it. */
+        const int max = leaf->max_def;
+        uint32_t present = 0, p = 0;
+        for (uint32_t i = 0; i < k && p < m; i++) {
+            if (sel[p] == i) {
+                sdefs[p++] = defs[i];
+                if (defs[i] == max)
+                    vsel[vm++] = present;
+            }
+            present += defs[i] == max;
+        }
+    }
+    int rc = decode_physical_sel(c, nonnull, vsel, vm);
+    if (rc != 0)
+        return rc;
+    rc = write_values(leaf, v, row, m, defs ? sdefs : NULL, c->scratch, c->strs,
+                      c->page_dict && c->dict_utf8_ok, true, c->err);
+    return rc == 0 ? 0 : chunk_wrap(c, rc);
+}
+
+/* At a page boundary: when the next page is a data page whose rows all come before `gap`
+ * more rows, passes over it without decompressing it and sets *skipped to its rows (0 when
+ * it was not skipped; the normal path then reads it and reports what is wrong with it). */
+static int skip_unwanted_page(pq_chunk *c, int64_t gap, uint32_t *skipped)
+{
+    *skipped = 0;
+    size_t save = c->pos;
+    tn_parquet_page_header h;
+    const uint8_t *body;
+    int rc = next_page_header(c, &h, &body);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    int32_t rows = -1;
+    if (h.type == TN_PARQUET_PAGE_DATA && h.has_data_page_header)
+        rows = h.data_page_header.num_values;
+    else if (h.type == TN_PARQUET_PAGE_DATA_V2 && h.has_data_page_header_v2)
+        rows = h.data_page_header_v2.num_values;
+    /* Flat leaves: one level entry per row. */
+    if (rows <= 0 || (uint32_t)rows > TN_PARQUET_MAX_PAGE_VALUES || rows > gap) {
+        c->pos = save;
+        return 0;
+    }
+    if (c->oi)
+        c->oi_next++;
+    c->values_seen += rows;
+    c->row += rows;
+    *skipped = (uint32_t)rows;
+    return 0;
+}
+
+int pq_chunk_read_flat_sel(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n,
+                           const uint32_t *sel, uint32_t m, uint32_t sel_base)
+{
+    if (m == n)
+        return pq_chunk_read_flat(c, v, row, n);
+    uint32_t done = 0, si = 0;
+    uint32_t rel[TN_PQ_LEVEL_CHUNK];
+    while (done < n) {
+        if (c->lv_pos == c->lv_len) {
+            if (c->page_left == 0) {
+                uint32_t next = si < m ? sel[si] - sel_base : n;
+                uint32_t skipped;
+                int rc = skip_unwanted_page(c, (int64_t)next - done, &skipped);
+                if (rc != 0)
+                    return rc;
+                if (skipped) {
+                    done += skipped;
+                    continue;
+                }
+            }
+            int rc = fill_levels(c);
+            if (rc == 1)
+                return ended_early(c);
+            if (rc != 0)
+                return rc;
+        }
+        uint32_t k = c->lv_len - c->lv_pos;
+        if (k > n - done)
+            k = n - done;
+        uint32_t wm = 0;
+        while (si + wm < m && sel[si + wm] - sel_base < done + k) {
+            rel[wm] = sel[si + wm] - sel_base - done;
+            wm++;
+        }
+        int rc = convert_window_sel(c, v, row, k, rel, wm);
+        if (rc != 0)
+            return rc;
+        c->lv_pos += k;
+        c->row += k;
+        done += k;
+        row += wm;
+        si += wm;
+    }
+    return 0;
+}
+
 /* Jumps over whole pages that end before `target` (flat leaves with an offset index). */
 static void skip_pages(pq_chunk *c, int64_t target)
 {

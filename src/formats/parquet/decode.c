@@ -360,6 +360,59 @@ bool tn_parquet_rle_skip_repeat(tn_parquet_rle *d, uint32_t value, size_t count)
     return true;
 }
 
+int tn_parquet_rle_skip(tn_parquet_rle *d, size_t count, tn_error *err)
+{
+    if (d->legacy) {
+        uint64_t bits = (uint64_t)count * d->bit_width;
+        if (bits > d->legacy_bits - d->legacy_bit)
+            return corrupt(err, "BIT_PACKED levels end before all values were read");
+        d->legacy_bit += bits;
+        return 0;
+    }
+    while (count > 0) {
+        if (d->group_pos < d->group_len) {
+            size_t k = d->group_len - d->group_pos;
+            if (k > count)
+                k = count;
+            d->group_pos += (uint32_t)k;
+            count -= k;
+            continue;
+        }
+        if (d->run_left == 0) {
+            int rc = 0;
+            if (!rle_next_run(d, err, &rc))
+                return rc;
+            continue;
+        }
+        if (d->run_is_rle) {
+            size_t k = d->run_left < count ? (size_t)d->run_left : count;
+            d->run_left -= k;
+            count -= k;
+            continue;
+        }
+        /* Whole groups are w bytes each and need no unpacking; run_left never counts more
+         * values than the bytes present hold, so the bytes of whole groups are there. */
+        uint32_t w = d->bit_width;
+        size_t groups = count / 8;
+        if (groups > d->run_left / 8)
+            groups = (size_t)(d->run_left / 8);
+        if (groups > 0) {
+            d->pos += groups * w;
+            d->run_left -= groups * 8;
+            count -= groups * 8;
+            continue;
+        }
+        size_t avail = (size_t)(d->end - d->pos);
+        unpack8_u32_safe(d->pos, avail, d->group, (int)w);
+        uint32_t n = d->run_left < 8 ? (uint32_t)d->run_left : 8;
+        d->pos += avail < w ? avail : w;
+        d->run_left -= n;
+        d->group_pos = 0;
+        d->group_len = n;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------------------------------
  * DELTA_BINARY_PACKED
  * ---------------------------------------------------------------------------------------- */
@@ -866,6 +919,98 @@ int tn_parquet_values_get_fixed(tn_parquet_values *d, void *out_v, size_t n, tn_
                             tn_parquet_encoding_name(d->encoding),
                             tn_parquet_type_name(d->physical_type));
     }
+}
+
+bool tn_parquet_values_can_skip(const tn_parquet_values *d)
+{
+    switch (d->encoding) {
+    case TN_PARQUET_ENC_PLAIN:
+    case TN_PARQUET_ENC_PLAIN_DICTIONARY:
+    case TN_PARQUET_ENC_RLE_DICTIONARY:
+    case TN_PARQUET_ENC_RLE:
+    case TN_PARQUET_ENC_BYTE_STREAM_SPLIT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int tn_parquet_values_skip(tn_parquet_values *d, size_t n, tn_error *err)
+{
+    switch (d->encoding) {
+    case TN_PARQUET_ENC_PLAIN:
+        if (d->physical_type == TN_PARQUET_BOOLEAN) {
+            uint64_t bits_left = (uint64_t)(d->end - d->pos) * 8 - d->bool_bit;
+            if (n > bits_left)
+                return corrupt(err, "PLAIN BOOLEAN page holds fewer values than needed");
+            uint64_t bit = (uint64_t)d->bool_bit + n;
+            d->pos += bit / 8;
+            d->bool_bit = (uint32_t)(bit % 8);
+            return 0;
+        }
+        if (d->physical_type == TN_PARQUET_BYTE_ARRAY) {
+            const uint8_t *p = d->pos, *end = d->end;
+            for (size_t i = 0; i < n; i++) {
+                uint32_t len;
+                if (end - p < 4)
+                    return corrupt(err, "PLAIN page holds fewer values than needed");
+                memcpy(&len, p, 4);
+                p += 4;
+                if (len > (size_t)(end - p))
+                    return corrupt(err, "byte array value runs past the end of the page");
+                p += len;
+            }
+            d->pos = p;
+            return 0;
+        }
+        if ((uint64_t)n * d->width > (uint64_t)(d->end - d->pos))
+            return corrupt(err, "PLAIN page holds fewer values than needed");
+        d->pos += n * d->width;
+        return 0;
+    case TN_PARQUET_ENC_PLAIN_DICTIONARY:
+    case TN_PARQUET_ENC_RLE_DICTIONARY:
+        /* Indices that are never used are not checked against the dictionary. */
+        return tn_parquet_rle_skip(&d->rle, n, err);
+    case TN_PARQUET_ENC_RLE:
+        if (d->physical_type != TN_PARQUET_BOOLEAN)
+            break;
+        return tn_parquet_rle_skip(&d->rle, n, err);
+    case TN_PARQUET_ENC_BYTE_STREAM_SPLIT:
+        if (n > (size_t)(d->count - d->next))
+            return corrupt(err, "BYTE_STREAM_SPLIT page holds fewer values than needed");
+        d->next += (uint32_t)n;
+        return 0;
+    default:
+        break;
+    }
+    return tn_error_set(err, TN_EINTERNAL, "values of a %s page cannot be skipped",
+                        tn_parquet_encoding_name(d->encoding));
+}
+
+int tn_parquet_values_gather_plain(tn_parquet_values *d, void *out_v, size_t n,
+                                   const uint32_t *sel, size_t m, tn_error *err)
+{
+    uint8_t *out = out_v;
+    const uint32_t w = d->width;
+    if (d->encoding != TN_PARQUET_ENC_PLAIN || d->physical_type == TN_PARQUET_BOOLEAN ||
+        d->physical_type == TN_PARQUET_BYTE_ARRAY)
+        return tn_error_set(err, TN_EINTERNAL, "gather asked of a page that is not PLAIN "
+                            "fixed-width");
+    if ((uint64_t)n * w > (uint64_t)(d->end - d->pos))
+        return corrupt(err, "PLAIN page holds fewer values than needed");
+    const uint8_t *src = d->pos;
+    if (w == 4) {
+        for (size_t j = 0; j < m; j++)
+            memcpy(out + j * 4, src + (size_t)sel[j] * 4, 4);
+    } else if (w == 8) {
+        for (size_t j = 0; j < m; j++)
+            memcpy(out + j * 8, src + (size_t)sel[j] * 8, 8);
+    } else {
+        for (size_t j = 0; j < m; j++)
+            memcpy(out + j * w, src + (size_t)sel[j] * w, w);
+    }
+    d->pos += n * w;
+    return 0;
 }
 
 int tn_parquet_values_get_bool(tn_parquet_values *d, uint8_t *out, size_t n, tn_error *err)

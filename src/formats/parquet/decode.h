@@ -69,6 +69,10 @@ int tn_parquet_rle_get_u8(tn_parquet_rle *d, uint8_t *out, size_t count, tn_erro
  * was. */
 bool tn_parquet_rle_skip_repeat(tn_parquet_rle *d, uint32_t value, size_t count);
 
+/* Passes over the next count values without producing them: RLE runs are stepped over and
+ * whole bit-packed groups are not unpacked. Returns 0 or TN_ECORRUPT (err set). */
+int tn_parquet_rle_skip(tn_parquet_rle *d, size_t count, tn_error *err);
+
 /* ------------------------------------------------------------------------------------------
  * DELTA_BINARY_PACKED
  * ---------------------------------------------------------------------------------------- */
@@ -164,5 +168,17 @@ int tn_parquet_values_get_indices(tn_parquet_values *d, uint32_t *out, size_t n,
 /* Next n BYTE_ARRAY or FIXED_LEN_BYTE_ARRAY values. The strings point into the page, the
  * dictionary or the decoder's scratch: valid until the next call or until the page goes. */
 int tn_parquet_values_get_bytes(tn_parquet_values *d, tn_str *out, size_t n, tn_error *err);
+
+/* Whether tn_parquet_values_skip can pass over values of this page without decoding them
+ * (PLAIN, dictionary indices, RLE booleans, BYTE_STREAM_SPLIT; not the DELTA encodings). */
+bool tn_parquet_values_can_skip(const tn_parquet_values *d);
+/* Passes over the next n values (pages for which tn_parquet_values_can_skip is true; skipped
+ * dictionary indices are not checked against the dictionary). Returns 0 or TN_ECORRUPT. */
+int tn_parquet_values_skip(tn_parquet_values *d, size_t n, tn_error *err);
+/* PLAIN fixed-width pages only: passes over the next n values and copies the m of them at
+ * positions sel[0..m) (each below n) to out, packed (m * width bytes). Returns 0 or
+ * TN_ECORRUPT. */
+int tn_parquet_values_gather_plain(tn_parquet_values *d, void *out, size_t n,
+                                   const uint32_t *sel, size_t m, tn_error *err);
 
 #endif /* TN_PARQUET_DECODE_H */

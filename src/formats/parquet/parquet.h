@@ -68,6 +68,12 @@ int64_t tn_parquet_file_num_rows(const tn_parquet_file *file);
 uint32_t tn_parquet_file_row_group_count(const tn_parquet_file *file);
 const char *tn_parquet_file_name(const tn_parquet_file *file);
 
+/* The rows of the Parquet file at path as its footer states them (FileMetaData.num_rows),
+ * read without decoding the footer's row groups: for COUNT(*). Returns 0, or TN_EFORMAT
+ * (not Parquet, encrypted), TN_ECORRUPT (a footer or schema that does not parse), TN_ENOENT,
+ * TN_EIO or TN_ENOMEM with err set; opening the file reports such errors in full. */
+int tn_parquet_file_count_rows(const char *path, int64_t *rows, tn_error *err);
+
 /* Appends the JSON object `tarn inspect` shows: {"created_by", "num_rows", "row_groups":
  * [{"rows","bytes","columns":[{"name","physical_type","codec","encodings",
  * "compressed_bytes","uncompressed_bytes","null_count","min","max"}]}],
@@ -99,8 +105,10 @@ typedef struct tn_parquet_value {
 } tn_parquet_value;
 
 /* `column op value`, column an index into tn_parquet_file_schema. All predicates of a scan
- * hold together (AND); a range is two predicates. Pruning only drops row groups and pages
- * that cannot hold a matching row: the caller still filters the rows it gets. */
+ * hold together (AND); a range is two predicates. Pruning drops row groups and pages that
+ * cannot hold a matching row; predicates on projected flat columns of exact types are also
+ * evaluated row by row (late materialisation). The caller still filters the rows it gets:
+ * float predicates, and all of them when nested columns are projected, only prune. */
 typedef struct tn_parquet_predicate {
     uint32_t column;
     int op; /* tn_parquet_op */

@@ -169,6 +169,11 @@ int pq_chunk_open(pq_chunk *c, const tn_parquet_file *file, uint32_t rg, uint32_
 void pq_chunk_free(pq_chunk *c);
 /* Flat leaves: the next n rows into rows [row, row+n) of v (of the leaf's type). */
 int pq_chunk_read_flat(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n);
+/* Flat leaves: passes over the next n rows but keeps rows sel[i] - sel_base (i < m,
+ * ascending, each below n), writing them to rows [row, row+m) of v (v may be NULL when m is
+ * 0). Pages holding no kept row are not decompressed; m == n is pq_chunk_read_flat. */
+int pq_chunk_read_flat_sel(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n,
+                           const uint32_t *sel, uint32_t m, uint32_t sel_base);
 /* Flat leaves: passes over n rows (skipping whole pages through the offset index). */
 int pq_chunk_skip_flat(pq_chunk *c, int64_t n);
 /* After the last row: TN_ECORRUPT when the chunk holds more values than the rows read. */

@@ -59,6 +59,12 @@ typedef struct col_state {
     int64_t pages_skipped;
 } col_state;
 
+/* A predicate the scan evaluates itself (late materialisation). */
+typedef struct scan_filter {
+    uint32_t col;         /* scan column */
+    tn_parquet_predicate pred;
+} scan_filter;
+
 typedef struct piece {
     uint32_t plan;        /* index into plans */
     int64_t from, to;     /* selected rows of the plan, [from, to) */
@@ -87,6 +93,15 @@ struct tn_parquet_scan {
     uint32_t ready_count, ready_pos;
     bool failed;
     tn_parquet_scan_stats stats;
+    /* Late materialisation: the predicates the scan evaluates itself, on projected flat
+     * columns. Those columns are decoded first, one after another, each only at the rows
+     * that the ones before left; the other columns are then decoded only at the rows left
+     * at the end, and batches come out holding just those rows. */
+    scan_filter *filters;
+    uint32_t filter_count;
+    uint32_t *filter_cols;  /* scan columns the filters read, in the order they are decoded */
+    uint32_t filter_col_count;
+    bool *is_filter_col;    /* per scan column */
 };
 
 /* ------------------------------------------------------------------------------------------
@@ -608,6 +623,10 @@ typedef struct window {
     tn_error *errors; /* one per task (task = piece * out_count + column) */
     task_slot *order; /* tasks in the order they start: largest estimated cost first */
     double *cost;     /* per task: measured thread CPU nanoseconds */
+    /* Late materialisation: per batch, the rows (batch row numbers, ascending) still
+     * selected, batch_rows slots each; NULL when the scan has no filters. */
+    uint32_t *sel;
+    uint32_t *sel_count;
 } window;
 
 /* CPU time of the calling thread, in nanoseconds (0 where the clock is missing). */
@@ -630,6 +649,12 @@ static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, tn_vector
     if (!v->validity) {
         if (tn_vector_init_uninit(v, s->schema->columns[col].type, s->batch_rows) != 0)
             return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
+        /* Filtered batches are mostly short: zeroing their tails would cost more than
+         * decoding their rows, and they are only read below their row count. */
+        if (s->filter_count > 0) {
+            *out = v;
+            return 0;
+        }
         uint32_t rows = b->row_count, cap = v->capacity;
         size_t width = tn_type_width(v->type);
         if (rows < cap && v->offsets)
@@ -641,9 +666,24 @@ static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, tn_vector
     return 0;
 }
 
-static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, tn_batch **batches,
+/* First of the n ascending entries of a at or above x. */
+static uint32_t lower_bound(const uint32_t *a, uint32_t n, uint32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, const window *w,
                       tn_error *err)
 {
+    tn_batch **batches = w->batches;
     const rg_plan *plan = &s->plans[pc->plan];
     const pq_out *o = &s->file->outs[s->outs[col]];
     col_state *cs = &s->plan_cols[pc->plan][col];
@@ -677,10 +717,24 @@ static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, tn_batc
             if ((int64_t)n > left)
                 n = (uint32_t)left;
             tn_vector *v = NULL;
-            rc = batch_column(s, batches[pc->batch_first + b], col, &v, err);
-            if (rc != 0)
-                return rc;
-            rc = col_read(s, o, cs, v, r, n, err);
+            if (w->sel && !o->nested) {
+                /* Only the rows of this stretch still selected, packed from the first. */
+                uint32_t bi = pc->batch_first + b;
+                const uint32_t *bs = w->sel + (size_t)bi * s->batch_rows;
+                uint32_t lo = lower_bound(bs, w->sel_count[bi], r);
+                uint32_t hi = lower_bound(bs, w->sel_count[bi], r + n);
+                if (hi > lo) {
+                    rc = batch_column(s, batches[bi], col, &v, err);
+                    if (rc != 0)
+                        return rc;
+                }
+                rc = pq_chunk_read_flat_sel(&cs->chunks[0], v, lo, n, bs + lo, hi - lo, r);
+            } else {
+                rc = batch_column(s, batches[pc->batch_first + b], col, &v, err);
+                if (rc != 0)
+                    return rc;
+                rc = col_read(s, o, cs, v, r, n, err);
+            }
             if (rc != 0)
                 return rc;
             done += n;
@@ -714,9 +768,339 @@ static void window_task(void *ctx, size_t start_idx, int worker_idx)
     size_t task = w->order[start_idx].task;
     const piece *pc = &w->pieces[task / s->out_count];
     uint32_t col = (uint32_t)(task % s->out_count);
+    if (w->sel && s->is_filter_col[col])
+        return; /* read by the piece's filter task */
     double t0 = thread_ns();
-    read_piece(s, pc, col, w->batches, &w->errors[task]);
+    read_piece(s, pc, col, w, &w->errors[task]);
     w->cost[task] = thread_ns() - t0;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Late materialisation
+ * ---------------------------------------------------------------------------------------- */
+
+/* Whether the scan can evaluate p itself with exactly SQL's result: comparisons of integers,
+ * dates, timestamps, decimals, booleans and strings (bytewise), and NULL tests. Floats are
+ * left to the engine (NaN and -0.0 have their own rules there). */
+static bool filter_supported(const tn_parquet_predicate *p, tn_type t)
+{
+    if (p->op == TN_PARQUET_OP_IS_NULL || p->op == TN_PARQUET_OP_IS_NOT_NULL)
+        return true;
+    switch (t.id) {
+    case TN_TYPE_BOOLEAN:
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE:
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ:
+    case TN_TYPE_DECIMAL:
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB:
+        return p->op >= TN_PARQUET_OP_EQ && p->op <= TN_PARQUET_OP_GE;
+    default:
+        return false;
+    }
+}
+
+/* One comparison loop per operator: rows in[i] (i < n; in NULL = rows 0..n-1) of v that
+ * are valid and compare true go to out. */
+#define FILTER_LOOPS(LOAD, C, LESS)                                                            \
+    do {                                                                                       \
+        switch (p->op) {                                                                       \
+        case TN_PARQUET_OP_EQ: FILTER_LOOP(LOAD, !(LESS(x, C)) && !(LESS(C, x))); break;       \
+        case TN_PARQUET_OP_LT: FILTER_LOOP(LOAD, LESS(x, C)); break;                           \
+        case TN_PARQUET_OP_LE: FILTER_LOOP(LOAD, !(LESS(C, x))); break;                        \
+        case TN_PARQUET_OP_GT: FILTER_LOOP(LOAD, LESS(C, x)); break;                           \
+        case TN_PARQUET_OP_GE: FILTER_LOOP(LOAD, !(LESS(x, C))); break;                        \
+        default: break;                                                                        \
+        }                                                                                      \
+    } while (0)
+#define FILTER_LOOP(LOAD, TEST)                                                                \
+    do {                                                                                       \
+        if (!in && !nulls) {                                                                   \
+            for (uint32_t r = 0; r < n; r++) {                                                 \
+                LOAD;                                                                          \
+                out[m] = r;                                                                    \
+                m += (uint32_t)(TEST);                                                         \
+            }                                                                                  \
+        } else {                                                                               \
+            for (uint32_t i = 0; i < n; i++) {                                                 \
+                uint32_t r = in ? in[i] : i;                                                   \
+                LOAD;                                                                          \
+                out[m] = r;                                                                    \
+                m += (uint32_t)((!nulls || tn_vector_is_valid(v, r)) && (TEST));               \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+#define LESS_NUM(a, b) ((a) < (b))
+#define LESS_STR(a, b) (tn_str_cmp((a), (b)) < 0)
+
+static uint32_t filter_rows(const tn_parquet_predicate *p, const tn_vector *v,
+                            const uint32_t *in, uint32_t n, uint32_t *out)
+{
+    uint32_t m = 0;
+    bool nulls = v->null_count > 0;
+    if (p->op == TN_PARQUET_OP_IS_NULL || p->op == TN_PARQUET_OP_IS_NOT_NULL) {
+        bool want_valid = p->op == TN_PARQUET_OP_IS_NOT_NULL;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = in ? in[i] : i;
+            out[m] = r;
+            m += (uint32_t)(tn_vector_is_valid(v, r) == want_valid);
+        }
+        return m;
+    }
+    switch (v->type.id) {
+    case TN_TYPE_BOOLEAN: {
+        const int64_t c = p->value.i;
+        FILTER_LOOPS(int64_t x = tn_vector_get_bool(v, r), c, LESS_NUM);
+        break;
+    }
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_DATE: {
+        const int32_t *a = tn_vector_i32(v);
+        const int64_t c = p->value.i;
+        FILTER_LOOPS(int64_t x = a[r], c, LESS_NUM);
+        break;
+    }
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: {
+        const int64_t *a = tn_vector_i64(v);
+        const int64_t c = p->value.i;
+        FILTER_LOOPS(int64_t x = a[r], c, LESS_NUM);
+        break;
+    }
+    case TN_TYPE_DECIMAL: {
+        /* By the vector's width, so both decimal representations compare exactly. */
+        const tn_i128 c = p->value.dec;
+        if (tn_type_width(v->type) == sizeof(int64_t)) {
+            const int64_t *a = tn_vector_i64(v);
+            FILTER_LOOPS(tn_i128 x = a[r], c, LESS_NUM);
+        } else {
+            const tn_i128 *a = tn_vector_i128(v);
+            FILTER_LOOPS(tn_i128 x = a[r], c, LESS_NUM);
+        }
+        break;
+    }
+    case TN_TYPE_VARCHAR:
+    case TN_TYPE_BLOB: {
+        const tn_str c = p->value.s;
+        FILTER_LOOPS(tn_str x = tn_vector_get_str(v, r), c, LESS_STR);
+        break;
+    }
+    default:
+        /* filter_supported let nothing else through: keep every row. */
+        for (uint32_t i = 0; i < n; i++)
+            out[m++] = in ? in[i] : i;
+        break;
+    }
+    return m;
+}
+
+#undef FILTER_LOOPS
+#undef FILTER_LOOP
+#undef LESS_NUM
+#undef LESS_STR
+
+/* Integer-like columns (integers, dates, timestamps, decimals): all the comparisons on one
+ * column become one range [*lo, *hi], tested in one pass with one unsigned compare. False
+ * when some predicate of the column is not a comparison of such a column. */
+static bool column_range(const tn_parquet_scan *s, uint32_t col, tn_i128 *lo, tn_i128 *hi)
+{
+    const tn_i128 max = (tn_i128)(((unsigned __int128)1 << 127) - 1), min = -max - 1;
+    tn_i128 a = min, b = max;
+    tn_type t = s->schema->columns[col].type;
+    bool dec = t.id == TN_TYPE_DECIMAL;
+    if (!(dec || t.id == TN_TYPE_INTEGER || t.id == TN_TYPE_DATE || t.id == TN_TYPE_BIGINT ||
+          t.id == TN_TYPE_TIMESTAMP || t.id == TN_TYPE_TIMESTAMPTZ))
+        return false;
+    for (uint32_t i = 0; i < s->filter_count; i++) {
+        const scan_filter *f = &s->filters[i];
+        if (f->col != col)
+            continue;
+        tn_i128 c = dec ? f->pred.value.dec : (tn_i128)f->pred.value.i;
+        switch (f->pred.op) {
+        case TN_PARQUET_OP_EQ: a = c > a ? c : a; b = c < b ? c : b; break;
+        case TN_PARQUET_OP_GE: a = c > a ? c : a; break;
+        case TN_PARQUET_OP_GT:
+            if (c == max)
+                return *lo = 1, *hi = 0, true;
+            a = c + 1 > a ? c + 1 : a;
+            break;
+        case TN_PARQUET_OP_LE: b = c < b ? c : b; break;
+        case TN_PARQUET_OP_LT:
+            if (c == min)
+                return *lo = 1, *hi = 0, true;
+            b = c - 1 < b ? c - 1 : b;
+            break;
+        default: return false;
+        }
+    }
+    *lo = a;
+    *hi = b;
+    return true;
+}
+
+/* Rows in[i] (i < n; in NULL = rows 0..n-1) of v that are valid and within [lo, hi] go to
+ * out; returns how many. */
+static uint32_t filter_range(const tn_vector *v, tn_i128 lo, tn_i128 hi, const uint32_t *in,
+                             uint32_t n, uint32_t *out)
+{
+    size_t w = tn_type_width(v->type);
+    tn_i128 tmin = w == 4 ? INT32_MIN : w == 8 ? INT64_MIN : lo;
+    tn_i128 tmax = w == 4 ? INT32_MAX : w == 8 ? INT64_MAX : hi;
+    lo = lo > tmin ? lo : tmin;
+    hi = hi < tmax ? hi : tmax;
+    if (lo > hi)
+        return 0;
+    bool nulls = v->null_count > 0;
+    uint32_t m = 0;
+#define RANGE_LOOP(T, U, LO, SPAN)                                                             \
+    do {                                                                                       \
+        const T *a = (const T *)v->values;                                                     \
+        if (!in && !nulls) {                                                                   \
+            for (uint32_t r = 0; r < n; r++) {                                                 \
+                out[m] = r;                                                                    \
+                m += (uint32_t)((U)a[r] - (U)(LO) <= (SPAN));                                  \
+            }                                                                                  \
+        } else {                                                                               \
+            for (uint32_t i = 0; i < n; i++) {                                                 \
+                uint32_t r = in ? in[i] : i;                                                   \
+                out[m] = r;                                                                    \
+                m += (uint32_t)((!nulls || tn_vector_is_valid(v, r)) &&                        \
+                                (U)a[r] - (U)(LO) <= (SPAN));                                  \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+    if (w == 4) {
+        uint32_t span = (uint32_t)((int32_t)hi) - (uint32_t)((int32_t)lo);
+        RANGE_LOOP(int32_t, uint32_t, (int32_t)lo, span);
+    } else if (w == 8) {
+        uint64_t span = (uint64_t)((int64_t)hi) - (uint64_t)((int64_t)lo);
+        RANGE_LOOP(int64_t, uint64_t, (int64_t)lo, span);
+    } else {
+        unsigned __int128 span = (unsigned __int128)hi - (unsigned __int128)lo;
+        RANGE_LOOP(tn_i128, unsigned __int128, lo, span);
+    }
+#undef RANGE_LOOP
+    return m;
+}
+
+/* Keeps rows keep[0..m) (ascending) of the first n rows of v, moved to rows [0, m). Rows
+ * from m on are valid again but their values are left as they are: a filtered batch is
+ * only read below its row count. */
+static void vector_keep(tn_vector *v, const uint32_t *keep, uint32_t m, uint32_t n)
+{
+    if (v->null_count > 0) {
+        uint32_t nulls = 0;
+        for (uint32_t j = 0; j < m; j++) {
+            bool valid = tn_vector_is_valid(v, keep[j]);
+            if (valid)
+                v->validity[j >> 3] |= (uint8_t)(1u << (j & 7));
+            else
+                v->validity[j >> 3] &= (uint8_t) ~(1u << (j & 7));
+            nulls += !valid;
+        }
+        for (uint32_t j = m; j < n; j++)
+            v->validity[j >> 3] |= (uint8_t)(1u << (j & 7));
+        v->null_count = nulls;
+    }
+    if (tn_type_is_varlen(v->type)) {
+        /* Bytes only move towards the start; each row's bounds are read before the offset
+         * slot they sit in can be overwritten (slot j + 1 is written at step j, and step j
+         * reads slots keep[j] >= j and keep[j] + 1). */
+        int32_t *off = v->offsets;
+        size_t pos = 0;
+        int32_t next_start = m > 0 ? off[keep[0]] : 0;
+        for (uint32_t j = 0; j < m; j++) {
+            int32_t start = next_start, end = off[keep[j] + 1];
+            if (j + 1 < m)
+                next_start = off[keep[j + 1]];
+            size_t len = (size_t)(end - start);
+            if (len && pos != (size_t)start)
+                memmove(v->data + pos, v->data + start, len);
+            pos += len;
+            off[j + 1] = (int32_t)pos;
+        }
+        v->data_len = pos;
+        return;
+    }
+    if (v->type.id == TN_TYPE_BOOLEAN) {
+        for (uint32_t j = 0; j < m; j++)
+            tn_vector_set_bool(v, j, tn_vector_get_bool(v, keep[j]));
+        return;
+    }
+    size_t w = tn_type_width(v->type);
+    uint8_t *vals = v->values;
+    if (w == 4) {
+        for (uint32_t j = 0; j < m; j++)
+            memcpy(vals + (size_t)j * 4, vals + (size_t)keep[j] * 4, 4);
+    } else if (w == 8) {
+        for (uint32_t j = 0; j < m; j++)
+            memcpy(vals + (size_t)j * 8, vals + (size_t)keep[j] * 8, 8);
+    } else {
+        for (uint32_t j = 0; j < m; j++)
+            memmove(vals + (size_t)j * w, vals + (size_t)keep[j] * w, w);
+    }
+}
+
+/* The filter task of a piece: decodes the filter columns one after another, each at the
+ * rows still selected, and narrows the batches' selections with their predicates. */
+static int filter_piece(tn_parquet_scan *s, const piece *pc, window *w, tn_error *err)
+{
+    uint32_t keep[TN_BATCH_ROWS], tmp[TN_BATCH_ROWS];
+    for (uint32_t f = 0; f < s->filter_col_count; f++) {
+        uint32_t col = s->filter_cols[f];
+        int rc = read_piece(s, pc, col, w, err);
+        if (rc != 0)
+            return rc;
+        for (uint32_t b = 0; b < pc->batch_count; b++) {
+            uint32_t bi = pc->batch_first + b;
+            uint32_t n = w->sel_count[bi];
+            if (n == 0)
+                continue;
+            tn_batch *batch = w->batches[bi];
+            const tn_vector *v = &batch->columns[col];
+            /* The column's rows [0, n) are the selected rows, in order. */
+            const uint32_t *in = NULL;
+            uint32_t m = n;
+            tn_i128 lo, hi;
+            if (column_range(s, col, &lo, &hi)) {
+                m = filter_range(v, lo, hi, NULL, n, keep);
+                in = keep;
+            }
+            for (uint32_t i = 0; i < s->filter_count && m > 0 && !in; i++) {
+                if (s->filters[i].col != col)
+                    continue;
+                uint32_t *dst = in == keep ? tmp : keep;
+                m = filter_rows(&s->filters[i].pred, v, in, m, dst);
+                in = dst;
+            }
+            /* When nearly every row passes, picking the survivors out of the other columns
+             * costs more than decoding them all: the batch keeps its rows and the caller's
+             * filter drops the few others. */
+            if (!in || m == n || (uint64_t)m * 8 >= (uint64_t)n * 7)
+                continue;
+            /* Drop the rows from the selection and from the filter columns decoded so far. */
+            uint32_t *sel = w->sel + (size_t)bi * s->batch_rows;
+            for (uint32_t j = 0; j < m; j++)
+                sel[j] = sel[in[j]];
+            for (uint32_t g = 0; g <= f; g++)
+                vector_keep(&batch->columns[s->filter_cols[g]], in, m, n);
+            w->sel_count[bi] = m;
+        }
+    }
+    return 0;
+}
+
+static void filter_task(void *ctx, size_t piece_idx, int worker_idx)
+{
+    (void)worker_idx;
+    window *w = ctx;
+    tn_parquet_scan *s = w->scan;
+    const piece *pc = &w->pieces[piece_idx];
+    size_t task = piece_idx * s->out_count + s->filter_cols[0];
+    filter_piece(s, pc, w, &w->errors[task]);
 }
 
 static int by_cost_descending(const void *a, const void *b)
@@ -774,6 +1158,36 @@ static void free_batches(tn_batch **b, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
         tn_batch_free(b[i]);
+}
+
+/* Runs the filter tasks of a window (one per piece): afterwards every batch holds its
+ * selected rows in the filter columns, its row count says how many, and w->sel says which
+ * rows they were, for the other columns to read. */
+static int filter_window(tn_parquet_scan *s, window *w, size_t tasks, tn_error *err)
+{
+    w->sel = tn_malloc((size_t)w->batch_count * s->batch_rows * sizeof(uint32_t));
+    w->sel_count = tn_malloc((w->batch_count ? w->batch_count : 1) * sizeof(uint32_t));
+    if (!w->sel || !w->sel_count)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    for (uint32_t b = 0; b < w->batch_count; b++) {
+        uint32_t rows = w->batches[b]->row_count;
+        uint32_t *sel = w->sel + (size_t)b * s->batch_rows;
+        for (uint32_t i = 0; i < rows; i++)
+            sel[i] = i;
+        w->sel_count[b] = rows;
+    }
+    int rc = tn_pool_run(s->pool, w->piece_count, filter_task, w);
+    if (rc != 0)
+        return tn_error_set(err, rc, "could not run the decoding tasks");
+    for (size_t t = 0; t < tasks; t++) {
+        if (w->errors[t].code != 0) {
+            *err = w->errors[t];
+            return w->errors[t].code;
+        }
+    }
+    for (uint32_t b = 0; b < w->batch_count; b++)
+        w->batches[b]->row_count = w->sel_count[b];
+    return 0;
 }
 
 /* Decodes the next window into s->ready. */
@@ -840,6 +1254,11 @@ static int run_window(tn_parquet_scan *s, tn_error *err)
             w.batch_count++;
         }
     }
+    if (tasks > 0 && s->filter_count > 0) {
+        rc = filter_window(s, &w, tasks, err);
+        if (rc != 0)
+            goto done;
+    }
     if (tasks > 0) {
         order_tasks(s, &w, tasks);
         rc = tn_pool_run(s->pool, tasks, window_task, &w);
@@ -855,6 +1274,17 @@ static int run_window(tn_parquet_scan *s, tn_error *err)
                 goto done;
             }
         }
+    }
+    if (w.sel) {
+        /* Batches whose rows were all filtered out are not handed on. */
+        uint32_t kept = 0;
+        for (uint32_t b = 0; b < w.batch_count; b++) {
+            if (w.batches[b]->row_count == 0)
+                tn_batch_free(w.batches[b]);
+            else
+                w.batches[kept++] = w.batches[b];
+        }
+        w.batch_count = kept;
     }
     /* Finished plans free their column states. */
     for (uint32_t p = s->plan_next; p < plan; p++) {
@@ -883,7 +1313,51 @@ done:
     tn_free(w.order);
     tn_free(w.cost);
     tn_free(w.pieces);
+    tn_free(w.sel);
+    tn_free(w.sel_count);
     return rc;
+}
+
+/* Chooses the predicates the scan evaluates itself: those on projected flat columns that
+ * filter_supported accepts. Nested columns in the projection turn it off (their rows cannot
+ * be passed over one by one). */
+static int plan_filters(tn_parquet_scan *s, const tn_parquet_scan_options *opts,
+                        tn_error *err)
+{
+    if (opts->predicate_count == 0 || s->out_count == 0 || s->batch_rows > TN_BATCH_ROWS)
+        return 0;
+    for (uint32_t i = 0; i < s->out_count; i++)
+        if (s->file->outs[s->outs[i]].nested)
+            return 0;
+    s->filters = tn_arena_alloc(&s->arena, opts->predicate_count * sizeof(scan_filter));
+    s->filter_cols = tn_arena_alloc(&s->arena, s->out_count * sizeof(uint32_t));
+    s->is_filter_col = tn_arena_calloc(&s->arena, s->out_count * sizeof(bool));
+    if (!s->filters || !s->filter_cols || !s->is_filter_col)
+        return tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+    for (uint32_t i = 0; i < opts->predicate_count; i++) {
+        const tn_parquet_predicate *p = &opts->predicates[i];
+        uint32_t col = 0;
+        while (col < s->out_count && s->outs[col] != p->column)
+            col++;
+        if (col == s->out_count || !filter_supported(p, s->schema->columns[col].type))
+            continue;
+        scan_filter *f = &s->filters[s->filter_count++];
+        f->col = col;
+        f->pred = *p;
+        if (tn_type_is_varlen(s->schema->columns[col].type) && p->value.s.len > 0) {
+            /* The constant is borrowed only for tn_parquet_scan_open. */
+            char *copy = tn_arena_alloc(&s->arena, p->value.s.len);
+            if (!copy)
+                return tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+            memcpy(copy, p->value.s.ptr, p->value.s.len);
+            f->pred.value.s = tn_str_make(copy, p->value.s.len);
+        }
+        if (!s->is_filter_col[col]) {
+            s->is_filter_col[col] = true;
+            s->filter_cols[s->filter_col_count++] = col;
+        }
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -933,6 +1407,8 @@ int tn_parquet_scan_open(tn_parquet_file *file, const tn_parquet_scan_options *o
         s->schema->columns[i].field_id = col->field_id;
     }
     if ((rc = plan_scan(s, opts, err)) != 0)
+        goto fail;
+    if ((rc = plan_filters(s, opts, err)) != 0)
         goto fail;
     s->plan_cols = tn_calloc(s->plan_count ? s->plan_count : 1, sizeof(col_state *));
     if (!s->plan_cols) {

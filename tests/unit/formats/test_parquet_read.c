@@ -262,13 +262,17 @@ Test(parquet_read, prune_pages_with_page_index)
     cr_assert_eq(st.rows_total, 7300);
     cr_assert_gt(st.rows_pruned, 6000, "pruned %lld", (long long)st.rows_pruned);
     cr_assert_gt(st.pages_pruned, 0);
-    cr_assert_eq((int64_t)rows, st.rows_total - st.rows_pruned);
+    /* The scan also filters the rows of the pages it reads: only the matching ones come. */
+    cr_assert_leq((int64_t)rows, st.rows_total - st.rows_pruned);
+    cr_assert_eq(rows, 101);
     cr_assert_eq((int64_t)rows, st.rows_read);
-    /* Every row that matches is there, with its other columns aligned. */
+    /* Every row that matches is there, with its other columns aligned (the first row has
+     * no newline before it). */
     for (int id = 1000; id <= 1100; id++) {
         char line[64];
         snprintf(line, sizeof(line), "\n%d|%d|%d\n", id, id % 10, id % 10);
-        cr_assert(strstr(t, line) != NULL, "id %d missing", id);
+        bool first = strncmp(t, line + 1, strlen(line + 1)) == 0;
+        cr_assert(first || strstr(t, line) != NULL, "id %d missing", id);
     }
     free(t);
     /* Equality on a value no page holds prunes everything. */
