@@ -380,7 +380,7 @@ static void write_tarn_file(const char *path, int64_t rows, bool v2, bool no_dic
                 tn_vector_append_null(&b->columns[2], i);
             else
                 cr_assert_eq(tn_vector_append_str(&b->columns[2], i, name, (size_t)len), 0);
-            tn_vector_i128(&b->columns[3])[i] = (tn_i128)((x * 37) % 10000) - 5000;
+            tn_vector_set_decimal(&b->columns[3], i, (tn_i128)((x * 37) % 10000) - 5000);
             if (x % 17 == 0)
                 tn_vector_set_null(&b->columns[3], i);
             tn_vector_set_bool(&b->columns[4], i, x % 3 == 0);
