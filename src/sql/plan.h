@@ -289,6 +289,9 @@ struct tn_plan_op {
                                          lake prunes manifests, files, row groups and pages
                                          with (optimizer/lake_predicates.c) */
             uint32_t lake_predicate_count;
+            bool *dictionary;         /* per output column, or NULL: the column may come out
+                                         in dictionary form, because every use of it handles
+                                         that form (optimizer/dictionary_columns.c) */
         } scan;
         struct {
             tn_plan_expr *condition;
@@ -301,6 +304,8 @@ struct tn_plan_op {
             uint32_t group_count;
             tn_plan_agg *aggs;
             uint32_t agg_count;
+            bool *dictionary_keys;    /* per group key, or NULL: a column that may arrive in
+                                         dictionary form; its values are interned (exec) */
         } aggregate;
         struct {
             tn_plan_join_type type;

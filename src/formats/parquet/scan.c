@@ -71,6 +71,7 @@ struct tn_parquet_scan {
     tn_schema *schema;
     uint32_t *outs;       /* file output column of each scan column */
     uint32_t out_count;
+    bool *dictionary;     /* per scan column: dictionary form allowed (NULL = none) */
     uint32_t batch_rows;
     tn_pool *pool;
     bool own_pool;
@@ -578,6 +579,8 @@ static int col_skip(tn_parquet_scan *s, const pq_out *o, col_state *cs, int64_t 
 static int col_read(tn_parquet_scan *s, const pq_out *o, col_state *cs, tn_vector *v,
                     uint32_t row, uint32_t n, tn_error *err)
 {
+    if (!o->nested && v->dict)
+        return pq_chunk_read_dict(&cs->chunks[0], v, row, n);
     if (!o->nested)
         return pq_chunk_read_flat(&cs->chunks[0], v, row, n);
     for (uint32_t i = 0; i < cs->chunk_count; i++) {
@@ -623,11 +626,18 @@ static double thread_ns(void)
  * The task writes every row of the batch, so the values are not zeroed first (that would
  * touch every buffer twice); only the rows past the batch's end are, as tn_vector_init would
  * leave them. */
-static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, tn_vector **out,
-                        tn_error *err)
+static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, col_state *cs,
+                        tn_vector **out, tn_error *err)
 {
     tn_vector *v = &b->columns[col];
-    if (!v->validity) {
+    tn_dictionary *dict = !v->validity && s->dictionary && s->dictionary[col] &&
+                                  !s->file->outs[s->outs[col]].nested
+                              ? pq_chunk_dictionary(&cs->chunks[0])
+                              : NULL;
+    if (dict) {
+        if (tn_vector_init_dict(v, dict, s->batch_rows) != 0)
+            return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
+    } else if (!v->validity) {
         if (tn_vector_init_uninit(v, s->schema->columns[col].type, s->batch_rows) != 0)
             return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
         uint32_t rows = b->row_count, cap = v->capacity;
@@ -677,7 +687,7 @@ static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, tn_batc
             if ((int64_t)n > left)
                 n = (uint32_t)left;
             tn_vector *v = NULL;
-            rc = batch_column(s, batches[pc->batch_first + b], col, &v, err);
+            rc = batch_column(s, batches[pc->batch_first + b], col, cs, &v, err);
             if (rc != 0)
                 return rc;
             rc = col_read(s, o, cs, v, r, n, err);
@@ -931,6 +941,14 @@ int tn_parquet_scan_open(tn_parquet_file *file, const tn_parquet_scan_options *o
             goto fail;
         }
         s->schema->columns[i].field_id = col->field_id;
+    }
+    if (opts->dictionary) {
+        s->dictionary = tn_arena_alloc(&s->arena, (s->out_count ? s->out_count : 1) * sizeof(bool));
+        if (!s->dictionary) {
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+            goto fail;
+        }
+        memcpy(s->dictionary, opts->dictionary, s->out_count * sizeof(bool));
     }
     if ((rc = plan_scan(s, opts, err)) != 0)
         goto fail;
