@@ -15,6 +15,8 @@
  */
 #include "sql/optimizer/optimizer_int.h"
 
+#include <strings.h>
+
 static bool is_column(const tn_plan_expr *e, uint32_t col)
 {
     return e->kind == TN_PLAN_EXPR_COLUMN && e->column == col;
@@ -95,6 +97,20 @@ static void check_other(const tn_plan_expr *e, uint8_t *ok, uint8_t *used, uint3
             ok[c] = 0;
 }
 
+/* Whether the scan reads Parquet files, the only reader that hands out dictionary form:
+ * elsewhere interning the group keys would only add work. */
+static bool reads_parquet(const tn_plan_op *scan)
+{
+    if (scan->scan.format)
+        return strcmp(scan->scan.format, "parquet") == 0;
+    for (uint32_t i = 0; i < scan->scan.path_count; i++) {
+        size_t len = strlen(scan->scan.paths[i]);
+        if (len < 8 || strcasecmp(scan->scan.paths[i] + len - 8, ".parquet") != 0)
+            return false;
+    }
+    return scan->scan.path_count > 0;
+}
+
 /* op is an aggregate or a projection: when its input is a file scan, possibly under
  * filters, marks the scan's columns (and the aggregate's keys) that qualify. */
 static int consider(tn_arena *arena, tn_plan_op *op)
@@ -102,7 +118,8 @@ static int consider(tn_arena *arena, tn_plan_op *op)
     tn_plan_op *scan = op->children[0];
     while (scan && scan->kind == TN_PLAN_FILTER)
         scan = scan->children[0];
-    if (!scan || scan->kind != TN_PLAN_SCAN || scan->scan.source != TN_PLAN_SOURCE_FILES)
+    if (!scan || scan->kind != TN_PLAN_SCAN || scan->scan.source != TN_PLAN_SOURCE_FILES ||
+        !reads_parquet(scan))
         return 0;
     uint32_t n = scan->column_count;
     if (n == 0)
