@@ -470,8 +470,9 @@ int tn_vector_copy_row(tn_vector *dst, uint32_t dst_row, const tn_vector *src, u
  * ---------------------------------------------------------------------------------------- */
 
 struct tn_dictionary {
-    tn_vector entries; /* count + 1 rows: the values, then one NULL row, so that NULL rows may
-                          index entry `count` and per-entry results cover NULL as well */
+    tn_vector entries; /* count + 1 rows: the values, then one NULL row; the NULL rows of a
+                          vector in dictionary form index entry `count`, so per-entry results
+                          cover NULL as well */
     uint32_t count;    /* values */
     uint64_t id;       /* unique in the process and never reused: caches key on it */
     int refcount;      /* atomic */
@@ -489,8 +490,8 @@ void tn_dictionary_unref(tn_dictionary *dict); /* frees at zero; accepts NULL */
 int tn_vector_init_dict(tn_vector *v, tn_dictionary *dict, uint32_t capacity);
 static inline uint32_t *tn_vector_indices(const tn_vector *v) { return (uint32_t *)v->values; }
 /* Turns rows [0, rows) of a dictionary-form vector v (which owns its buffers) into the plain
- * layout in place; NULL rows become empty. A plain vector is left as it is. Returns 0,
- * TN_ENOMEM or TN_ELIMIT (v is unchanged then). */
+ * layout in place; NULL rows and the rows after `rows` become empty. A plain vector is left as
+ * it is. Returns 0, TN_ENOMEM or TN_ELIMIT (v is unchanged then). */
 int tn_vector_flatten(tn_vector *v, uint32_t rows);
 
 /* ------------------------------------------------------------------------------------------

@@ -96,7 +96,9 @@ int tn_vector_flatten(tn_vector *v, uint32_t rows)
             total += (size_t)(eo[idx[r] + 1] - eo[idx[r]]);
     if (total > (size_t)INT32_MAX)
         return TN_ELIMIT;
-    int32_t *offsets = tn_aligned_alloc(64, (((size_t)v->capacity + 1) * sizeof(int32_t) + 63) & ~(size_t)63);
+    /* aligned and rounded as the vectors' own buffers (vector.c) */
+    int32_t *offsets = tn_aligned_alloc(64, (((size_t)v->capacity + 1) * sizeof(int32_t) + 63) &
+                                                ~(size_t)63);
     char *data = tn_malloc(total ? total : 1);
     if (offsets == NULL || data == NULL) {
         tn_free(offsets);
@@ -114,6 +116,9 @@ int tn_vector_flatten(tn_vector *v, uint32_t rows)
         }
         offsets[r + 1] = (int32_t)pos;
     }
+    /* the rows after `rows` are empty, as tn_vector_init leaves them */
+    for (uint32_t r = rows; r < v->capacity; r++)
+        offsets[r + 1] = (int32_t)pos;
     tn_free(v->values);
     v->values = NULL;
     v->offsets = offsets;

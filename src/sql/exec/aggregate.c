@@ -122,6 +122,9 @@ struct agg_exec {
     uint32_t emit_part;    /* next part to output */
     key_intern *interns;   /* per group key, when any key is interned; else NULL */
     tn_exec_arg *id_args;  /* the keys as assign_groups hashes them: interned ones as ids */
+    bool packed;           /* two keys, interned or 4-byte integers, packed into one int64
+                              key of the integer table (pack_keys) */
+    tn_vector packed_keys; /* a chunk's packed keys (BIGINT, all valid) */
 };
 
 /* A DISTINCT pair is stored as the value's key without its tag byte (NULLs never get there)
@@ -816,6 +819,43 @@ static int intern_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n)
     return 0;
 }
 
+/* The two keys of a packed table as one int64 per row, in s->packed_keys: two interned ids
+ * as (id + 1) << 32 | (id + 1), 0 for NULL; an integer and an interned id as the integer's
+ * 32 bits << 32 | its NULL flag << 31 | (id + 1). Distinct key pairs give distinct values. */
+static int pack_keys(agg_exec *s, uint32_t n)
+{
+    const tn_exec_arg *k = s->id_args;
+    bool interned[2] = {s->interns[0].ids.validity != NULL, s->interns[1].ids.validity != NULL};
+    uint64_t part[2][TN_BATCH_ROWS];
+    uint8_t null[2][TN_BATCH_ROWS];
+    for (int c = 0; c < 2; c++) {
+        const tn_vector *v = k[c].vec;
+        const uint32_t *sel = k[c].sel;
+        const int32_t *x = tn_vector_i32(v);
+        for (uint32_t i = 0; i < n; i++) {
+            bool valid = tn_vector_is_valid(v, sel[i]);
+            null[c][i] = !valid;
+            part[c][i] = valid ? (uint64_t)(uint32_t)x[sel[i]] + interned[c] : 0;
+        }
+    }
+    uint64_t *out = (uint64_t *)tn_vector_i64(&s->packed_keys);
+    if (interned[0] && interned[1]) {
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = part[0][i] << 32 | part[1][i];
+        return 0;
+    }
+    int id = interned[0] ? 0 : 1, num = 1 - id;
+    uint64_t too_many = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        too_many |= part[id][i] >> 31;
+        out[i] = part[num][i] << 32 | (uint64_t)null[num][i] << 31 | part[id][i];
+    }
+    if (too_many)
+        return tn_error_set(s->op.ctx->err, TN_ELIMIT, "more than %u distinct group keys",
+                            (unsigned)INT32_MAX - 1);
+    return 0;
+}
+
 /* Maps rows [0, n) of the key columns keys[] (one per group key) to group ids in g[],
  * giving new keys the next ids (s->group_count grows; the caller grows the states) and
  * listing their rows in fresh[nf]. The keys are serialised and hashed for the whole chunk
@@ -831,6 +871,12 @@ static int assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint3
         if ((rc = intern_keys(s, keys, n)) != 0)
             return rc;
         keys = s->id_args;
+    }
+    if (s->packed) {
+        if ((rc = pack_keys(s, n)) != 0)
+            return rc;
+        tn_exec_arg packed = {&s->packed_keys, tn_exec_identity};
+        return assign_int_groups(s, &packed, n, g, fresh, nf_out);
     }
     if (s->int_key)
         return assign_int_groups(s, &keys[0], n, g, fresh, nf_out);
@@ -1912,6 +1958,7 @@ static void table_free(agg_exec *s)
     s->interns = NULL;
     tn_free(s->id_args);
     s->id_args = NULL;
+    tn_vector_destroy(&s->packed_keys);
     tn_exec_rows_free(&s->keys);
     if (s->op.ctx && s->table_bytes)
         tn_exec_memory_add(s->op.ctx, -s->table_bytes);
@@ -1971,6 +2018,20 @@ static int table_init(agg_exec *s, tn_plan_op *plan)
         if (tn_exec_keys_init(&s->interns[k].strings, 64) != 0 ||
             tn_vector_init(&s->interns[k].ids, tn_type_make(TN_TYPE_INTEGER), TN_BATCH_ROWS) != 0)
             return oom(s);
+    }
+    if (s->interns && plan->aggregate.group_count == 2) {
+        s->packed = true;
+        for (uint32_t k = 0; k < 2; k++) {
+            tn_type t = plan->aggregate.groups[k]->type;
+            s->packed = s->packed && (dict_keys[k] || t.id == TN_TYPE_INTEGER || t.id == TN_TYPE_DATE);
+        }
+        /* the integer table holds the packed keys; the general one is not used */
+        if (s->packed) {
+            s->int_key = true;
+            tn_exec_keys_free(&s->groups);
+            if (tn_vector_init(&s->packed_keys, tn_type_make(TN_TYPE_BIGINT), TN_BATCH_ROWS) != 0)
+                return oom(s);
+        }
     }
     for (uint32_t k = 0; k < plan->aggregate.group_count; k++) {
         tn_type t = plan->aggregate.groups[k]->type;

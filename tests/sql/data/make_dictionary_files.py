@@ -8,6 +8,8 @@
 # dict_strings.parquet: 10,000 rows in row groups of 3,000 (batches of 2,048 cross them), the
 #   string values differing between row groups (so do the dictionaries), NULLs and empty
 #   strings, upper/lower case and non-ASCII text for ILIKE.
+# dict_many.parquet: 40,000 rows in row groups of 10,000 over 20,000 distinct strings, so that
+#   parallel partial aggregates hold enough groups to be merged partition by partition.
 # dict_fallback.parquet: one row group of 90,000 rows whose string column starts with a few
 #   repeated values and then turns unique: the writer's dictionary overflows and the rest of the
 #   column chunk is PLAIN.
@@ -50,3 +52,8 @@ for i in range(90000):
     s = 'common %d' % (i % 10) if i < 20000 else 'unique %06d' % i
     rows.append((i, s, i % 7))
 write(os.path.join(out_dir, 'dict_fallback.parquet'), ['id', 's', 'k'], rows, 100000)
+
+rows = []
+for i in range(40000):
+    rows.append((i, 'key %05d' % ((i * 7919) % 20000), i % 3))
+write(os.path.join(out_dir, 'dict_many.parquet'), ['id', 's', 'k'], rows, 10000)
