@@ -9,7 +9,8 @@
  *     `col [NOT] [I]LIKE constant`, `col IS [NOT] NULL`, or NOT of one of those
  *     (exec/dictionary.c evaluates it once per entry);
  *   - a plain GROUP BY key of the aggregate above (the aggregate interns the entries and
- *     outputs ordinary strings);
+ *     outputs ordinary strings), also through a projection between them that hands its
+ *     column references on unchanged;
  *   - nothing at all in a projection above (the column is dropped there).
  * Any other use leaves the column plain, so no other operator ever sees the form.
  */
@@ -111,11 +112,76 @@ static bool reads_parquet(const tn_plan_op *scan)
     return scan->scan.path_count > 0;
 }
 
-/* op is an aggregate or a projection: when its input is a file scan, possibly under
- * filters, marks the scan's columns (and the aggregate's keys) that qualify. */
+/* Whether a projection hands its column references on as the very vectors it gets: every
+ * other expression of it is of a type it writes in place (exec/project.c's shell output). */
+static bool passes_vectors_on(const tn_plan_op *proj)
+{
+    for (uint32_t i = 0; i < proj->column_count; i++) {
+        const tn_plan_expr *e = proj->project.exprs[i];
+        size_t w = tn_type_width(e->type);
+        if (e->kind != TN_PLAN_EXPR_COLUMN &&
+            (tn_type_is_varlen(e->type) || e->type.id == TN_PLAN_TYPE_INTERVAL ||
+             e->type.id == TN_TYPE_BOOLEAN || (w != 4 && w != 8 && w != 16)))
+            return false;
+    }
+    return true;
+}
+
+/* Clears ok[] (over the scan's n columns) for the columns the aggregate agg uses other than
+ * as plain group keys. Its input columns are the scan's, or those of proj, a projection that
+ * passes the scan's vectors on (its column references) and computes the rest. */
+static int check_aggregate(tn_arena *arena, const tn_plan_op *agg, const tn_plan_op *proj,
+                           uint8_t *ok, uint8_t *used, uint32_t n)
+{
+    uint32_t m = proj ? proj->column_count : n;
+    uint8_t *in_ok = tn_arena_alloc(arena, 2 * (size_t)(m ? m : 1));
+    if (!in_ok)
+        return TN_ENOMEM;
+    uint8_t *in_used = in_ok + m;
+    memset(in_ok, 1, m);
+    for (uint32_t k = 0; k < agg->aggregate.group_count; k++)
+        if (agg->aggregate.groups[k]->kind != TN_PLAN_EXPR_COLUMN)
+            check_other(agg->aggregate.groups[k], in_ok, in_used, m);
+    for (uint32_t a = 0; a < agg->aggregate.agg_count; a++) {
+        if (agg->aggregate.aggs[a].arg)
+            check_other(agg->aggregate.aggs[a].arg, in_ok, in_used, m);
+        if (agg->aggregate.aggs[a].filter)
+            check_other(agg->aggregate.aggs[a].filter, in_ok, in_used, m);
+    }
+    for (uint32_t j = 0; j < m; j++) {
+        const tn_plan_expr *e = proj ? proj->project.exprs[j] : NULL;
+        if (!proj)
+            ok[j] &= in_ok[j];
+        else if (e->kind == TN_PLAN_EXPR_COLUMN && e->column < n)
+            ok[e->column] &= in_ok[j];
+        else
+            check_other(e, ok, used, n);
+    }
+    return 0;
+}
+
+/* The scan column an input column of the aggregate is, or -1. */
+static int64_t scan_column(const tn_plan_op *proj, uint32_t j)
+{
+    if (!proj)
+        return j;
+    const tn_plan_expr *e = proj->project.exprs[j];
+    return e->kind == TN_PLAN_EXPR_COLUMN ? (int64_t)e->column : -1;
+}
+
+/* op is an aggregate or a projection: when its input is a file scan, possibly under filters
+ * (and for an aggregate under a projection that passes vectors on, as the common
+ * subexpression rule puts there), marks the scan's columns (and the aggregate's keys) that
+ * qualify. */
 static int consider(tn_arena *arena, tn_plan_op *op)
 {
-    tn_plan_op *scan = op->children[0];
+    tn_plan_op *top = op->children[0], *proj = NULL;
+    if (op->kind == TN_PLAN_AGGREGATE && top && top->kind == TN_PLAN_PROJECT &&
+        top->child_count == 1 && passes_vectors_on(top)) {
+        proj = top;
+        top = top->children[0];
+    }
+    tn_plan_op *scan = top;
     while (scan && scan->kind == TN_PLAN_FILTER)
         scan = scan->children[0];
     if (!scan || scan->kind != TN_PLAN_SCAN || scan->scan.source != TN_PLAN_SOURCE_FILES ||
@@ -137,21 +203,15 @@ static int consider(tn_arena *arena, tn_plan_op *op)
         return 0;
     for (uint32_t f = 0; f < scan->scan.filter_count; f++)
         check_filter(scan->scan.filters[f], ok, used, n);
-    for (tn_plan_op *f = op->children[0]; f != scan; f = f->children[0])
+    for (tn_plan_op *f = top; f != scan; f = f->children[0])
         check_filter(f->filter.condition, ok, used, n);
     if (op->kind == TN_PLAN_PROJECT) {
         for (uint32_t i = 0; i < op->column_count; i++)
             check_other(op->project.exprs[i], ok, used, n);
     } else {
-        for (uint32_t k = 0; k < op->aggregate.group_count; k++)
-            if (op->aggregate.groups[k]->kind != TN_PLAN_EXPR_COLUMN)
-                check_other(op->aggregate.groups[k], ok, used, n);
-        for (uint32_t a = 0; a < op->aggregate.agg_count; a++) {
-            if (op->aggregate.aggs[a].arg)
-                check_other(op->aggregate.aggs[a].arg, ok, used, n);
-            if (op->aggregate.aggs[a].filter)
-                check_other(op->aggregate.aggs[a].filter, ok, used, n);
-        }
+        int rc = check_aggregate(arena, op, proj, ok, used, n);
+        if (rc)
+            return rc;
     }
     any = false;
     for (uint32_t c = 0; c < n; c++)
@@ -170,8 +230,8 @@ static int consider(tn_arena *arena, tn_plan_op *op)
             return TN_ENOMEM;
         for (uint32_t k = 0; k < gk; k++) {
             const tn_plan_expr *g = op->aggregate.groups[k];
-            op->aggregate.dictionary_keys[k] = g->kind == TN_PLAN_EXPR_COLUMN &&
-                                               g->column < n && ok[g->column];
+            int64_t c = g->kind == TN_PLAN_EXPR_COLUMN ? scan_column(proj, g->column) : -1;
+            op->aggregate.dictionary_keys[k] = c >= 0 && (uint32_t)c < n && ok[c];
         }
     }
     return 0;
