@@ -124,6 +124,10 @@ struct agg_exec {
     tn_exec_arg *id_args;  /* the keys as assign_groups hashes them: interned ones as ids */
     bool packed;           /* two keys, interned or 4-byte integers, packed into one int64
                               key of the integer table (pack_keys) */
+    uint32_t *id_groups;   /* one interned key alone: its ids are dense, so group id + 1 per
+                              id (0: none yet) replaces the hash table */
+    size_t id_groups_cap;
+    uint32_t null_group;   /* the NULL key's group id + 1 there; 0 while it has none */
     tn_vector packed_keys; /* a chunk's packed keys (BIGINT, all valid) */
 };
 
@@ -856,6 +860,43 @@ static int pack_keys(agg_exec *s, uint32_t n)
     return 0;
 }
 
+/* The groups of a lone interned key (s->id_groups): the ids index an array. */
+static int assign_id_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, uint32_t *g,
+                            uint32_t *fresh, uint32_t *nf_out)
+{
+    size_t ids_total = s->interns[0].strings.count;
+    if (s->id_groups_cap < ids_total) {
+        size_t cap = s->id_groups_cap ? s->id_groups_cap : 64;
+        while (cap < ids_total)
+            cap *= 2;
+        uint32_t *grown = tn_realloc(s->id_groups, cap * sizeof *grown);
+        if (!grown)
+            return oom(s);
+        memset(grown + s->id_groups_cap, 0, (cap - s->id_groups_cap) * sizeof *grown);
+        s->table_bytes += (int64_t)((cap - s->id_groups_cap) * sizeof *grown);
+        int rc = tn_exec_memory_add(s->op.ctx, (int64_t)((cap - s->id_groups_cap) * sizeof *grown));
+        s->id_groups = grown;
+        s->id_groups_cap = cap;
+        if (rc)
+            return rc;
+    }
+    const tn_vector *v = key->vec; /* the ids, rows [0, n) */
+    const int32_t *ids = tn_vector_i32(v);
+    uint32_t *groups = s->id_groups;
+    uint32_t next = (uint32_t)s->group_count, nf = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t *slot = tn_vector_is_valid(v, i) ? &groups[(uint32_t)ids[i]] : &s->null_group;
+        if (!*slot) {
+            *slot = ++next;
+            fresh[nf++] = i;
+        }
+        g[i] = *slot - 1;
+    }
+    s->group_count = next;
+    *nf_out = nf;
+    return 0;
+}
+
 /* Maps rows [0, n) of the key columns keys[] (one per group key) to group ids in g[],
  * giving new keys the next ids (s->group_count grows; the caller grows the states) and
  * listing their rows in fresh[nf]. The keys are serialised and hashed for the whole chunk
@@ -872,6 +913,8 @@ static int assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint3
             return rc;
         keys = s->id_args;
     }
+    if (s->interns && s->op.plan->aggregate.group_count == 1)
+        return assign_id_groups(s, &keys[0], n, g, fresh, nf_out);
     if (s->packed) {
         if ((rc = pack_keys(s, n)) != 0)
             return rc;
@@ -1959,6 +2002,10 @@ static void table_free(agg_exec *s)
     tn_free(s->id_args);
     s->id_args = NULL;
     tn_vector_destroy(&s->packed_keys);
+    tn_free(s->id_groups);
+    s->id_groups = NULL;
+    s->id_groups_cap = 0;
+    s->null_group = 0;
     tn_exec_rows_free(&s->keys);
     if (s->op.ctx && s->table_bytes)
         tn_exec_memory_add(s->op.ctx, -s->table_bytes);
