@@ -10,6 +10,7 @@
 #ifndef TN_CORE_H
 #define TN_CORE_H
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -393,6 +394,8 @@ bool tn_schema_eq(const tn_schema *a, const tn_schema *b);    /* names, types, n
  *   appended in order (tn_vector_append_str / tn_vector_append_null).
  * ---------------------------------------------------------------------------------------- */
 
+typedef struct tn_dictionary tn_dictionary;
+
 typedef struct tn_vector {
     tn_type type;
     uint32_t capacity;   /* rows */
@@ -403,6 +406,9 @@ typedef struct tn_vector {
     char *data;
     size_t data_len;
     size_t data_cap;
+    tn_dictionary *dict; /* dictionary form (VARCHAR/BLOB only): `values` holds uint32 indices
+                            into dict->entries, offsets and data are unused; referenced by
+                            the vector that owns its buffers, borrowed by shallow copies */
 } tn_vector;
 
 int tn_vector_init(tn_vector *v, tn_type type, uint32_t capacity); /* all rows valid, zeroed */
@@ -468,6 +474,7 @@ static inline void tn_vector_set_bool(tn_vector *v, uint32_t row, bool value)
 }
 static inline tn_str tn_vector_get_str(const tn_vector *v, uint32_t row)
 {
+    assert(v->dict == NULL); /* dictionary form reaches only dictionary-aware code */
     int32_t start = v->offsets[row];
     /* A vector of only empty strings may have no data buffer; NULL + 0 is undefined in C. */
     return tn_str_make(v->data ? v->data + start : "", (size_t)(v->offsets[row + 1] - start));
@@ -479,6 +486,38 @@ int tn_vector_append_str(tn_vector *v, uint32_t row, const char *ptr, size_t len
 void tn_vector_append_null(tn_vector *v, uint32_t row);
 /* Copies row `src_row` of src into row `dst_row` of dst (same type; varlen in order). */
 int tn_vector_copy_row(tn_vector *dst, uint32_t dst_row, const tn_vector *src, uint32_t src_row);
+
+/* ------------------------------------------------------------------------------------------
+ * Dictionaries (dictionary.c): the distinct values of a VARCHAR/BLOB column (a Parquet column
+ * chunk's dictionary), shared by the vectors in dictionary form that index it. Consumers that
+ * understand the form evaluate a predicate or map a group key once per entry instead of once
+ * per row; every other consumer sees plain vectors (tn_vector_flatten).
+ * ---------------------------------------------------------------------------------------- */
+
+struct tn_dictionary {
+    tn_vector entries; /* count + 1 rows: the values, then one NULL row; the NULL rows of a
+                          vector in dictionary form index entry `count`, so per-entry results
+                          cover NULL as well */
+    uint32_t count;    /* values */
+    uint64_t id;       /* unique in the process and never reused: caches key on it */
+    int refcount;      /* atomic */
+};
+
+/* A dictionary of `count` values (copied) of a VARCHAR/BLOB type, refcount 1. NULL when out of
+ * memory or past the 2 GiB a vector holds. */
+tn_dictionary *tn_dictionary_new(tn_type type, const tn_str *values, uint32_t count);
+tn_dictionary *tn_dictionary_ref(tn_dictionary *dict);
+void tn_dictionary_unref(tn_dictionary *dict); /* frees at zero; accepts NULL */
+
+/* Prepares v as a dictionary-form vector of `capacity` rows over dict (takes a reference):
+ * validity all set, indices unset. Returns 0, TN_EINVAL (dict not VARCHAR/BLOB) or TN_ENOMEM
+ * (v is then zeroed). tn_vector_destroy drops the reference. */
+int tn_vector_init_dict(tn_vector *v, tn_dictionary *dict, uint32_t capacity);
+static inline uint32_t *tn_vector_indices(const tn_vector *v) { return (uint32_t *)v->values; }
+/* Turns rows [0, rows) of a dictionary-form vector v (which owns its buffers) into the plain
+ * layout in place; NULL rows and the rows after `rows` become empty. A plain vector is left as
+ * it is. Returns 0, TN_ENOMEM or TN_ELIMIT (v is unchanged then). */
+int tn_vector_flatten(tn_vector *v, uint32_t rows);
 
 /* ------------------------------------------------------------------------------------------
  * Batches: a schema plus one vector per column, at most `capacity` rows (TN_BATCH_ROWS).

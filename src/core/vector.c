@@ -91,6 +91,7 @@ void tn_vector_destroy(tn_vector *v)
     tn_free(v->values);
     tn_free(v->offsets);
     tn_free(v->data);
+    tn_dictionary_unref(v->dict);
     memset(v, 0, sizeof(*v));
 }
 
@@ -102,6 +103,19 @@ void tn_vector_reset(tn_vector *v)
 {
     if (v->validity == NULL)
         return;
+    if (v->dict != NULL) {
+        /* back to an empty plain vector: the indices go with the dictionary */
+        tn_dictionary_unref(v->dict);
+        v->dict = NULL;
+        tn_free(v->values);
+        v->values = NULL;
+        v->offsets = aligned_block(((size_t)v->capacity + 1) * sizeof(int32_t), false);
+        if (v->offsets == NULL) {
+            v->capacity = 0; /* out of memory: a vector of no rows */
+            v->null_count = 0;
+            return;
+        }
+    }
     memset(v->validity, 0xff, bitmap_bytes(v->capacity));
     v->null_count = 0;
     if (tn_type_is_varlen(v->type)) {

@@ -350,6 +350,9 @@ struct tn_plan_op {
             uint32_t lake_predicate_count;
             struct tn_exec_join_filter *join_filters; /* set while executing: filters from
                                          the build sides of joins above (exec/join_filter.c) */
+            bool *dictionary;         /* per output column, or NULL: the column may come out
+                                         in dictionary form, because every use of it handles
+                                         that form (optimizer/dictionary_columns.c) */
         } scan;
         struct {
             tn_plan_expr *condition;
@@ -362,6 +365,8 @@ struct tn_plan_op {
             uint32_t group_count;
             tn_plan_agg *aggs;
             uint32_t agg_count;
+            bool *dictionary_keys;    /* per group key, or NULL: a column that may arrive in
+                                         dictionary form; its values are interned (exec) */
         } aggregate;
         struct {
             tn_plan_join_type type;

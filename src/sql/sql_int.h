@@ -77,6 +77,8 @@ int tn_opt_lake_predicates(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn
 int tn_opt_footer_count(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_aggregate_below_join(tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                                 tn_error *err);
+/* Marks the scan columns that may flow in dictionary form (dictionary_columns.c); runs last. */
+int tn_opt_dictionary_columns(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 /* Runs every rule in order. */
 int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                 tn_error *err);
@@ -99,6 +101,8 @@ typedef struct tn_exec_chunk {
 typedef struct tn_exec_ctx tn_exec_ctx;
 
 /* Per-thread expression evaluation state: one scratch vector per plan slot. */
+typedef struct tn_exec_dict_cache tn_exec_dict_cache;
+
 typedef struct tn_exec_eval {
     tn_exec_ctx *ctx;
     tn_vector *slots;
@@ -106,6 +110,7 @@ typedef struct tn_exec_eval {
     tn_func_cache *caches;
     uint8_t *ready; /* slot vector initialised */
     uint32_t slot_count;
+    tn_exec_dict_cache *dict_cache; /* per-entry filter results (exec/dictionary.c) */
 } tn_exec_eval;
 
 /* The shared state of one parallel pipeline run (exec/parallel.c). */
@@ -150,6 +155,14 @@ int tn_exec_eval_expr(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chu
  * in->batch) to sel_out (room for in->count) and their count. */
 int tn_exec_eval_filter(tn_exec_eval *ev, const tn_plan_expr *cond, const tn_exec_chunk *in,
                         uint32_t *sel_out, uint32_t *count_out);
+
+/* A filter condition over a column in dictionary form (exec/dictionary.c): evaluated once per
+ * dictionary entry (cached by condition and dictionary), rows selected by index. Returns 1
+ * when cond is not a handled shape over such a column (nothing done), else as
+ * tn_exec_eval_filter. */
+int tn_exec_dict_filter(tn_exec_eval *ev, const tn_plan_expr *cond, const tn_exec_chunk *in,
+                        uint32_t *sel_out, uint32_t *count_out);
+void tn_exec_dict_cache_free(tn_exec_dict_cache *cache); /* accepts NULL */
 
 /* Copies n values (vec rows sel[0..n)) into dst rows dst_row.. (varlen in order). */
 int tn_exec_gather(tn_vector *dst, uint32_t dst_row, const tn_vector *src, const uint32_t *sel,

@@ -230,6 +230,8 @@ void pq_chunk_free(pq_chunk *c)
         tn_parquet_values_free(&c->vals);
     c->vals_live = false;
     tn_parquet_dictionary_free(&c->dict);
+    tn_dictionary_unref(c->shared_dict);
+    c->shared_dict = NULL;
     tn_free(c->dict_page);
     tn_free(c->page_buf);
     tn_free(c->buf);
@@ -1119,6 +1121,80 @@ static int ended_early(pq_chunk *c)
     return chunk_error(c, TN_ECORRUPT,
                        "the column chunk ends after %lld rows but the row group has %lld",
                        (long long)c->row, (long long)c->rg_rows);
+}
+
+tn_dictionary *pq_chunk_dictionary(pq_chunk *c)
+{
+    const pq_leaf *leaf = c->leaf;
+    if (c->shared_dict)
+        return c->shared_dict;
+    if (!c->has_dict || !c->dict.bytes || leaf->physical != TN_PARQUET_BYTE_ARRAY ||
+        leaf->max_rep > 0 || c->file->outs[leaf->out].nested ||
+        (leaf->conv != PQ_CONV_STRING && leaf->conv != PQ_CONV_BLOB) ||
+        (leaf->conv == PQ_CONV_STRING && !c->dict_utf8_ok))
+        return NULL;
+    c->shared_dict = tn_dictionary_new(leaf->type, c->dict.bytes, c->dict.count);
+    return c->shared_dict;
+}
+
+/* One window of a dictionary-encoded page as indices into rows [row, row+k) of v. */
+static int dict_indices(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t k)
+{
+    const pq_leaf *leaf = c->leaf;
+    const uint8_t *defs = leaf->max_def > 0 && !c->defs_all_present ? c->defs + c->lv_pos
+                                                                     : NULL;
+    uint32_t nonnull = defs ? count_present(defs, k, leaf->max_def) : k;
+    uint32_t *out = tn_vector_indices(v) + row;
+    if (nonnull == k) {
+        int rc = tn_parquet_values_get_indices(&c->vals, out, k, c->err);
+        return rc == 0 ? 0 : chunk_wrap(c, rc);
+    }
+    int rc = tn_parquet_values_get_indices(&c->vals, c->indices, nonnull, c->err);
+    if (rc != 0)
+        return chunk_wrap(c, rc);
+    const int max = leaf->max_def;
+    const uint32_t null_idx = c->shared_dict->count;
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        if (defs[i] == max) {
+            out[i] = c->indices[j++];
+        } else {
+            out[i] = null_idx;
+            tn_vector_set_null(v, row + i);
+        }
+    }
+    return 0;
+}
+
+int pq_chunk_read_dict(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n)
+{
+    while (n > 0) {
+        if (c->lv_pos == c->lv_len) {
+            int rc = fill_levels(c);
+            if (rc == 1)
+                return ended_early(c);
+            if (rc != 0)
+                return rc;
+        }
+        if (!c->page_dict) {
+            /* the writer fell back to PLAIN: the batch continues in the plain layout */
+            int rc = tn_vector_flatten(v, row);
+            if (rc != 0)
+                return chunk_error(c, rc, "out of memory expanding dictionary values");
+            return pq_chunk_read_flat(c, v, row, n);
+        }
+        uint32_t k = c->lv_len - c->lv_pos;
+        if (k > n)
+            k = n;
+        int rc = dict_indices(c, v, row, k);
+        if (rc != 0)
+            return rc;
+        c->lv_pos += k;
+        c->row += k;
+        row += k;
+        n -= k;
+    }
+    return 0;
 }
 
 int pq_chunk_read_flat(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n)

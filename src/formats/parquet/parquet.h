@@ -126,6 +126,11 @@ typedef struct tn_parquet_scan_options {
      * not 0: one morsel of a scan split across threads. Stats then cover only those. */
     uint32_t row_group_first;
     uint32_t row_group_count;
+    /* Per projected column (NULL = none): true lets a flat VARCHAR/BLOB column whose pages
+     * are dictionary-encoded come out in dictionary form (tn_vector.dict), indices into the
+     * column chunk's dictionary; a batch that meets a PLAIN page comes out plain. Only for
+     * callers that handle that form. */
+    const bool *dictionary;
 } tn_parquet_scan_options;
 
 /* What pruning saved, for EXPLAIN. */

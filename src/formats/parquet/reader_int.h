@@ -133,6 +133,7 @@ typedef struct pq_chunk {
     uint8_t *dict_page;         /* decompressed dictionary page (owned) */
     size_t dict_cap;
     bool dict_utf8_ok;          /* every entry checked as UTF-8 */
+    tn_dictionary *shared_dict; /* the dictionary as handed out with vectors (referenced) */
     /* current data page */
     int32_t page_left;          /* level entries not yet decoded */
     int32_t page_values;        /* num_values of the page */
@@ -174,6 +175,16 @@ int pq_chunk_read_flat(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n);
  * 0). Pages holding no kept row are not decompressed; m == n is pq_chunk_read_flat. */
 int pq_chunk_read_flat_sel(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n,
                            const uint32_t *sel, uint32_t m, uint32_t sel_base);
+/* The chunk's dictionary as vectors in dictionary form share it (built on the first call;
+ * borrowed), or NULL when the chunk's values cannot be handed out that way: not a flat
+ * VARCHAR/BLOB leaf of byte arrays, no dictionary page, entries that are not UTF-8, or out of
+ * memory (then the values are simply read plain). */
+tn_dictionary *pq_chunk_dictionary(pq_chunk *c);
+/* Flat leaves with pq_chunk_dictionary: the next n rows as indices into rows [row, row+n) of
+ * v, a dictionary-form vector over that dictionary (NULL rows index its NULL entry). A page
+ * that is not dictionary-encoded (a writer's fallback to PLAIN) flattens v and the rows from
+ * there on are read plain. */
+int pq_chunk_read_dict(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n);
 /* Flat leaves: passes over n rows (skipping whole pages through the offset index). */
 int pq_chunk_skip_flat(pq_chunk *c, int64_t n);
 /* After the last row: TN_ECORRUPT when the chunk holds more values than the rows read. */

@@ -77,6 +77,7 @@ struct tn_parquet_scan {
     tn_schema *schema;
     uint32_t *outs;       /* file output column of each scan column */
     uint32_t out_count;
+    bool *dictionary;     /* per scan column: dictionary form allowed (NULL = none) */
     uint32_t batch_rows;
     tn_pool *pool;
     bool own_pool;
@@ -593,6 +594,8 @@ static int col_skip(tn_parquet_scan *s, const pq_out *o, col_state *cs, int64_t 
 static int col_read(tn_parquet_scan *s, const pq_out *o, col_state *cs, tn_vector *v,
                     uint32_t row, uint32_t n, tn_error *err)
 {
+    if (!o->nested && v->dict)
+        return pq_chunk_read_dict(&cs->chunks[0], v, row, n);
     if (!o->nested)
         return pq_chunk_read_flat(&cs->chunks[0], v, row, n);
     for (uint32_t i = 0; i < cs->chunk_count; i++) {
@@ -642,11 +645,18 @@ static double thread_ns(void)
  * The task writes every row of the batch, so the values are not zeroed first (that would
  * touch every buffer twice); only the rows past the batch's end are, as tn_vector_init would
  * leave them. */
-static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, tn_vector **out,
-                        tn_error *err)
+static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, col_state *cs,
+                        tn_vector **out, tn_error *err)
 {
     tn_vector *v = &b->columns[col];
-    if (!v->validity) {
+    tn_dictionary *dict = !v->validity && s->dictionary && s->dictionary[col] &&
+                                  !s->file->outs[s->outs[col]].nested
+                              ? pq_chunk_dictionary(&cs->chunks[0])
+                              : NULL;
+    if (dict) {
+        if (tn_vector_init_dict(v, dict, s->batch_rows) != 0)
+            return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
+    } else if (!v->validity) {
         if (tn_vector_init_uninit(v, s->schema->columns[col].type, s->batch_rows) != 0)
             return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
         /* Filtered batches are mostly short: zeroing their tails would cost more than
@@ -678,6 +688,61 @@ static uint32_t lower_bound(const uint32_t *a, uint32_t n, uint32_t x)
             hi = mid;
     }
     return lo;
+}
+
+/* pq_chunk_read_flat_sel for a vector in dictionary form: the stretch's n rows are read as
+ * indices at rows [row, row + n) (row <= the stretch's first row in the batch, so nothing
+ * kept is overwritten), then the m kept rows sel[i] - sel_base are moved down to [row,
+ * row + m). Indices are cheap to read whole; a page the writer fell back to PLAIN turns the
+ * vector plain (pq_chunk_read_dict), and the kept strings are then moved down the same way. */
+static int read_dict_sel(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n, const uint32_t *sel,
+                         uint32_t m, uint32_t sel_base)
+{
+    int rc = pq_chunk_read_dict(c, v, row, n);
+    if (rc != 0)
+        return rc;
+    if (v->dict) {
+        uint32_t *idx = tn_vector_indices(v);
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t from = row + (sel[k] - sel_base), to = row + k;
+            idx[to] = idx[from];
+            if (tn_vector_is_valid(v, from))
+                v->validity[to >> 3] |= (uint8_t)(1u << (to & 7));
+            else
+                v->validity[to >> 3] &= (uint8_t) ~(1u << (to & 7));
+        }
+    } else {
+        /* the source offsets first: moving a string down overwrites offsets it still needs */
+        int32_t start[TN_BATCH_ROWS], end[TN_BATCH_ROWS];
+        bool valid[TN_BATCH_ROWS];
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t from = row + (sel[k] - sel_base);
+            start[k] = v->offsets[from];
+            end[k] = v->offsets[from + 1];
+            valid[k] = tn_vector_is_valid(v, from);
+        }
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t to = row + k;
+            int32_t at = v->offsets[to], len = end[k] - start[k];
+            if (len > 0)
+                memmove(v->data + at, v->data + start[k], (size_t)len);
+            v->offsets[to + 1] = at + len;
+            if (valid[k])
+                v->validity[to >> 3] |= (uint8_t)(1u << (to & 7));
+            else
+                v->validity[to >> 3] &= (uint8_t) ~(1u << (to & 7));
+        }
+        v->data_len = (size_t)v->offsets[row + m];
+    }
+    /* rows past the kept ones are valid again for the next stretch, and the count of NULLs
+     * covers exactly the rows kept so far */
+    for (uint32_t i = row + m; i < row + n; i++)
+        v->validity[i >> 3] |= (uint8_t)(1u << (i & 7));
+    uint32_t nulls = 0;
+    for (uint32_t i = 0; i < row + m; i++)
+        nulls += !tn_vector_is_valid(v, i);
+    v->null_count = nulls;
+    return 0;
 }
 
 static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, const window *w,
@@ -724,13 +789,16 @@ static int read_piece(tn_parquet_scan *s, const piece *pc, uint32_t col, const w
                 uint32_t lo = lower_bound(bs, w->sel_count[bi], r);
                 uint32_t hi = lower_bound(bs, w->sel_count[bi], r + n);
                 if (hi > lo) {
-                    rc = batch_column(s, batches[bi], col, &v, err);
+                    rc = batch_column(s, batches[bi], col, cs, &v, err);
                     if (rc != 0)
                         return rc;
                 }
-                rc = pq_chunk_read_flat_sel(&cs->chunks[0], v, lo, n, bs + lo, hi - lo, r);
+                if (v && v->dict)
+                    rc = read_dict_sel(&cs->chunks[0], v, lo, n, bs + lo, hi - lo, r);
+                else
+                    rc = pq_chunk_read_flat_sel(&cs->chunks[0], v, lo, n, bs + lo, hi - lo, r);
             } else {
-                rc = batch_column(s, batches[pc->batch_first + b], col, &v, err);
+                rc = batch_column(s, batches[pc->batch_first + b], col, cs, &v, err);
                 if (rc != 0)
                     return rc;
                 rc = col_read(s, o, cs, v, r, n, err);
@@ -1406,10 +1474,22 @@ int tn_parquet_scan_open(tn_parquet_file *file, const tn_parquet_scan_options *o
         }
         s->schema->columns[i].field_id = col->field_id;
     }
+    if (opts->dictionary) {
+        s->dictionary = tn_arena_alloc(&s->arena, (s->out_count ? s->out_count : 1) * sizeof(bool));
+        if (!s->dictionary) {
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+            goto fail;
+        }
+        memcpy(s->dictionary, opts->dictionary, s->out_count * sizeof(bool));
+    }
     if ((rc = plan_scan(s, opts, err)) != 0)
         goto fail;
     if ((rc = plan_filters(s, opts, err)) != 0)
         goto fail;
+    /* the scan's own predicates compare decoded values: their columns come out plain */
+    for (uint32_t i = 0; s->dictionary && s->is_filter_col && i < s->out_count; i++)
+        if (s->is_filter_col[i])
+            s->dictionary[i] = false;
     s->plan_cols = tn_calloc(s->plan_count ? s->plan_count : 1, sizeof(col_state *));
     if (!s->plan_cols) {
         rc = tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");

@@ -81,6 +81,19 @@ typedef struct int_groups {
     uint32_t null_id; /* group id + 1 of the NULL key; 0 while it has none */
 } int_groups;
 
+/* A string group key whose column may arrive in dictionary form: its values are interned
+ * into dense ids, which stand for it in the group key (as an INTEGER), so a row costs an
+ * index lookup instead of copying, hashing and comparing its bytes. Each dictionary's entries
+ * are interned once (map); plain values (a PLAIN page, or the string keys of a partial table
+ * being merged) one by one. Ids are private to a table: partial tables exchange strings. */
+typedef struct key_intern {
+    tn_exec_keys strings; /* string -> id */
+    uint64_t dict_id;     /* the dictionary `map` was built for, 0 for none */
+    uint32_t *map;        /* per entry of that dictionary: its id */
+    size_t map_cap;
+    tn_vector ids;        /* a chunk's ids (INTEGER, NULL where the key is NULL) */
+} key_intern;
+
 typedef struct agg_exec agg_exec;
 struct agg_exec {
     tn_exec_op op;
@@ -108,6 +121,15 @@ struct agg_exec {
     agg_exec *parts;       /* after a partitioned merge: the result's tables, read in turn */
     uint32_t part_count;
     uint32_t emit_part;    /* next part to output */
+    key_intern *interns;   /* per group key, when any key is interned; else NULL */
+    tn_exec_arg *id_args;  /* the keys as assign_groups hashes them: interned ones as ids */
+    bool packed;           /* two keys, interned or 4-byte integers, packed into one int64
+                              key of the integer table (pack_keys) */
+    uint32_t *id_groups;   /* one interned key alone: its ids are dense, so group id + 1 per
+                              id (0: none yet) replaces the hash table */
+    size_t id_groups_cap;
+    uint32_t null_group;   /* the NULL key's group id + 1 there; 0 while it has none */
+    tn_vector packed_keys; /* a chunk's packed keys (BIGINT, all valid) */
 };
 
 /* A DISTINCT pair is stored as the value's key without its tag byte (NULLs never get there)
@@ -453,6 +475,9 @@ static int account_keys(agg_exec *s)
 {
     int64_t total = tn_exec_keys_memory(&s->groups) + int_groups_memory(&s->ints) +
                     (int64_t)s->key_bytes_cap;
+    for (uint32_t k = 0; s->interns && k < s->op.plan->aggregate.group_count; k++)
+        total += tn_exec_keys_memory(&s->interns[k].strings) +
+                 (int64_t)(s->interns[k].map_cap * sizeof(uint32_t));
     for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
         for (uint32_t p = 0; p < s->distinct_parts; p++) {
             if (s->states[a].distinct)
@@ -800,6 +825,156 @@ static inline uint64_t group_hash(const uint8_t *key, size_t len)
     return tn_hash_u64(a ^ tn_hash_u64(b ^ len));
 }
 
+/* The id of a string in the intern table t (a new one when absent). */
+static int intern_string(key_intern *t, tn_str str, uint32_t *id)
+{
+    int rc = tn_exec_keys_upsert(&t->strings, str.ptr, str.len, (uint32_t)t->strings.count, id);
+    return rc < 0 ? rc : 0;
+}
+
+/* Points t->map at dictionary d: every entry interned. */
+static int intern_dictionary(key_intern *t, const tn_dictionary *d)
+{
+    if (t->map_cap < d->count) {
+        uint32_t *map = tn_malloc((d->count ? d->count : 1) * sizeof *map);
+        if (!map)
+            return TN_ENOMEM;
+        tn_free(t->map);
+        t->map = map;
+        t->map_cap = d->count;
+    }
+    t->dict_id = 0;
+    for (uint32_t e = 0; e < d->count; e++) {
+        int rc = intern_string(t, tn_vector_get_str(&d->entries, e), &t->map[e]);
+        if (rc)
+            return rc;
+    }
+    t->dict_id = d->id;
+    return 0;
+}
+
+/* s->id_args: keys[] with every interned key column replaced by its values' ids, rows
+ * [0, n) dense. */
+static int intern_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n)
+{
+    uint32_t gk = s->op.plan->aggregate.group_count;
+    for (uint32_t k = 0; k < gk; k++) {
+        key_intern *t = &s->interns[k];
+        if (!t->ids.validity) {
+            s->id_args[k] = keys[k];
+            continue;
+        }
+        const tn_vector *v = keys[k].vec;
+        const uint32_t *sel = keys[k].sel;
+        int32_t *ids = tn_vector_i32(&t->ids);
+        tn_vector_reset(&t->ids);
+        int rc = 0;
+        if (v->dict) {
+            if (t->dict_id != v->dict->id && (rc = intern_dictionary(t, v->dict)) != 0)
+                return oom(s);
+            /* NULL rows index the dictionary's NULL entry, past the map: read only valid */
+            const uint32_t *idx = tn_vector_indices(v);
+            const uint32_t *map = t->map;
+            if (v->null_count == 0) {
+                for (uint32_t i = 0; i < n; i++)
+                    ids[i] = (int32_t)map[idx[sel[i]]];
+            } else {
+                for (uint32_t i = 0; i < n; i++) {
+                    bool valid = tn_vector_is_valid(v, sel[i]);
+                    ids[i] = valid ? (int32_t)map[idx[sel[i]]] : 0;
+                    if (!valid)
+                        tn_vector_set_null(&t->ids, i);
+                }
+            }
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t id = 0;
+                if (!tn_vector_is_valid(v, sel[i]))
+                    tn_vector_set_null(&t->ids, i);
+                else if ((rc = intern_string(t, tn_vector_get_str(v, sel[i]), &id)) != 0)
+                    return oom(s);
+                ids[i] = (int32_t)id;
+            }
+        }
+        s->id_args[k] = (tn_exec_arg){&t->ids, tn_exec_identity};
+    }
+    return 0;
+}
+
+/* The two keys of a packed table as one int64 per row, in s->packed_keys: two interned ids
+ * as (id + 1) << 32 | (id + 1), 0 for NULL; an integer and an interned id as the integer's
+ * 32 bits << 32 | its NULL flag << 31 | (id + 1). Distinct key pairs give distinct values. */
+static int pack_keys(agg_exec *s, uint32_t n)
+{
+    const tn_exec_arg *k = s->id_args;
+    bool interned[2] = {s->interns[0].ids.validity != NULL, s->interns[1].ids.validity != NULL};
+    uint64_t part[2][TN_BATCH_ROWS];
+    uint8_t null[2][TN_BATCH_ROWS];
+    for (int c = 0; c < 2; c++) {
+        const tn_vector *v = k[c].vec;
+        const uint32_t *sel = k[c].sel;
+        const int32_t *x = tn_vector_i32(v);
+        for (uint32_t i = 0; i < n; i++) {
+            bool valid = tn_vector_is_valid(v, sel[i]);
+            null[c][i] = !valid;
+            part[c][i] = valid ? (uint64_t)(uint32_t)x[sel[i]] + interned[c] : 0;
+        }
+    }
+    uint64_t *out = (uint64_t *)tn_vector_i64(&s->packed_keys);
+    if (interned[0] && interned[1]) {
+        for (uint32_t i = 0; i < n; i++)
+            out[i] = part[0][i] << 32 | part[1][i];
+        return 0;
+    }
+    int id = interned[0] ? 0 : 1, num = 1 - id;
+    uint64_t too_many = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        too_many |= part[id][i] >> 31;
+        out[i] = part[num][i] << 32 | (uint64_t)null[num][i] << 31 | part[id][i];
+    }
+    if (too_many)
+        return tn_error_set(s->op.ctx->err, TN_ELIMIT, "more than %u distinct group keys",
+                            (unsigned)INT32_MAX - 1);
+    return 0;
+}
+
+/* The groups of a lone interned key (s->id_groups): the ids index an array. */
+static int assign_id_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, uint32_t *g,
+                            uint32_t *fresh, uint32_t *nf_out)
+{
+    size_t ids_total = s->interns[0].strings.count;
+    if (s->id_groups_cap < ids_total) {
+        size_t cap = s->id_groups_cap ? s->id_groups_cap : 64;
+        while (cap < ids_total)
+            cap *= 2;
+        uint32_t *grown = tn_realloc(s->id_groups, cap * sizeof *grown);
+        if (!grown)
+            return oom(s);
+        memset(grown + s->id_groups_cap, 0, (cap - s->id_groups_cap) * sizeof *grown);
+        s->table_bytes += (int64_t)((cap - s->id_groups_cap) * sizeof *grown);
+        int rc = tn_exec_memory_add(s->op.ctx, (int64_t)((cap - s->id_groups_cap) * sizeof *grown));
+        s->id_groups = grown;
+        s->id_groups_cap = cap;
+        if (rc)
+            return rc;
+    }
+    const tn_vector *v = key->vec; /* the ids, rows [0, n) */
+    const int32_t *ids = tn_vector_i32(v);
+    uint32_t *groups = s->id_groups;
+    uint32_t next = (uint32_t)s->group_count, nf = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t *slot = tn_vector_is_valid(v, i) ? &groups[(uint32_t)ids[i]] : &s->null_group;
+        if (!*slot) {
+            *slot = ++next;
+            fresh[nf++] = i;
+        }
+        g[i] = *slot - 1;
+    }
+    s->group_count = next;
+    *nf_out = nf;
+    return 0;
+}
+
 /* Maps rows [0, n) of the key columns keys[] (one per group key) to group ids in g[],
  * giving new keys the next ids (s->group_count grows; the caller grows the states) and
  * listing their rows in fresh[nf]. The keys are serialised and hashed for the whole chunk
@@ -810,11 +985,24 @@ static int assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint3
     *nf_out = 0;
     if (s->group_count + n >= UINT32_MAX - 1)
         return tn_error_set(s->op.ctx->err, TN_ELIMIT, "more than %u groups", UINT32_MAX - 1);
+    int rc;
+    if (s->interns) {
+        if ((rc = intern_keys(s, keys, n)) != 0)
+            return rc;
+        keys = s->id_args;
+    }
+    if (s->interns && s->op.plan->aggregate.group_count == 1)
+        return assign_id_groups(s, &keys[0], n, g, fresh, nf_out);
+    if (s->packed) {
+        if ((rc = pack_keys(s, n)) != 0)
+            return rc;
+        tn_exec_arg packed = {&s->packed_keys, tn_exec_identity};
+        return assign_int_groups(s, &packed, n, g, fresh, nf_out);
+    }
     if (s->int_key)
         return assign_int_groups(s, &keys[0], n, g, fresh, nf_out);
     uint32_t off[TN_BATCH_ROWS + 1];
     uint64_t hash[TN_BATCH_ROWS];
-    int rc;
     if ((rc = serialize_keys(s, keys, n, off)) != 0)
         return rc;
     const uint8_t *bytes = s->key_bytes;
@@ -1550,7 +1738,7 @@ static void split_partial(void *arg, size_t w, int pool_worker)
         tn_batch *kb = p->keys.batches[b];
         uint32_t n = kb->row_count;
         uint8_t *out = part + b * TN_BATCH_ROWS;
-        if (p->int_key) {
+        if (p->int_key && !p->interns) {
             /* as assign_int_groups hashes them; NULL goes to partition 0 */
             const tn_vector *v = &kb->columns[0];
             bool narrow = tn_type_width(v->type) == 4;
@@ -1559,6 +1747,7 @@ static void split_partial(void *arg, size_t w, int pool_worker)
                 out[i] = tn_vector_is_valid(v, i) ? merge_part(tn_hash_u64((uint64_t)x)) : 0;
             }
         } else {
+            /* the keys' own bytes, interned ones too: ids differ between the partials */
             uint32_t off[TN_BATCH_ROWS + 1];
             for (uint32_t k = 0; k < gk; k++)
                 p->key_args[k] = (tn_exec_arg){&kb->columns[k], tn_exec_identity};
@@ -1887,6 +2076,20 @@ static void table_free(agg_exec *s)
     tn_free(s->key_args);
     s->key_args = NULL;
     s->key_bytes_cap = 0;
+    for (uint32_t k = 0; s->interns && k < s->op.plan->aggregate.group_count; k++) {
+        tn_exec_keys_free(&s->interns[k].strings);
+        tn_free(s->interns[k].map);
+        tn_vector_destroy(&s->interns[k].ids);
+    }
+    tn_free(s->interns);
+    s->interns = NULL;
+    tn_free(s->id_args);
+    s->id_args = NULL;
+    tn_vector_destroy(&s->packed_keys);
+    tn_free(s->id_groups);
+    s->id_groups = NULL;
+    s->id_groups_cap = 0;
+    s->null_group = 0;
     tn_exec_rows_free(&s->keys);
     if (s->op.ctx && s->table_bytes)
         tn_exec_memory_add(s->op.ctx, -s->table_bytes);
@@ -1927,11 +2130,40 @@ static int table_init(agg_exec *s, tn_plan_op *plan)
     s->op.plan = plan;
     s->states = tn_calloc(plan->aggregate.agg_count + 1, sizeof *s->states);
     s->key_schema = tn_schema_new();
-    s->int_key = plan->aggregate.group_count == 1 && is_int_key(plan->aggregate.groups[0]->type);
+    const bool *dict_keys = plan->aggregate.dictionary_keys;
+    s->int_key = plan->aggregate.group_count == 1 &&
+                 (is_int_key(plan->aggregate.groups[0]->type) || (dict_keys && dict_keys[0]));
     s->key_args = tn_calloc(plan->aggregate.group_count + 1, sizeof *s->key_args);
     if (!s->states || !s->key_schema || !s->key_args ||
         (!s->int_key && tn_exec_keys_init(&s->groups, 1024) != 0))
         return oom(s);
+    for (uint32_t k = 0; dict_keys && k < plan->aggregate.group_count; k++) {
+        if (!dict_keys[k])
+            continue;
+        if (!s->interns) {
+            s->interns = tn_calloc(plan->aggregate.group_count, sizeof *s->interns);
+            s->id_args = tn_calloc(plan->aggregate.group_count, sizeof *s->id_args);
+            if (!s->interns || !s->id_args)
+                return oom(s);
+        }
+        if (tn_exec_keys_init(&s->interns[k].strings, 64) != 0 ||
+            tn_vector_init(&s->interns[k].ids, tn_type_make(TN_TYPE_INTEGER), TN_BATCH_ROWS) != 0)
+            return oom(s);
+    }
+    if (s->interns && plan->aggregate.group_count == 2) {
+        s->packed = true;
+        for (uint32_t k = 0; k < 2; k++) {
+            tn_type t = plan->aggregate.groups[k]->type;
+            s->packed = s->packed && (dict_keys[k] || t.id == TN_TYPE_INTEGER || t.id == TN_TYPE_DATE);
+        }
+        /* the integer table holds the packed keys; the general one is not used */
+        if (s->packed) {
+            s->int_key = true;
+            tn_exec_keys_free(&s->groups);
+            if (tn_vector_init(&s->packed_keys, tn_type_make(TN_TYPE_BIGINT), TN_BATCH_ROWS) != 0)
+                return oom(s);
+        }
+    }
     for (uint32_t k = 0; k < plan->aggregate.group_count; k++) {
         tn_type t = plan->aggregate.groups[k]->type;
         if (t.id == TN_TYPE_INVALID)

@@ -47,6 +47,7 @@ void tn_exec_eval_free(tn_exec_eval *ev)
     tn_free(ev->aux);
     tn_free(ev->caches);
     tn_free(ev->ready);
+    tn_exec_dict_cache_free(ev->dict_cache);
     memset(ev, 0, sizeof *ev);
 }
 
@@ -112,6 +113,22 @@ int tn_exec_gather(tn_vector *dst, uint32_t dst_row, const tn_vector *src, const
     switch ((tn_type_id)dst->type.id) {
     case TN_TYPE_VARCHAR:
     case TN_TYPE_BLOB:
+        if (src->dict) {
+            /* dictionary form: the rows' values are the entries they index */
+            const tn_vector *entries = &src->dict->entries;
+            const uint32_t *idx = tn_vector_indices(src);
+            for (uint32_t i = 0; i < n; i++) {
+                if (!tn_vector_is_valid(src, sel[i])) {
+                    tn_vector_append_null(dst, dst_row + i);
+                    continue;
+                }
+                tn_str s = tn_vector_get_str(entries, idx[sel[i]]);
+                int rc = tn_vector_append_str(dst, dst_row + i, s.ptr, s.len);
+                if (rc)
+                    return rc;
+            }
+            return 0;
+        }
         for (uint32_t i = 0; i < n; i++) {
             if (!tn_vector_is_valid(src, sel[i])) {
                 tn_vector_append_null(dst, dst_row + i);
@@ -1250,6 +1267,8 @@ int tn_exec_eval_filter(tn_exec_eval *ev, const tn_plan_expr *cond, const tn_exe
                         uint32_t *sel_out, uint32_t *count_out)
 {
     int rc;
+    if ((rc = tn_exec_dict_filter(ev, cond, in, sel_out, count_out)) != 1)
+        return rc;
     if ((rc = filter_compare_const(ev, cond, in, sel_out, count_out)) != 0)
         return rc < 0 ? rc : 0;
     if (cond->kind == TN_PLAN_EXPR_AND) {

@@ -251,6 +251,7 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
                                      : tn_reader_schema(s->reader);
     /* match output columns by name: a glob's files may differ in column order or presence */
     uint32_t proj_cols[1024];
+    bool proj_dict[1024];
     uint32_t nproj = 0;
     for (uint32_t c = 0; c < s->schema->column_count; c++) {
         const char *name = plan->scan.source_columns[plan->scan.projection[c]].name;
@@ -261,6 +262,9 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
         }
         if (s->pq_file && nproj < 1024) {
             s->map[c] = (int32_t)nproj;
+            /* a file whose type differs is cast, which wants the plain layout */
+            proj_dict[nproj] = plan->scan.dictionary && plan->scan.dictionary[c] &&
+                               tn_type_eq(fs->columns[idx].type, s->schema->columns[c].type);
             proj_cols[nproj++] = (uint32_t)idx;
         } else {
             s->map[c] = idx;
@@ -298,9 +302,11 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
         o.row_group_first = rg_first;
         o.row_group_count = rg_count;
         o.threads = s->morsels ? 1 : 0;
+        o.dictionary = plan->scan.dictionary ? proj_dict : NULL;
         if (nproj == 0) {
             /* COUNT(*) reads no column, but rows still need counting: read the first one */
             proj_cols[0] = 0;
+            proj_dict[0] = false;
             o.column_count = fs->column_count ? 1 : 0;
         }
         rc = tn_parquet_scan_open(s->pq_file, &o, &s->pq_scan, err);

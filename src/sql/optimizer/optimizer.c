@@ -13,6 +13,7 @@
  *   common_subexpressions.c  an expression shared by an aggregate's or a projection's
  *                      expressions computed once, in a projection below
  *   lake_predicates.c  a lake scan's simple filters as pruning predicates for the lake reader
+ *   dictionary_columns.c  string columns of file scans that may flow in dictionary form
  */
 #include "sql/optimizer/optimizer_int.h"
 
@@ -27,7 +28,8 @@ int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_o
         (rc = tn_opt_aggregate_below_join(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_prune_columns(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_common_subexpressions(arena, plan, root, err)) != 0 ||
-        (rc = tn_opt_lake_predicates(arena, plan, root, err)) != 0)
+        (rc = tn_opt_lake_predicates(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_dictionary_columns(arena, plan, root, err)) != 0)
         return rc;
     return 0;
 }
