@@ -14,16 +14,14 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
-#include "formats/formats.h"
-#include "formats/parquet/parquet_write.h"
 #include "lake/lake.h"
 #include "sql/sql.h"
 #include "storage/storage.h"
 
+#include "sql_files_test.h"
+
 #define ROWS 60000
 #define FILES 3
-
-static char dir[256];
 
 /* A result rendered as text lines, one per row. */
 typedef struct text_rows {
@@ -122,34 +120,6 @@ static void exec_ok(tn_sql_engine *e, const char *sql)
     rows_free(&rows);
 }
 
-/* Writes a result into a Parquet file in row groups of 4096 rows. */
-typedef struct parquet_copy {
-    const char *path;
-    void *writer;
-} parquet_copy;
-
-static int write_parquet(void *ctx, uint32_t stmt_idx, tn_sql_result *r)
-{
-    (void)stmt_idx;
-    parquet_copy *pc = ctx;
-    tn_write_options o = {0};
-    o.format = "parquet";
-    o.row_group_rows = 4096;
-    o.threads = 1;
-    tn_error err = {0};
-    if (tn_parquet_writer_open(pc->path, tn_sql_result_schema(r), &o, &pc->writer, &err) != 0)
-        return -1;
-    for (;;) {
-        tn_batch *b;
-        if (tn_sql_result_next(r, &b, &err) != 0)
-            return -1;
-        if (!b)
-            return 0;
-        if (tn_parquet_writer_write(pc->writer, b, &err) != 0)
-            return -1;
-    }
-}
-
 /* The CSV files (data in a glob) and a Parquet copy of many row groups. */
 static void setup(void)
 {
@@ -178,7 +148,7 @@ static void setup(void)
     char sql[600];
     snprintf(sql, sizeof sql, "SELECT * FROM '%s/*.csv' ORDER BY id", dir);
     snprintf(path, sizeof path, "%s/data.parquet", dir);
-    parquet_copy pc = {path, NULL};
+    parquet_copy pc = {path, 4096, NULL};
     cr_assert_eq(tn_sql_execute(e, sql, strlen(sql), write_parquet, &pc, &err), 0, "%s",
                  err.message);
     cr_assert_eq(tn_parquet_writer_finish(pc.writer, &err), 0, "%s", err.message);
