@@ -3,19 +3,24 @@
  * Rule: an aggregate whose aggregates are all COUNT, SUM or AVG of DISTINCT values of one and
  * the same argument (no FILTER) is computed in two steps: the distinct (groups, argument)
  * pairs first, by an aggregate without aggregates, then the plain aggregates of the argument
- * per group over those pairs:
+ * per group over those pairs. Applied to two or more such aggregates without GROUP BY (see
+ * below why):
  *
  *   AGG[g] COUNT(DISTINCT x), SUM(DISTINCT x)  (R)
  *     =>  AGG[g] COUNT(x'), SUM(x')  (AGG[g, x AS x'] (R))
  *
- * Only an aggregate without GROUP BY is split: its pairs are the distinct values alone, one
- * key, which the executor groups on its fast paths (an integer key indexed directly, partial
- * tables merged partition by partition past 16,384 groups) in about half the time of the one
- * DISTINCT set. With groups, the pairs have two or more keys and take the general path of
- * serialised keys; as they are about as many as the input rows (6.3M pairs of 10M sales rows
- * for distinct customers per region), that path takes twice the time and memory of the
- * per-group DISTINCT sets, so grouped aggregates keep them. The rewrite itself carries the
- * groups, for when multi-key grouping becomes cheap enough.
+ * It pays where the aggregates would otherwise build one DISTINCT set each: two or more of
+ * them over the same x, without GROUP BY, become one grouping by x on the executor's fast
+ * paths (an integer key indexed directly, partial tables merged partition by partition past
+ * 16,384 groups). COUNT and SUM(DISTINCT customer_id) of 10M sales rows: 0.7 s of user time
+ * and 100 MB down to 0.4 s and 80 MB on one thread. One such aggregate alone is left to its
+ * set, which is as fast and takes less memory than the grouping (64 MB against 80 MB on one
+ * thread, 90 MB against 140 MB on two). With GROUP BY, the pairs have two or more keys and
+ * take the general path of serialised keys; as they are about as many as the input rows
+ * (6.3M pairs of 10M sales rows for distinct customers per region), that path takes 1.5 times
+ * the instructions and twice the memory of the per-group DISTINCT sets, so grouped aggregates
+ * keep them. The rewrite itself carries the groups, for when multi-key grouping becomes cheap
+ * enough.
  *
  * The meaning is kept: a NULL x forms its own pair, which COUNT, SUM and AVG of x' skip as
  * they skip NULL arguments; an empty input gives no pairs, and the outer aggregate without
@@ -31,7 +36,7 @@
 
 static bool applies(const tn_plan_op *op, uint8_t *used)
 {
-    if (op->kind != TN_PLAN_AGGREGATE || op->child_count != 1 || op->aggregate.agg_count == 0 ||
+    if (op->kind != TN_PLAN_AGGREGATE || op->child_count != 1 || op->aggregate.agg_count < 2 ||
         op->aggregate.group_count != 0)
         return false;
     const tn_plan_agg *first = &op->aggregate.aggs[0];

@@ -9,8 +9,8 @@
  *   footer_count.c     COUNT(*) of unfiltered Parquet files from their footers' row counts
  *   aggregate_below_join.c  fact JOIN dimension GROUP BY dimension columns: the facts are
  *                      aggregated by their join keys first
- *   distinct_aggregate.c  COUNT/SUM/AVG(DISTINCT x) as the plain aggregates over the
- *                      distinct (groups, x) pairs, an aggregate below
+ *   distinct_aggregate.c  COUNT, SUM, AVG(DISTINCT x) of one x without GROUP BY as the
+ *                      plain aggregates over the distinct values, an aggregate below
  *   prune_columns.c    scans read only the columns used above; reordering projections go
  *   common_subexpressions.c  an expression shared by an aggregate's or a projection's
  *                      expressions computed once, in a projection below

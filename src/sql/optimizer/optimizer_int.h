@@ -43,8 +43,8 @@ int tn_opt_common_subexpressions(tn_arena *arena, tn_plan *plan, tn_plan_op **ro
  * never the same as anything. */
 bool tn_opt_same_expr(const tn_plan_expr *a, const tn_plan_expr *b);
 
-/* Rule: an aggregate of only COUNT/SUM/AVG(DISTINCT x) over one x computed as the plain
- * aggregates over the distinct (groups, x) pairs, an aggregate below it
+/* Rule: an aggregate without groups of two or more COUNT/SUM/AVG(DISTINCT x) over one x
+ * computed as the plain aggregates over the distinct values of x, an aggregate below it
  * (distinct_aggregate.c). 0, or an error set in err. */
 int tn_opt_distinct_aggregate(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 
