@@ -538,3 +538,8 @@ int tn_opt_common_subexpressions(tn_arena *arena, tn_plan *plan, tn_plan_op **ro
     if (rc) return tn_error_set(err, rc, "out of memory while sharing common sub-expressions");
     return 0;
 }
+
+bool tn_opt_same_expr(const tn_plan_expr *a, const tn_plan_expr *b)
+{
+    return same_expr(a, b);
+}

@@ -9,6 +9,8 @@
  *   footer_count.c     COUNT(*) of unfiltered Parquet files from their footers' row counts
  *   aggregate_below_join.c  fact JOIN dimension GROUP BY dimension columns: the facts are
  *                      aggregated by their join keys first
+ *   distinct_aggregate.c  COUNT, SUM, AVG(DISTINCT x) of one x without GROUP BY as the
+ *                      plain aggregates over the distinct values, an aggregate below
  *   prune_columns.c    scans read only the columns used above; reordering projections go
  *   common_subexpressions.c  an expression shared by an aggregate's or a projection's
  *                      expressions computed once, in a projection below
@@ -26,6 +28,7 @@ int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_o
         (rc = tn_opt_push_filters(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_footer_count(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_aggregate_below_join(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_distinct_aggregate(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_prune_columns(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_common_subexpressions(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_lake_predicates(arena, plan, root, err)) != 0 ||

@@ -38,5 +38,14 @@ int tn_opt_for_each_subplan(tn_plan_op *op, tn_opt_subplan_fn fn, void *ctx);
  * 0, or an error set in err. */
 int tn_opt_common_subexpressions(tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                                  tn_error *err);
+/* Whether a and b are the same expression: the same kinds, types, columns, functions and
+ * constants, node by node (common_subexpressions.c). Subqueries and outer references are
+ * never the same as anything. */
+bool tn_opt_same_expr(const tn_plan_expr *a, const tn_plan_expr *b);
+
+/* Rule: an aggregate without groups of two or more COUNT/SUM/AVG(DISTINCT x) over one x
+ * computed as the plain aggregates over the distinct values of x, an aggregate below it
+ * (distinct_aggregate.c). 0, or an error set in err. */
+int tn_opt_distinct_aggregate(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 
 #endif /* TN_SQL_OPTIMIZER_INT_H */
