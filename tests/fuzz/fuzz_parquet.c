@@ -2,8 +2,9 @@
  *
  * libFuzzer target for Parquet. The input is read whole as a Parquet file through the reader
  * (memory source): footer, schema mapping, `tarn inspect`'s description, and every column of
- * every row group decoded, once plainly and once with small batches and a predicate so the
- * page-index pruning and page skipping run too. The same bytes then drive the page-level
+ * every row group decoded, once plainly, once with small batches and a predicate so the
+ * page-index pruning, page skipping and late materialisation run too, and once more asking
+ * for every column in dictionary form (flattened again to touch the values). The same bytes then drive the page-level
  * pieces directly: the value decoders (the first bytes choose encoding, physical type and
  * width), the level decoders, DELTA_BINARY_PACKED and every decompressor.
  *
@@ -18,13 +19,23 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void scan_all(tn_parquet_file *f, uint32_t batch_rows, bool with_predicate)
+static void scan_all(tn_parquet_file *f, uint32_t batch_rows, bool with_predicate,
+                     bool dictionary)
 {
     tn_parquet_scan_options opts = {0};
     opts.batch_rows = batch_rows;
     opts.threads = 1;
     tn_parquet_predicate p = {0};
     const tn_schema *schema = tn_parquet_file_schema(f);
+    bool *dict = NULL;
+    if (dictionary) {
+        dict = malloc((schema->column_count ? schema->column_count : 1) * sizeof(bool));
+        if (!dict)
+            return;
+        for (uint32_t c = 0; c < schema->column_count; c++)
+            dict[c] = true;
+        opts.dictionary = dict;
+    }
     if (with_predicate && schema->column_count > 0) {
         p.column = 0;
         p.op = TN_PARQUET_OP_GE;
@@ -37,14 +48,18 @@ static void scan_all(tn_parquet_file *f, uint32_t batch_rows, bool with_predicat
     }
     tn_parquet_scan *scan = NULL;
     tn_error err = {0};
-    if (tn_parquet_scan_open(f, &opts, &scan, &err) != 0)
+    if (tn_parquet_scan_open(f, &opts, &scan, &err) != 0) {
+        free(dict);
         return;
+    }
     for (;;) {
         tn_batch *b = NULL;
         if (tn_parquet_scan_next(scan, &b, &err) != 0 || !b)
             break;
         /* Touch every value so that uninitialised or out-of-range data shows. */
         for (uint32_t c = 0; c < b->schema->column_count; c++) {
+            if (b->columns[c].dict && tn_vector_flatten(&b->columns[c], b->row_count) != 0)
+                continue;
             tn_buf text = TN_BUF_INIT;
             for (uint32_t r = 0; r < b->row_count; r++)
                 if (tn_vector_is_valid(&b->columns[c], r))
@@ -56,6 +71,7 @@ static void scan_all(tn_parquet_file *f, uint32_t batch_rows, bool with_predicat
     tn_parquet_scan_stats st;
     tn_parquet_scan_get_stats(scan, &st);
     tn_parquet_scan_close(scan);
+    free(dict);
 }
 
 static void fuzz_file(const uint8_t *data, size_t size)
@@ -70,8 +86,9 @@ static void fuzz_file(const uint8_t *data, size_t size)
     tn_buf d = TN_BUF_INIT;
     tn_parquet_file_describe(f, &d);
     tn_buf_free(&d);
-    scan_all(f, 0, false);
-    scan_all(f, 7, true);
+    scan_all(f, 0, false, false);
+    scan_all(f, 7, true, false);
+    scan_all(f, 5, true, true);
     tn_parquet_file_close(f);
 }
 
