@@ -334,15 +334,22 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
         rc = tn_parquet_scan_open(s->pq_file, &o, &s->pq_scan, err);
         if (rc)
             return rc;
-        bool counted = false;
+        /* the rows tested are counted by the filter tested first: the one whose column the
+         * Parquet scan decodes first (columns go in the order of their first predicate) */
+        uint32_t first = nt, first_at = UINT32_MAX;
         for (uint32_t f = 0; f < nt; f++) {
             if (!tn_parquet_scan_row_test_applied(s->pq_scan, f)) {
                 s->pushed[f].filter = NULL; /* applied below, in scan_next */
                 continue;
             }
-            s->pushed[f].counts_rows = !counted;
-            counted = true;
+            uint32_t at = 0;
+            while (at < np && preds[at].column != tests[f].column)
+                at++;
+            if (at < first_at)
+                first = f, first_at = at;
         }
+        if (first < nt)
+            s->pushed[first].counts_rows = true;
         s->pushed_count = nt;
     }
     return 0;

@@ -139,6 +139,22 @@ Test(sql_join_filter, scan_tests_the_key_before_other_columns)
         /* the three matches and the bitmap's few false positives */
         cr_assert(out >= 3 && out * 16 < tested, "%s", plan);
         free(plan);
+        /* two filters on the key, and a predicate of the scan's own: still counted once */
+        const char *two = "EXPLAIN ANALYZE SELECT count(*), max(n.name) FROM '{dir}/n.parquet' n "
+                          "JOIN s ON n.id = s.k JOIN (SELECT k + 0 AS k FROM s WHERE k > 5) s2 "
+                          "ON n.id = s2.k WHERE n.name <> 'n1'";
+        plan = run_text(e, two);
+        at = strstr(plan, "n.parquet [id, name]");
+        cr_assert_not_null(at, "%s", plan);
+        at = strstr(at, "join filter: dropped rows ");
+        cr_assert_not_null(at, "%s", plan);
+        cr_assert_eq(sscanf(at, "join filter: dropped rows %lld/%lld)  (rows %lld", &dropped,
+                            &tested, &out), 3, "%s", plan);
+        cr_assert_eq(tested - dropped, out, "%s", plan);
+        free(plan);
+        expect(e, "SELECT count(*), max(n.name) FROM '{dir}/n.parquet' n JOIN s ON n.id = s.k "
+                  "JOIN (SELECT k + 0 AS k FROM s WHERE k > 5) s2 ON n.id = s2.k "
+                  "WHERE n.name <> 'n1'", "2|n4495\n");
         /* the same keys through a LEFT JOIN: every probe row stays */
         expect(e, "SELECT count(*), count(s.k) FROM '{dir}/n.parquet' n LEFT JOIN s ON n.id = s.k",
                "4500|3\n");
