@@ -369,6 +369,27 @@ void tn_exec_join_filter_release(tn_exec_ctx *ctx, tn_exec_join_filter *f);
  * columns), writing the rows kept to out (may be sel). Returns how many are kept. */
 uint32_t tn_exec_join_filters_apply(tn_plan_op *scan, const tn_batch *b, const uint32_t *sel,
                                     uint32_t count, uint32_t *out);
+/* A join filter the Parquet scan applies itself (tn_parquet_row_test), to the rows of source
+ * column `column` it decodes, before it decodes the other columns. Exactly one of a scan's
+ * pushed filters counts the rows tested, for EXPLAIN ANALYZE. */
+typedef struct tn_exec_join_filter_push {
+    tn_exec_join_filter *filter;
+    uint32_t column;  /* source column index (then mapped to the file's) */
+    bool counts_rows;
+} tn_exec_join_filter_push;
+/* The scan's join filters a Parquet scan can apply: unambiguous ones on columns whose stored
+ * type is the key's. At most cap; returns how many (counts_rows left false). */
+uint32_t tn_exec_join_filters_push(tn_plan_op *scan, tn_exec_join_filter_push *out, uint32_t cap);
+/* tn_parquet_row_test's test for ctx, a tn_exec_join_filter_push: one filter over a decoded
+ * vector of its key, with its trial and the scan's EXPLAIN ANALYZE counts. */
+uint32_t tn_exec_join_filter_test(void *ctx, const tn_vector *v, const uint32_t *in, uint32_t n,
+                                  uint32_t *out);
+/* tn_exec_join_filters_apply without the filters in pushed[0..pushed_count) (applied by the
+ * Parquet scan already). */
+uint32_t tn_exec_join_filters_apply_except(tn_plan_op *scan, const tn_batch *b,
+                                           const uint32_t *sel, uint32_t count, uint32_t *out,
+                                           const tn_exec_join_filter_push *pushed,
+                                           uint32_t pushed_count);
 /* The key ranges of the scan's join filters as Parquet predicates (GE min, LE max) over
  * source column indexes, as the scan's own pushed filters are; at most cap. Returns how many. */
 struct tn_parquet_predicate;

@@ -115,6 +115,19 @@ typedef struct tn_parquet_predicate {
     tn_parquet_value value;
 } tn_parquet_predicate;
 
+/* A test of whole vectors the scan applies as one of its own predicates (late
+ * materialisation), after the comparisons on the same column: called once per decoded batch
+ * of the column with the rows still selected, in[0..n) (ascending indexes into v), it writes
+ * the rows it keeps to out (ascending; out may be in) and returns how many. Called from the
+ * decoding threads, several at once. For filters known only when the scan starts (a join's
+ * build keys); the scan also prunes on any comparisons given for the column as predicates. */
+typedef struct tn_parquet_row_test {
+    uint32_t column; /* index into tn_parquet_file_schema */
+    uint32_t (*test)(void *ctx, const tn_vector *v, const uint32_t *in, uint32_t n,
+                     uint32_t *out);
+    void *ctx;
+} tn_parquet_row_test;
+
 typedef struct tn_parquet_scan_options {
     const uint32_t *columns; /* projection: file schema indices in output order; NULL = all */
     uint32_t column_count;
@@ -131,6 +144,11 @@ typedef struct tn_parquet_scan_options {
      * column chunk's dictionary; a batch that meets a PLAIN page comes out plain. Only for
      * callers that handle that form. */
     const bool *dictionary;
+    /* Row tests (tn_parquet_scan_row_test_applied says which the scan applies: those on
+     * projected flat columns, when no nested column is projected); the caller applies the
+     * others itself. */
+    const tn_parquet_row_test *row_tests;
+    uint32_t row_test_count;
 } tn_parquet_scan_options;
 
 /* What pruning saved, for EXPLAIN. */
@@ -157,6 +175,8 @@ const tn_schema *tn_parquet_scan_schema(const tn_parquet_scan *scan);
  * file, row group and column. After an error the scan can only be closed. */
 int tn_parquet_scan_next(tn_parquet_scan *scan, tn_batch **out, tn_error *err);
 void tn_parquet_scan_get_stats(const tn_parquet_scan *scan, tn_parquet_scan_stats *out);
+/* Whether the scan applies row test i of its options to every row it returns. */
+bool tn_parquet_scan_row_test_applied(const tn_parquet_scan *scan, uint32_t i);
 void tn_parquet_scan_close(tn_parquet_scan *scan); /* accepts NULL */
 
 #endif /* TN_PARQUET_H */

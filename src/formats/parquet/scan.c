@@ -65,6 +65,13 @@ typedef struct scan_filter {
     tn_parquet_predicate pred;
 } scan_filter;
 
+/* A row test of the options the scan applies (late materialisation). */
+typedef struct scan_row_test {
+    uint32_t col;  /* scan column */
+    uint32_t idx;  /* index in the options */
+    tn_parquet_row_test test;
+} scan_row_test;
+
 typedef struct piece {
     uint32_t plan;        /* index into plans */
     int64_t from, to;     /* selected rows of the plan, [from, to) */
@@ -103,6 +110,8 @@ struct tn_parquet_scan {
     uint32_t *filter_cols;  /* scan columns the filters read, in the order they are decoded */
     uint32_t filter_col_count;
     bool *is_filter_col;    /* per scan column */
+    scan_row_test *row_tests; /* tested after the predicates of their column */
+    uint32_t row_test_count;
 };
 
 /* ------------------------------------------------------------------------------------------
@@ -661,7 +670,7 @@ static int batch_column(tn_parquet_scan *s, tn_batch *b, uint32_t col, col_state
             return tn_error_set(err, TN_ENOMEM, "out of memory allocating a batch");
         /* Filtered batches are mostly short: zeroing their tails would cost more than
          * decoding their rows, and they are only read below their row count. */
-        if (s->filter_count > 0) {
+        if (s->filter_col_count > 0) {
             *out = v;
             return 0;
         }
@@ -1130,7 +1139,7 @@ static int filter_piece(tn_parquet_scan *s, const piece *pc, window *w, tn_error
             tn_batch *batch = w->batches[bi];
             const tn_vector *v = &batch->columns[col];
             /* The column's rows [0, n) are the selected rows, in order. */
-            const uint32_t *in = NULL;
+            uint32_t *in = NULL;
             uint32_t m = n;
             tn_i128 lo, hi;
             if (column_range(s, col, &lo, &hi)) {
@@ -1144,10 +1153,23 @@ static int filter_piece(tn_parquet_scan *s, const piece *pc, window *w, tn_error
                 m = filter_rows(&s->filters[i].pred, v, in, m, dst);
                 in = dst;
             }
+            uint32_t compared = m;
+            for (uint32_t i = 0; i < s->row_test_count && m > 0; i++) {
+                const scan_row_test *t = &s->row_tests[i];
+                if (t->col != col)
+                    continue;
+                if (!in) {
+                    for (uint32_t j = 0; j < n; j++)
+                        keep[j] = j;
+                    in = keep;
+                }
+                m = t->test.test(t->test.ctx, v, in, m, in);
+            }
             /* When nearly every row passes, picking the survivors out of the other columns
              * costs more than decoding them all: the batch keeps its rows and the caller's
-             * filter drops the few others. */
-            if (!in || m == n || (uint64_t)m * 8 >= (uint64_t)n * 7)
+             * filter drops the few others. Rows a row test dropped must go: the caller does
+             * not test them again. */
+            if (!in || m == n || (m == compared && (uint64_t)m * 8 >= (uint64_t)n * 7))
                 continue;
             /* Drop the rows from the selection and from the filter columns decoded so far. */
             uint32_t *sel = w->sel + (size_t)bi * s->batch_rows;
@@ -1322,7 +1344,7 @@ static int run_window(tn_parquet_scan *s, tn_error *err)
             w.batch_count++;
         }
     }
-    if (tasks > 0 && s->filter_count > 0) {
+    if (tasks > 0 && s->filter_col_count > 0) {
         rc = filter_window(s, &w, tasks, err);
         if (rc != 0)
             goto done;
@@ -1386,18 +1408,45 @@ done:
     return rc;
 }
 
+/* The row tests on projected columns, tested after their column's predicates (their columns
+ * are decoded first, in the order their first predicate or test came). */
+static int plan_row_tests(tn_parquet_scan *s, const tn_parquet_scan_options *opts,
+                          tn_error *err)
+{
+    if (opts->row_test_count == 0)
+        return 0;
+    s->row_tests = tn_arena_alloc(&s->arena, opts->row_test_count * sizeof(scan_row_test));
+    if (!s->row_tests)
+        return tn_error_set(err, TN_ENOMEM, "out of memory opening a scan");
+    for (uint32_t i = 0; i < opts->row_test_count; i++) {
+        const tn_parquet_row_test *t = &opts->row_tests[i];
+        uint32_t col = 0;
+        while (col < s->out_count && s->outs[col] != t->column)
+            col++;
+        if (col == s->out_count || !t->test)
+            continue;
+        s->row_tests[s->row_test_count++] = (scan_row_test){.col = col, .idx = i, .test = *t};
+        if (!s->is_filter_col[col]) {
+            s->is_filter_col[col] = true;
+            s->filter_cols[s->filter_col_count++] = col;
+        }
+    }
+    return 0;
+}
+
 /* Chooses the predicates the scan evaluates itself: those on projected flat columns that
  * filter_supported accepts. Nested columns in the projection turn it off (their rows cannot
  * be passed over one by one). */
 static int plan_filters(tn_parquet_scan *s, const tn_parquet_scan_options *opts,
                         tn_error *err)
 {
-    if (opts->predicate_count == 0 || s->out_count == 0 || s->batch_rows > TN_BATCH_ROWS)
+    if ((opts->predicate_count == 0 && opts->row_test_count == 0) || s->out_count == 0 ||
+        s->batch_rows > TN_BATCH_ROWS)
         return 0;
     for (uint32_t i = 0; i < s->out_count; i++)
         if (s->file->outs[s->outs[i]].nested)
             return 0;
-    s->filters = tn_arena_alloc(&s->arena, opts->predicate_count * sizeof(scan_filter));
+    s->filters = tn_arena_alloc(&s->arena, (opts->predicate_count + 1) * sizeof(scan_filter));
     s->filter_cols = tn_arena_alloc(&s->arena, s->out_count * sizeof(uint32_t));
     s->is_filter_col = tn_arena_calloc(&s->arena, s->out_count * sizeof(bool));
     if (!s->filters || !s->filter_cols || !s->is_filter_col)
@@ -1425,7 +1474,7 @@ static int plan_filters(tn_parquet_scan *s, const tn_parquet_scan_options *opts,
             s->filter_cols[s->filter_col_count++] = col;
         }
     }
-    return 0;
+    return plan_row_tests(s, opts, err);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -1586,6 +1635,14 @@ int tn_parquet_scan_next(tn_parquet_scan *s, tn_batch **out, tn_error *err)
 void tn_parquet_scan_get_stats(const tn_parquet_scan *scan, tn_parquet_scan_stats *out)
 {
     *out = scan->stats;
+}
+
+bool tn_parquet_scan_row_test_applied(const tn_parquet_scan *scan, uint32_t i)
+{
+    for (uint32_t t = 0; t < scan->row_test_count; t++)
+        if (scan->row_tests[t].idx == i)
+            return true;
+    return false;
 }
 
 void tn_parquet_scan_close(tn_parquet_scan *s)

@@ -5,8 +5,10 @@
  * holds many values no build row has) is handed to the scan that produces the probe side's
  * key, so rows that cannot match are dropped as soon as they are read, before the operators
  * between the scan and the join see them, and Parquet row groups and pages outside the range
- * are not read at all. join.c decides which keys get one and fills them; the scan applies
- * them (tn_exec_join_filters_apply) and turns their ranges into Parquet predicates.
+ * are not read at all. join.c decides which keys get one and fills them; the scan turns their
+ * ranges into Parquet predicates and hands the filters themselves to the Parquet scan
+ * (tn_exec_join_filter_test), which tests each decoded vector of the key before it decodes
+ * the other columns; the rest it applies to its batches (tn_exec_join_filters_apply).
  *
  * A filter is linked into the scan plan's list only while its join is open; the join builds
  * before it pulls its probe side, and in a parallel pipeline the main thread builds every join
@@ -224,42 +226,101 @@ apply_width(const tn_exec_join_filter *f, const uint64_t *bits, const void *valu
     return m;
 }
 
+/* One filter over rows sel[0..count) of its key vector v; the kept rows go to out (may be
+ * sel). A filter turned off or ambiguous keeps every row. */
+static uint32_t apply_one(tn_exec_join_filter *f, const tn_vector *v, const uint32_t *sel,
+                          uint32_t count, uint32_t *out)
+{
+    if (__atomic_load_n(&f->off, __ATOMIC_RELAXED) ||
+        __atomic_load_n(&f->ambiguous, __ATOMIC_RELAXED)) {
+        if (out != sel)
+            memcpy(out, sel, count * sizeof *out);
+        return count;
+    }
+    const uint64_t *bits = f->bits;
+    uint32_t before = count;
+    if (tn_type_width(v->type) == 8)
+        count = apply_width(f, bits, v->values, true, sel, count, out);
+    else
+        count = apply_width(f, bits, v->values, false, sel, count, out);
+    if (v->null_count) {
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < count; i++) {
+            out[m] = out[i];
+            m += tn_vector_is_valid(v, out[i]);
+        }
+        count = m;
+    }
+    /* a filter that drops few rows costs more than it saves: after a trial, off (its
+     * range still prunes row groups) */
+    int64_t tested = __atomic_add_fetch(&f->tested, before, __ATOMIC_RELAXED);
+    int64_t dropped = __atomic_add_fetch(&f->dropped, before - count, __ATOMIC_RELAXED);
+    if (tested >= TRIAL_ROWS && dropped < tested / 16)
+        __atomic_store_n(&f->off, true, __ATOMIC_RELAXED);
+    return count;
+}
+
+uint32_t tn_exec_join_filter_test(void *ctx, const tn_vector *v, const uint32_t *in, uint32_t n,
+                                  uint32_t *out)
+{
+    tn_exec_join_filter_push *p = ctx;
+    tn_plan_scan_stats *stats = &p->filter->scan->scan.stats;
+    uint32_t m = apply_one(p->filter, v, in, n, out);
+    if (p->counts_rows)
+        __atomic_add_fetch(&stats->join_filter_rows, n, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&stats->join_filter_dropped, n - m, __ATOMIC_RELAXED);
+    return m;
+}
+
 uint32_t tn_exec_join_filters_apply(tn_plan_op *scan, const tn_batch *b, const uint32_t *sel,
                                     uint32_t count, uint32_t *out)
 {
+    return tn_exec_join_filters_apply_except(scan, b, sel, count, out, NULL, 0);
+}
+
+uint32_t tn_exec_join_filters_apply_except(tn_plan_op *scan, const tn_batch *b,
+                                           const uint32_t *sel, uint32_t count, uint32_t *out,
+                                           const tn_exec_join_filter_push *pushed,
+                                           uint32_t pushed_count)
+{
     uint32_t in = count;
+    bool tested = false;
     for (tn_exec_join_filter *f = scan->scan.join_filters; f && count; f = f->next) {
+        bool done = false;
+        for (uint32_t i = 0; i < pushed_count && !done; i++)
+            done = pushed[i].filter == f;
+        if (done)
+            continue;
+        tested = true;
         if (__atomic_load_n(&f->off, __ATOMIC_RELAXED) ||
             __atomic_load_n(&f->ambiguous, __ATOMIC_RELAXED))
             continue;
-        const tn_vector *v = &b->columns[f->column];
-        const uint64_t *bits = f->bits;
-        uint32_t before = count;
-        if (tn_type_width(v->type) == 8)
-            count = apply_width(f, bits, v->values, true, sel, count, out);
-        else
-            count = apply_width(f, bits, v->values, false, sel, count, out);
+        count = apply_one(f, &b->columns[f->column], sel, count, out);
         sel = out;
-        if (v->null_count) {
-            uint32_t m = 0;
-            for (uint32_t i = 0; i < count; i++) {
-                out[m] = out[i];
-                m += tn_vector_is_valid(v, out[i]);
-            }
-            count = m;
-        }
-        /* a filter that drops few rows costs more than it saves: after a trial, off (its
-         * range still prunes row groups) */
-        int64_t tested = __atomic_add_fetch(&f->tested, before, __ATOMIC_RELAXED);
-        int64_t dropped = __atomic_add_fetch(&f->dropped, before - count, __ATOMIC_RELAXED);
-        if (tested >= TRIAL_ROWS && dropped < tested / 16)
-            __atomic_store_n(&f->off, true, __ATOMIC_RELAXED);
     }
-    if (scan->scan.join_filters) {
+    /* the rows kept are in out even when no filter ran */
+    if (sel != out)
+        memcpy(out, sel, count * sizeof *out);
+    if (tested) {
         __atomic_add_fetch(&scan->scan.stats.join_filter_rows, in, __ATOMIC_RELAXED);
         __atomic_add_fetch(&scan->scan.stats.join_filter_dropped, in - count, __ATOMIC_RELAXED);
     }
     return count;
+}
+
+uint32_t tn_exec_join_filters_push(tn_plan_op *scan, tn_exec_join_filter_push *out, uint32_t cap)
+{
+    uint32_t n = 0;
+    for (tn_exec_join_filter *f = scan->scan.join_filters; f && n < cap; f = f->next) {
+        if (__atomic_load_n(&f->ambiguous, __ATOMIC_RELAXED))
+            continue;
+        /* the scan tests the stored values: only when they are the key's type */
+        uint32_t source = scan->scan.projection[f->column];
+        if (!tn_type_eq(scan->scan.source_columns[source].type, scan->columns[f->column].type))
+            continue;
+        out[n++] = (tn_exec_join_filter_push){.filter = f, .column = source};
+    }
+    return n;
 }
 
 uint32_t tn_exec_join_filters_predicates(const tn_plan_op *scan, tn_parquet_predicate *out,

@@ -71,6 +71,9 @@ typedef struct scan_state {
     tn_exec_morsels *morsels; /* a worker's: the shared morsel source, else NULL */
     morsel_file *morsel_file; /* the file of the Parquet morsel being read */
     bool memory_morsel;       /* a worker's memory batch is waiting to be returned */
+    /* join filters the current Parquet scan applies itself (filter NULL: one it could not) */
+    tn_exec_join_filter_push pushed[16];
+    uint32_t pushed_count;
 } scan_state;
 
 static void release_current(scan_state *s)
@@ -105,6 +108,7 @@ static void close_file(scan_state *s)
     }
     tn_parquet_scan_close(s->pq_scan);
     s->pq_scan = NULL;
+    s->pushed_count = 0;
     if (s->morsel_file) {
         morsel_file_release(s->morsels, s->morsel_file);
         s->morsel_file = NULL;
@@ -294,7 +298,25 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
             ranges[f].column = (uint32_t)idx;
             preds[np++] = ranges[f];
         }
+        /* the join filters themselves, tested as the key column is decoded, before the
+         * other columns are */
+        tn_parquet_row_test tests[16];
+        uint32_t nt = 0;
+        uint32_t npush = tn_exec_join_filters_push(plan, s->pushed, 16);
+        for (uint32_t f = 0; f < npush; f++) {
+            tn_exec_join_filter_push *p = &s->pushed[f];
+            int idx = tn_schema_find(fs, plan->scan.source_columns[p->column].name);
+            if (idx < 0 || !tn_type_eq(fs->columns[idx].type, plan->scan.source_columns[p->column].type))
+                continue;
+            s->pushed[nt] = *p;
+            tests[nt++] = (tn_parquet_row_test){.column = (uint32_t)idx,
+                                                .test = tn_exec_join_filter_test};
+        }
+        for (uint32_t f = 0; f < nt; f++)
+            tests[f].ctx = &s->pushed[f];
         tn_parquet_scan_options o = {0};
+        o.row_tests = tests;
+        o.row_test_count = nt;
         o.columns = proj_cols;
         o.column_count = nproj;
         o.predicates = preds;
@@ -312,6 +334,23 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
         rc = tn_parquet_scan_open(s->pq_file, &o, &s->pq_scan, err);
         if (rc)
             return rc;
+        /* the rows tested are counted by the filter tested first: the one whose column the
+         * Parquet scan decodes first (columns go in the order of their first predicate) */
+        uint32_t first = nt, first_at = UINT32_MAX;
+        for (uint32_t f = 0; f < nt; f++) {
+            if (!tn_parquet_scan_row_test_applied(s->pq_scan, f)) {
+                s->pushed[f].filter = NULL; /* applied below, in scan_next */
+                continue;
+            }
+            uint32_t at = 0;
+            while (at < np && preds[at].column != tests[f].column)
+                at++;
+            if (at < first_at)
+                first = f, first_at = at;
+        }
+        if (first < nt)
+            s->pushed[first].counts_rows = true;
+        s->pushed_count = nt;
     }
     return 0;
 }
@@ -603,7 +642,8 @@ static int scan_next(tn_exec_op *op, tn_exec_chunk *out)
             sel = s->sel;
         }
         if (plan->scan.join_filters && count > 0) {
-            count = tn_exec_join_filters_apply(plan, &s->shell, sel, count, s->sel);
+            count = tn_exec_join_filters_apply_except(plan, &s->shell, sel, count, s->sel,
+                                                      s->pushed, s->pushed_count);
             sel = s->sel;
         }
         if (count == 0)

@@ -511,3 +511,107 @@ Test(parquet_read_filter, projections)
     unlink(path);
     free(path);
 }
+
+/* A row test as a join filter is one: keeps the rows whose grp is 50, a vector at a time. */
+typedef struct grp_test {
+    int calls;   /* atomic */
+    int64_t rows; /* atomic: rows tested */
+} grp_test;
+
+static uint32_t keep_grp_50(void *ctx, const tn_vector *v, const uint32_t *in, uint32_t n,
+                            uint32_t *out)
+{
+    grp_test *t = ctx;
+    __atomic_add_fetch(&t->calls, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&t->rows, n, __ATOMIC_RELAXED);
+    const int32_t *a = tn_vector_i32(v);
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        out[m] = in[i];
+        m += tn_vector_is_valid(v, in[i]) && a[in[i]] == 50;
+    }
+    return m;
+}
+
+/* Row tests narrow the rows before the other columns are decoded: the test runs once per
+ * batch, and the rows and values are those of the full scan filtered here; alone, after a predicate on another column, and (not applied)
+ * on a column the projection leaves out. */
+Test(parquet_read_filter, row_tests)
+{
+    const int64_t rows = 25001;
+    char *path = temp_path("rowtest");
+    write_tarn_file(path, rows, false, false);
+    tn_parquet_file *f = open_file(path);
+    table full;
+    read_table(f, NULL, &full, NULL);
+    for (int threads = 1; threads <= 2; threads++) {
+        for (int with_pred = 0; with_pred <= 1; with_pred++) {
+            grp_test gt = {0};
+            tn_parquet_row_test rt = {.column = 1, .test = keep_grp_50, .ctx = &gt};
+            tn_parquet_predicate p;
+            memset(&p, 0, sizeof(p));
+            p.column = 5;
+            p.op = TN_PARQUET_OP_GE;
+            p.value.i = 9200;
+            tn_parquet_scan_options o;
+            memset(&o, 0, sizeof(o));
+            o.threads = threads;
+            o.row_tests = &rt;
+            o.row_test_count = 1;
+            o.predicates = &p;
+            o.predicate_count = (uint32_t)with_pred;
+            table t;
+            tn_parquet_scan_stats st;
+            read_table(f, &o, &t, &st);
+            cr_assert_eq(st.rows_read, (int64_t)t.rows);
+            size_t want = 0;
+            for (size_t r = 0; r < full.rows; r++) {
+                const char *g = full.text[r * full.columns + 1];
+                bool keep = g && strcmp(g, "50") == 0;
+                if (with_pred)
+                    keep = keep && 9000 + (int64_t)r % 400 >= 9200;
+                if (!keep)
+                    continue;
+                for (uint32_t c = 0; c < full.columns; c++) {
+                    const char *a = full.text[r * full.columns + c];
+                    const char *b = t.text[want * t.columns + c];
+                    cr_assert((a == NULL) == (b == NULL), "row %zu column %u", r, c);
+                    if (a)
+                        cr_assert_str_eq(a, b, "row %zu column %u", r, c);
+                }
+                want++;
+            }
+            cr_assert_eq(t.rows, want);
+            cr_assert_gt(want, 0u);
+            /* once per batch of the column, never per value */
+            cr_assert_leq(gt.calls, (rows + 2047) / 2048 + 13);
+            cr_assert_leq(gt.rows, rows);
+            free_table(&t);
+        }
+        /* the tested column left out of the projection: not applied, every row comes out */
+        grp_test gt = {0};
+        tn_parquet_row_test rt = {.column = 1, .test = keep_grp_50, .ctx = &gt};
+        const uint32_t cols[] = {0, 2};
+        tn_parquet_scan_options o;
+        memset(&o, 0, sizeof(o));
+        o.threads = threads;
+        o.columns = cols;
+        o.column_count = 2;
+        o.row_tests = &rt;
+        o.row_test_count = 1;
+        tn_parquet_scan *s = NULL;
+        tn_error err = {0};
+        cr_assert_eq(tn_parquet_scan_open(f, &o, &s, &err), 0, "%s", err.message);
+        cr_assert(!tn_parquet_scan_row_test_applied(s, 0));
+        tn_parquet_scan_close(s);
+        table t;
+        read_table(f, &o, &t, NULL);
+        cr_assert_eq(t.rows, (size_t)rows);
+        cr_assert_eq(gt.calls, 0);
+        free_table(&t);
+    }
+    free_table(&full);
+    tn_parquet_file_close(f);
+    unlink(path);
+    free(path);
+}
