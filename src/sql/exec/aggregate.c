@@ -26,111 +26,8 @@
  * the pairs per group: no thread ever holds a full set, and a value seen by two workers
  * counts once.
  */
-#include "sql/sql_int.h"
+#include "sql/exec/aggregate_int.h"
 
-typedef union agg_value {
-    bool b;
-    int64_t i;
-    double d;
-    tn_i128 dec;
-    tn_str s;
-} agg_value;
-
-typedef struct agg_state {
-    int64_t *count;    /* COUNT, AVG: rows counted */
-    tn_i128 *isum;     /* SUM/AVG over integers and decimals */
-    double *dsum;      /* SUM/AVG over floats */
-    agg_value *val;    /* MIN/MAX */
-    uint8_t *has;      /* MIN/MAX/SUM: a value was seen */
-    tn_exec_keys *distinct; /* DISTINCT: (value, group) pairs seen, distinct_parts tables */
-    struct pair_set *pairs; /* the same for values of at most 8 bytes, in compact tables */
-} agg_state;
-
-/* A DISTINCT set of (value, group) pairs whose value fits in 8 bytes (its key bits, as
- * distinct_bits gives them): 12-byte slots, under half the general table's, and no key
- * bytes elsewhere. Open addressing with linear probing at a load of at most 3/4. */
-typedef struct pair_slot {
-    uint32_t value[2]; /* low, high half: 4-byte alignment keeps the slot at 12 bytes */
-    uint32_t group;    /* group id + 1; 0 marks an empty slot */
-} pair_slot;
-
-static inline uint64_t pair_value(const pair_slot *slot)
-{
-    return (uint64_t)slot->value[1] << 32 | slot->value[0];
-}
-
-typedef struct pair_set {
-    pair_slot *slots; /* NULL until the first pair */
-    size_t mask;      /* capacity - 1 */
-    size_t count;
-} pair_set;
-
-/* The groups of a single integer-like key (INTEGER, BIGINT, DATE, TIMESTAMP[TZ]): the value
- * itself is the key, so nothing is serialised and a slot is half the size of the general
- * table's. Open addressing with linear probing at a load of at most 3/4. */
-typedef struct int_slot {
-    int64_t value;
-    uint32_t id;   /* group id + 1; 0 marks an empty slot */
-    uint32_t hash; /* the low bits of the value's hash, so that growing needs no rehash */
-} int_slot;
-
-typedef struct int_groups {
-    int_slot *slots; /* NULL until the first chunk */
-    size_t mask;     /* capacity - 1 */
-    size_t count;
-    uint32_t null_id; /* group id + 1 of the NULL key; 0 while it has none */
-} int_groups;
-
-/* A string group key whose column may arrive in dictionary form: its values are interned
- * into dense ids, which stand for it in the group key (as an INTEGER), so a row costs an
- * index lookup instead of copying, hashing and comparing its bytes. Each dictionary's entries
- * are interned once (map); plain values (a PLAIN page, or the string keys of a partial table
- * being merged) one by one. Ids are private to a table: partial tables exchange strings. */
-typedef struct key_intern {
-    tn_exec_keys strings; /* string -> id */
-    uint64_t dict_id;     /* the dictionary `map` was built for, 0 for none */
-    uint32_t *map;        /* per entry of that dictionary: its id */
-    size_t map_cap;
-    tn_vector ids;        /* a chunk's ids (INTEGER, NULL where the key is NULL) */
-} key_intern;
-
-typedef struct agg_exec agg_exec;
-struct agg_exec {
-    tn_exec_op op;
-    bool int_key;          /* one integer-like group key: ints instead of groups */
-    int_groups ints;       /* integer key -> group id */
-    tn_exec_keys groups;   /* serialised key -> group id */
-    tn_exec_arg *key_args; /* a chunk's evaluated group keys */
-    uint8_t *key_bytes;    /* a chunk's serialised keys */
-    size_t key_bytes_cap;
-    tn_exec_rows keys;     /* group key values, one row per group */
-    tn_schema *key_schema;
-    tn_batch *key_batch;   /* this chunk's keys, dense */
-    agg_state *states;
-    size_t group_count;
-    size_t group_cap;
-    tn_arena strings;      /* MIN/MAX string copies */
-    bool done;
-    size_t emit_group;     /* next group to output */
-    tn_batch *out;
-    int64_t table_bytes;   /* accounted for states and hash tables */
-    int64_t keys_bytes;    /* of which the hash tables */
-    agg_exec *partials;    /* parallel input: one partial table per worker */
-    int partial_count;
-    uint32_t distinct_parts; /* partitions of each DISTINCT set: 1, or the workers */
-    agg_exec *parts;       /* after a partitioned merge: the result's tables, read in turn */
-    uint32_t part_count;
-    uint32_t emit_part;    /* next part to output */
-    key_intern *interns;   /* per group key, when any key is interned; else NULL */
-    tn_exec_arg *id_args;  /* the keys as assign_groups hashes them: interned ones as ids */
-    bool packed;           /* two keys, interned or 4-byte integers, packed into one int64
-                              key of the integer table (pack_keys) */
-    uint32_t *id_groups;   /* one interned key alone: its ids are dense, so group id + 1 per
-                              id (0: none yet) replaces the hash table */
-    size_t id_groups_cap;
-    uint32_t null_group;   /* the NULL key's group id + 1 there; 0 while it has none */
-    tn_vector packed_keys; /* a chunk's packed keys (BIGINT, all valid) */
-};
 
 /* A DISTINCT pair is stored as the value's key without its tag byte (NULLs never get there)
  * followed by the 4-byte group id. Its partition and its hash derive from the value's hash,
@@ -140,10 +37,6 @@ static uint32_t distinct_part(uint64_t value_hash, uint32_t parts)
     return (uint32_t)(((value_hash >> 32) * parts) >> 32);
 }
 
-static uint64_t distinct_hash(uint64_t value_hash, uint32_t grp)
-{
-    return value_hash ^ ((uint64_t)grp + 1) * 0x9e3779b97f4a7c15ULL;
-}
 
 /* Whether DISTINCT values of type t go to compact pair sets. */
 static bool distinct_compact(tn_type t)
@@ -188,13 +81,13 @@ static uint64_t distinct_bits(const tn_vector *v, uint32_t r)
     return bits;
 }
 
-static int64_t pair_set_memory(const pair_set *t)
+int64_t agg_pair_set_memory(const pair_set *t)
 {
     return t->slots ? (int64_t)(t->mask + 1) * (int64_t)sizeof *t->slots : 0;
 }
 
 /* Makes room for `extra` more pairs (rehashing when it grows). 0 or TN_ENOMEM. */
-static int pair_set_reserve(pair_set *t, size_t extra)
+int agg_pair_set_reserve(pair_set *t, size_t extra)
 {
     size_t cap = t->slots ? t->mask + 1 : 0;
     size_t want = cap ? cap : 256;
@@ -221,33 +114,14 @@ static int pair_set_reserve(pair_set *t, size_t extra)
     return 0;
 }
 
-/* Adds a pair (room reserved before; hash = distinct_hash of the value's hash and group):
- * true when it was new. */
-static inline bool pair_set_add(pair_set *t, uint64_t value, uint32_t group, uint64_t hash)
-{
-    size_t j = (size_t)hash & t->mask;
-    for (;;) {
-        pair_slot *slot = &t->slots[j];
-        if (!slot->group) {
-            slot->value[0] = (uint32_t)value;
-            slot->value[1] = (uint32_t)(value >> 32);
-            slot->group = group + 1;
-            t->count++;
-            return true;
-        }
-        if (slot->group == group + 1 && pair_value(slot) == value)
-            return false;
-        j = (j + 1) & t->mask;
-    }
-}
 
-static void pair_set_free(pair_set *t)
+void agg_pair_set_free(pair_set *t)
 {
     tn_free(t->slots);
     memset(t, 0, sizeof *t);
 }
 
-static int oom(agg_exec *s)
+int agg_oom(agg_exec *s)
 {
     return tn_error_set(s->op.ctx->err, TN_ENOMEM, "out of memory");
 }
@@ -277,7 +151,7 @@ static unsigned agg_needs(const tn_plan_agg *agg)
     return 0;
 }
 
-static int grow_states(agg_exec *s, size_t need)
+int agg_grow_states(agg_exec *s, size_t need)
 {
     if (need <= s->group_cap)
         return 0;
@@ -298,7 +172,7 @@ static int grow_states(agg_exec *s, size_t need)
         void *p = s->group_cap ? tn_realloc(st->field, cap * sizeof *st->field)                \
                                : tn_calloc(cap, sizeof *st->field);                            \
         if (!p)                                                                                \
-            return oom(s);                                                                     \
+            return agg_oom(s);                                                                     \
         if (s->group_cap)                                                                      \
             memset((char *)p + s->group_cap * sizeof *st->field, 0,                            \
                    (cap - s->group_cap) * sizeof *st->field);                                  \
@@ -444,7 +318,7 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
                 if (!has[grp] || (is_min ? c < 0 : c > 0)) {
                     char *p = tn_arena_alloc(&s->strings, x.len + 1);
                     if (!p)
-                        return oom(s);
+                        return agg_oom(s);
                     memcpy(p, x.ptr, x.len);
                     val[grp].s = tn_str_make(p, x.len);
                 }
@@ -471,7 +345,7 @@ static int64_t int_groups_memory(const int_groups *t)
 }
 
 /* Accounts what the hash tables grew by since the last call. */
-static int account_keys(agg_exec *s)
+int agg_account_keys(agg_exec *s)
 {
     int64_t total = tn_exec_keys_memory(&s->groups) + int_groups_memory(&s->ints) +
                     (int64_t)s->key_bytes_cap;
@@ -483,7 +357,7 @@ static int account_keys(agg_exec *s)
             if (s->states[a].distinct)
                 total += tn_exec_keys_memory(&s->states[a].distinct[p]);
             if (s->states[a].pairs)
-                total += pair_set_memory(&s->states[a].pairs[p]);
+                total += agg_pair_set_memory(&s->states[a].pairs[p]);
         }
     int64_t delta = total - s->keys_bytes;
     if (delta == 0)
@@ -493,18 +367,18 @@ static int account_keys(agg_exec *s)
     return tn_exec_memory_add(s->op.ctx, delta);
 }
 
-static int distinct_init(agg_exec *s, agg_state *st, tn_type t)
+int agg_distinct_init(agg_exec *s, agg_state *st, tn_type t)
 {
     if (distinct_compact(t)) {
         st->pairs = tn_calloc(s->distinct_parts, sizeof *st->pairs);
-        return st->pairs ? 0 : oom(s);
+        return st->pairs ? 0 : agg_oom(s);
     }
     st->distinct = tn_calloc(s->distinct_parts, sizeof *st->distinct);
     if (!st->distinct)
-        return oom(s);
+        return agg_oom(s);
     for (uint32_t p = 0; p < s->distinct_parts; p++)
         if (tn_exec_keys_init(&st->distinct[p], 1024 / s->distinct_parts) != 0)
-            return oom(s);
+            return agg_oom(s);
     return 0;
 }
 
@@ -518,7 +392,7 @@ static bool is_int_key(tn_type t)
 }
 
 /* Makes room for `extra` more keys at a load of at most 3/4 (rehashing when it grows). */
-static int int_groups_reserve(int_groups *t, size_t extra)
+int agg_int_groups_reserve(int_groups *t, size_t extra)
 {
     size_t cap = t->slots ? t->mask + 1 : 0;
     size_t want = cap ? cap : 1024;
@@ -565,8 +439,8 @@ static int assign_int_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, ui
         for (uint32_t i = 0; i < n; i++)
             vals[i] = x[sel[i]];
     }
-    if (int_groups_reserve(t, n) != 0)
-        return oom(s);
+    if (agg_int_groups_reserve(t, n) != 0)
+        return agg_oom(s);
     /* a key in a run of equal ones takes the run's hash, and needs no prefetch (see below) */
     for (uint32_t i = 0; i < n; i++) {
         if (i > 0 && vals[i] == vals[i - 1]) {
@@ -650,7 +524,7 @@ static inline void copy_short(uint8_t *dst, const uint8_t *src, size_t len)
  * tag 0, a 1-byte length and the bytes after tag 1 (shorter than 255 bytes, so that keys of
  * short strings fit a key table slot) and a 4-byte length and the bytes after tag 2. One
  * encoding for every value, so equal keys are equal bytes. */
-static int serialize_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t *off)
+int agg_serialize_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t *off)
 {
     uint32_t columns = s->op.plan->aggregate.group_count;
     size_t fixed = 0;
@@ -694,7 +568,7 @@ static int serialize_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint
             cap *= 2;
         uint8_t *b = tn_realloc(s->key_bytes, cap);
         if (!b)
-            return oom(s);
+            return agg_oom(s);
         s->key_bytes = b;
         s->key_bytes_cap = cap;
     }
@@ -805,25 +679,6 @@ static int serialize_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint
     return 0;
 }
 
-/* The hash of a serialised group key: keys of 4 to 16 bytes (one or two short columns) are
- * mixed inline, the others go to tn_exec_keys_hash. */
-static inline uint64_t group_hash(const uint8_t *key, size_t len)
-{
-    uint64_t a, b;
-    if (len >= 8 && len <= 16) {
-        memcpy(&a, key, 8);
-        memcpy(&b, key + len - 8, 8);
-    } else if (len >= 4 && len < 8) {
-        uint32_t x, y;
-        memcpy(&x, key, 4);
-        memcpy(&y, key + len - 4, 4);
-        a = x;
-        b = (uint64_t)y << 32;
-    } else {
-        return tn_exec_keys_hash(key, len);
-    }
-    return tn_hash_u64(a ^ tn_hash_u64(b ^ len));
-}
 
 /* The id of a string in the intern table t (a new one when absent). */
 static int intern_string(key_intern *t, tn_str str, uint32_t *id)
@@ -871,7 +726,7 @@ static int intern_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n)
         int rc = 0;
         if (v->dict) {
             if (t->dict_id != v->dict->id && (rc = intern_dictionary(t, v->dict)) != 0)
-                return oom(s);
+                return agg_oom(s);
             /* NULL rows index the dictionary's NULL entry, past the map: read only valid */
             const uint32_t *idx = tn_vector_indices(v);
             const uint32_t *map = t->map;
@@ -892,7 +747,7 @@ static int intern_keys(agg_exec *s, const tn_exec_arg *keys, uint32_t n)
                 if (!tn_vector_is_valid(v, sel[i]))
                     tn_vector_set_null(&t->ids, i);
                 else if ((rc = intern_string(t, tn_vector_get_str(v, sel[i]), &id)) != 0)
-                    return oom(s);
+                    return agg_oom(s);
                 ids[i] = (int32_t)id;
             }
         }
@@ -949,7 +804,7 @@ static int assign_id_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, uin
             cap *= 2;
         uint32_t *grown = tn_realloc(s->id_groups, cap * sizeof *grown);
         if (!grown)
-            return oom(s);
+            return agg_oom(s);
         memset(grown + s->id_groups_cap, 0, (cap - s->id_groups_cap) * sizeof *grown);
         s->table_bytes += (int64_t)((cap - s->id_groups_cap) * sizeof *grown);
         int rc = tn_exec_memory_add(s->op.ctx, (int64_t)((cap - s->id_groups_cap) * sizeof *grown));
@@ -979,8 +834,8 @@ static int assign_id_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, uin
  * giving new keys the next ids (s->group_count grows; the caller grows the states) and
  * listing their rows in fresh[nf]. The keys are serialised and hashed for the whole chunk
  * first and their slots prefetched, so that the probes' cache misses overlap. */
-static int assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t *g,
-                         uint32_t *fresh, uint32_t *nf_out)
+int agg_assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t *g,
+                      uint32_t *fresh, uint32_t *nf_out)
 {
     *nf_out = 0;
     if (s->group_count + n >= UINT32_MAX - 1)
@@ -1003,7 +858,7 @@ static int assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint3
         return assign_int_groups(s, &keys[0], n, g, fresh, nf_out);
     uint32_t off[TN_BATCH_ROWS + 1];
     uint64_t hash[TN_BATCH_ROWS];
-    if ((rc = serialize_keys(s, keys, n, off)) != 0)
+    if ((rc = agg_serialize_keys(s, keys, n, off)) != 0)
         return rc;
     const uint8_t *bytes = s->key_bytes;
     for (uint32_t i = 0; i < n; i++)
@@ -1011,13 +866,13 @@ static int assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint3
     rc = tn_exec_keys_upsert_batch(&s->groups, bytes, off, hash, n, (uint32_t)s->group_count, g,
                                    fresh);
     if (rc < 0)
-        return oom(s);
+        return agg_oom(s);
     s->group_count += (uint32_t)rc;
     *nf_out = (uint32_t)rc;
     return 0;
 }
 
-static int consume(agg_exec *s, const tn_exec_chunk *in)
+int agg_consume(agg_exec *s, const tn_exec_chunk *in)
 {
     tn_plan_op *plan = s->op.plan;
     tn_exec_ctx *ctx = s->op.ctx;
@@ -1027,7 +882,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
     /* 1. group ids */
     if (plan->aggregate.group_count == 0) {
         if (s->group_count == 0) {
-            if ((rc = grow_states(s, 1)) != 0)
+            if ((rc = agg_grow_states(s, 1)) != 0)
                 return rc;
             s->group_count = 1;
         }
@@ -1038,9 +893,9 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
             if ((rc = tn_exec_eval_expr(&ctx->eval, plan->aggregate.groups[k], in, &s->key_args[k])) != 0)
                 return rc;
         uint32_t fresh[TN_BATCH_ROWS], nf = 0;
-        if ((rc = assign_groups(s, s->key_args, n, g, fresh, &nf)) != 0)
+        if ((rc = agg_assign_groups(s, s->key_args, n, g, fresh, &nf)) != 0)
             return rc;
-        if ((rc = grow_states(s, s->group_count)) != 0)
+        if ((rc = agg_grow_states(s, s->group_count)) != 0)
             return rc;
         if (nf) {
             /* only the new groups' keys are copied */
@@ -1051,7 +906,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
                 for (uint32_t j = 0; j < nf; j++)
                     rows[j] = a->sel[fresh[j]];
                 if ((rc = tn_exec_gather(&s->key_batch->columns[k], 0, a->vec, rows, nf)) != 0)
-                    return oom(s);
+                    return agg_oom(s);
             }
             s->key_batch->row_count = nf;
             tn_exec_chunk kc = {s->key_batch, tn_exec_identity, nf};
@@ -1084,7 +939,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
             return rc;
         uint32_t uniq[TN_BATCH_ROWS];
         if (agg->distinct && agg->arg && distinct_compact(arg.vec->type)) {
-            if (!st->pairs && (rc = distinct_init(s, st, arg.vec->type)) != 0)
+            if (!st->pairs && (rc = agg_distinct_init(s, st, arg.vec->type)) != 0)
                 return rc;
             /* every pair of the chunk is hashed first and its slot prefetched, so that the
              * probes' cache misses overlap */
@@ -1098,8 +953,8 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
                 who[c++] = rows[k];
             }
             for (uint32_t p = 0; p < s->distinct_parts; p++)
-                if (pair_set_reserve(&st->pairs[p], c) != 0)
-                    return oom(s);
+                if (agg_pair_set_reserve(&st->pairs[p], c) != 0)
+                    return agg_oom(s);
             for (uint32_t i = 0; i < c; i++) {
                 uint64_t vh = tn_hash_u64(bits[i]);
                 part[i] = distinct_part(vh, s->distinct_parts);
@@ -1114,7 +969,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
             rows = uniq;
             m = u;
         } else if (agg->distinct && agg->arg) {
-            if (!st->distinct && (rc = distinct_init(s, st, arg.vec->type)) != 0)
+            if (!st->distinct && (rc = agg_distinct_init(s, st, arg.vec->type)) != 0)
                 return rc;
             /* every pair of the chunk is serialised and hashed first and its slot
              * prefetched, so that the probes' cache misses overlap */
@@ -1131,7 +986,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
                 if (tn_exec_key_append(&key, arg.vec, r) != 0 ||
                     tn_buf_append(&key, &grp, sizeof grp) != 0) {
                     tn_buf_free(&key);
-                    return oom(s);
+                    return agg_oom(s);
                 }
             }
             off[c] = (uint32_t)key.len;
@@ -1155,7 +1010,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
                                                        0, &unused);
                 if (added < 0) {
                     tn_buf_free(&key);
-                    return oom(s);
+                    return agg_oom(s);
                 }
                 if (added)
                     uniq[u++] = who[i];
@@ -1167,7 +1022,7 @@ static int consume(agg_exec *s, const tn_exec_chunk *in)
         if ((rc = update_agg(s, agg, st, &arg, rows, m, g)) != 0)
             return rc;
     }
-    return account_keys(s);
+    return agg_account_keys(s);
 }
 
 static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size_t grp,
@@ -1241,736 +1096,6 @@ static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size
     return 0;
 }
 
-/* ---- parallel input: partial tables and their merge ------------------------------------ */
-
-static int table_init(agg_exec *s, tn_plan_op *plan);
-static void table_free(agg_exec *s);
-static void free_partials(agg_exec *s);
-
-/* A worker's chunk goes to its partial table, created on its first chunk. */
-static int partial_sink(void *arg, tn_exec_ctx *wctx, const tn_exec_chunk *chunk)
-{
-    agg_exec *s = arg;
-    agg_exec *p = &s->partials[wctx->worker_idx];
-    if (!p->op.ctx) {
-        p->op.ctx = wctx;
-        p->distinct_parts = (uint32_t)s->partial_count;
-        int rc = table_init(p, s->op.plan);
-        if (rc)
-            return rc;
-    }
-    return consume(p, chunk);
-}
-
-/* Orders two MIN/MAX values of type t. */
-static int value_cmp(tn_type t, const agg_value *a, const agg_value *b)
-{
-    switch ((tn_type_id)t.id) {
-    case TN_TYPE_BOOLEAN: return (int)a->b - (int)b->b;
-    case TN_TYPE_REAL:
-    case TN_TYPE_DOUBLE: return a->d < b->d ? -1 : a->d > b->d;
-    case TN_TYPE_DECIMAL: return a->dec < b->dec ? -1 : a->dec > b->dec;
-    case TN_TYPE_VARCHAR:
-    case TN_TYPE_BLOB: return tn_str_cmp(a->s, b->s);
-    default: return a->i < b->i ? -1 : a->i > b->i;
-    }
-}
-
-/* What one partition of the DISTINCT merge adds to the groups of one aggregate. */
-typedef struct distinct_totals {
-    int64_t *count;
-    tn_i128 *isum; /* SUM/AVG only, as the next two */
-    double *dsum;
-    uint8_t *has;
-    int64_t bytes; /* accounted for these arrays */
-} distinct_totals;
-
-/* Adds a DISTINCT value new to the merged set (key bytes as tn_exec_key_append wrote them,
- * after the tag byte) to SUM/AVG of group g. TN_EOVERFLOW when a decimal sum overflows. */
-static int add_distinct_value(const tn_plan_agg *agg, distinct_totals *st, size_t g,
-                              const char *v)
-{
-    st->has[g] = 1;
-    switch ((tn_type_id)agg->arg->type.id) {
-    case TN_TYPE_INTEGER: {
-        int32_t x;
-        memcpy(&x, v, sizeof x);
-        st->isum[g] += x;
-        break;
-    }
-    case TN_TYPE_BIGINT: {
-        int64_t x;
-        memcpy(&x, v, sizeof x);
-        st->isum[g] += x;
-        break;
-    }
-    case TN_TYPE_DECIMAL: {
-        tn_i128 x;
-        if (tn_decimal_is_64(agg->arg->type)) {
-            int64_t y;
-            memcpy(&y, v, sizeof y);
-            x = y;
-        } else {
-            memcpy(&x, v, sizeof x);
-        }
-        if (__builtin_add_overflow(st->isum[g], x, &st->isum[g]))
-            return TN_EOVERFLOW;
-        break;
-    }
-    case TN_TYPE_REAL: {
-        float x;
-        memcpy(&x, v, sizeof x);
-        st->dsum[g] += x;
-        break;
-    }
-    case TN_TYPE_DOUBLE: {
-        double x;
-        memcpy(&x, v, sizeof x);
-        st->dsum[g] += x;
-        break;
-    }
-    default: break;
-    }
-    return 0;
-}
-
-/* Whether agg is a COUNT/SUM/AVG(DISTINCT), whose merge goes through its DISTINCT sets. */
-static bool is_distinct_sum(const tn_plan_agg *agg)
-{
-    return agg->distinct && agg->arg &&
-           (agg->kind == TN_PLAN_AGG_COUNT || agg->kind == TN_PLAN_AGG_SUM ||
-            agg->kind == TN_PLAN_AGG_AVG);
-}
-
-/* Merges the states of p's groups from[i] (i when from is NULL) into s's groups to[i], for
- * i < n, for every aggregate but the DISTINCT sums (merged through their sets). */
-static int merge_states(agg_exec *s, agg_exec *p, const uint32_t *from, const uint32_t *to,
-                        size_t n)
-{
-    tn_plan_op *plan = s->op.plan;
-    tn_exec_ctx *ctx = s->op.ctx;
-    int rc = 0;
-    for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
-        const tn_plan_agg *agg = &plan->aggregate.aggs[a];
-        agg_state *st = &s->states[a], *ps = &p->states[a];
-        bool is_min = agg->kind == TN_PLAN_AGG_MIN;
-        if (is_distinct_sum(agg))
-            continue; /* merged partition by partition afterwards */
-        for (size_t i = 0; i < n; i++) {
-            size_t g = from ? from[i] : i, m = to[i];
-            switch (agg->kind) {
-            case TN_PLAN_AGG_COUNT_STAR:
-            case TN_PLAN_AGG_COUNT: st->count[m] += ps->count[g]; break;
-            case TN_PLAN_AGG_SUM:
-            case TN_PLAN_AGG_AVG:
-                if (st->count)
-                    st->count[m] += ps->count[g];
-                if (st->has)
-                    st->has[m] |= ps->has[g];
-                if (st->dsum)
-                    st->dsum[m] += ps->dsum[g];
-                if (st->isum && __builtin_add_overflow(st->isum[m], ps->isum[g], &st->isum[m])) {
-                    rc = tn_error_set(ctx->err, TN_EOVERFLOW, "SUM out of range");
-                    goto done;
-                }
-                break;
-            case TN_PLAN_AGG_MIN:
-            case TN_PLAN_AGG_MAX: {
-                if (!ps->has[g])
-                    break;
-                int c = st->has[m] ? value_cmp(agg->arg->type, &ps->val[g], &st->val[m]) : 0;
-                if (st->has[m] && !(is_min ? c < 0 : c > 0))
-                    break;
-                st->val[m] = ps->val[g];
-                st->has[m] = 1;
-                if (agg->arg->type.id == TN_TYPE_VARCHAR || agg->arg->type.id == TN_TYPE_BLOB) {
-                    tn_str x = ps->val[g].s;
-                    char *copy = tn_arena_alloc(&s->strings, x.len + 1);
-                    if (!copy) {
-                        rc = oom(s);
-                        goto done;
-                    }
-                    memcpy(copy, x.ptr, x.len);
-                    st->val[m].s = tn_str_make(copy, x.len);
-                }
-                break;
-            }
-            }
-        }
-    }
-done:
-    return rc;
-}
-
-/* Merges the groups and all but the DISTINCT sums of partial table p into s (both over the
- * same plan). Sets *map_out to p's group ids -> s's (caller frees; NULL when p has none). */
-static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
-{
-    tn_plan_op *plan = s->op.plan;
-    tn_exec_ctx *ctx = s->op.ctx;
-    uint32_t gk = plan->aggregate.group_count;
-    size_t n = p->group_count;
-    int rc = 0;
-    *map_out = NULL;
-    if (n == 0)
-        return 0;
-    uint32_t *map = tn_malloc(n * sizeof *map);
-    if (!map)
-        return oom(s);
-    if (gk == 0) {
-        if (s->group_count == 0) {
-            if ((rc = grow_states(s, 1)) != 0)
-                goto done;
-            s->group_count = 1;
-        }
-        map[0] = 0;
-    } else {
-        for (size_t b = 0; b < p->keys.batch_count; b++) {
-            tn_batch *kb = p->keys.batches[b];
-            uint32_t fresh[TN_BATCH_ROWS], nf = 0;
-            for (uint32_t k = 0; k < gk; k++)
-                s->key_args[k] = (tn_exec_arg){&kb->columns[k], tn_exec_identity};
-            if ((rc = assign_groups(s, s->key_args, kb->row_count, map + b * TN_BATCH_ROWS, fresh,
-                                    &nf)) != 0 ||
-                (rc = grow_states(s, s->group_count)) != 0)
-                goto done;
-            if (nf) {
-                tn_exec_chunk kc = {kb, fresh, nf};
-                if ((rc = tn_exec_rows_append(ctx, &s->keys, &kc)) != 0)
-                    goto done;
-            }
-        }
-    }
-    rc = merge_states(s, p, NULL, map, n);
-done:
-    if (rc)
-        tn_free(map);
-    else
-        *map_out = map;
-    return rc ? rc : account_keys(s);
-}
-
-/* The merge of one aggregate's DISTINCT sets, one pool task per partition. */
-typedef struct distinct_merge {
-    agg_exec *s;
-    uint32_t agg_idx;
-    agg_exec **sources;       /* tables whose sets are merged (and freed) */
-    uint32_t **maps;          /* per source: its group ids -> s's; NULL = the same */
-    int source_count;
-    distinct_totals *totals;  /* per partition */
-    tn_error *errs;           /* per partition */
-} distinct_merge;
-
-/* merge_distinct_part for compact pair sets: the other sources' pairs of partition `part`
- * are added to s's own (each source's freed once read), then the merged set is counted per
- * group into t and freed. No second copy of the pairs is ever made. */
-static int merge_pairs_part(distinct_merge *m, size_t part, tn_exec_ctx *ctx, distinct_totals *t)
-{
-    agg_exec *s = m->s;
-    const tn_plan_agg *agg = &s->op.plan->aggregate.aggs[m->agg_idx];
-    pair_set *base = &s->states[m->agg_idx].pairs[part];
-    int64_t base_bytes = pair_set_memory(base), grown = 0;
-    int rc = 0;
-    for (int w = 0; w < m->source_count && rc == 0; w++) {
-        agg_state *ps = &m->sources[w]->states[m->agg_idx];
-        if (m->sources[w] == s || !ps->pairs)
-            continue;
-        pair_set *from = &ps->pairs[part];
-        const uint32_t *map = m->maps[w];
-        for (size_t i = 0; from->slots && i <= from->mask; i++) {
-            const pair_slot *o = &from->slots[i];
-            if (!o->group)
-                continue;
-            if ((base->count + 1) * 4 > (base->mask + 1) * 3 || !base->slots) {
-                if (pair_set_reserve(base, 1) != 0) {
-                    rc = tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-                    break;
-                }
-            }
-            uint64_t value = pair_value(o);
-            uint32_t g = map ? map[o->group - 1] : o->group - 1;
-            pair_set_add(base, value, g, distinct_hash(tn_hash_u64(value), g));
-        }
-        /* its bytes go back to the budget when the source's table is next accounted */
-        pair_set_free(from);
-        int64_t delta = pair_set_memory(base) - base_bytes - grown;
-        grown += delta;
-        if (rc == 0)
-            rc = tn_exec_memory_add(ctx, delta);
-    }
-    bool sums = agg->kind != TN_PLAN_AGG_COUNT;
-    for (size_t i = 0; rc == 0 && base->slots && i <= base->mask; i++) {
-        const pair_slot *o = &base->slots[i];
-        if (!o->group)
-            continue;
-        uint64_t value = pair_value(o);
-        t->count[o->group - 1]++;
-        if (sums && add_distinct_value(agg, t, o->group - 1, (const char *)&value) != 0)
-            rc = tn_error_set(ctx->err, TN_EOVERFLOW, "SUM out of range");
-    }
-    /* s's part of the bytes goes back when s is next accounted */
-    pair_set_free(base);
-    tn_exec_memory_add(ctx, -grown);
-    return rc;
-}
-
-/* Merges partition `part` of every source's set into one set, counting the pairs new to it
- * per group of s into totals[part]. Each source partition is freed once read, so the memory
- * moves from the partials to the merged sets instead of doubling. */
-static void merge_distinct_part(void *arg, size_t part, int pool_worker)
-{
-    (void)pool_worker;
-    distinct_merge *m = arg;
-    agg_exec *s = m->s;
-    const tn_plan_agg *agg = &s->op.plan->aggregate.aggs[m->agg_idx];
-    bool sums = agg->kind != TN_PLAN_AGG_COUNT;
-    distinct_totals *t = &m->totals[part];
-    tn_exec_ctx ctx = *s->op.ctx; /* own error slot: tasks run concurrently */
-    ctx.err = &m->errs[part];
-    ctx.main = s->op.ctx->main ? s->op.ctx->main : s->op.ctx;
-    tn_exec_keys set = {0};
-    tn_buf key = TN_BUF_INIT;
-    int64_t set_bytes = 0;
-    size_t groups = s->group_count ? s->group_count : 1, hint = 0;
-    int rc = 0;
-    for (int w = 0; w < m->source_count; w++) {
-        const agg_state *ps = &m->sources[w]->states[m->agg_idx];
-        if (ps->distinct && ps->distinct[part].count > hint)
-            hint = ps->distinct[part].count;
-    }
-    t->bytes = (int64_t)groups * (sums ? 33 : 8);
-    if ((rc = tn_exec_memory_add(&ctx, t->bytes)) != 0)
-        goto done;
-    t->count = tn_calloc(groups, sizeof *t->count);
-    if (sums) {
-        t->isum = tn_calloc(groups, sizeof *t->isum);
-        t->dsum = tn_calloc(groups, sizeof *t->dsum);
-        t->has = tn_calloc(groups, sizeof *t->has);
-    }
-    if (!t->count || (sums && (!t->isum || !t->dsum || !t->has))) {
-        rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
-        goto done;
-    }
-    if (s->states[m->agg_idx].pairs) {
-        rc = merge_pairs_part(m, part, &ctx, t);
-        goto done;
-    }
-    if (tn_exec_keys_init(&set, hint) != 0) {
-        rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (int w = 0; w < m->source_count && rc == 0; w++) {
-        agg_state *ps = &m->sources[w]->states[m->agg_idx];
-        if (!ps->distinct)
-            continue;
-        tn_exec_keys *from = &ps->distinct[part];
-        const uint32_t *map = m->maps[w];
-        size_t pos = 0;
-        tn_str k;
-        uint32_t unused;
-        while (tn_exec_keys_next(from, &pos, &k, &unused)) {
-            size_t vlen = k.len - sizeof(uint32_t);
-            uint32_t g;
-            memcpy(&g, k.ptr + vlen, sizeof g);
-            if (map)
-                g = map[g];
-            tn_buf_clear(&key);
-            if (tn_buf_append(&key, k.ptr, vlen) != 0 || tn_buf_append(&key, &g, sizeof g) != 0) {
-                rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
-                break;
-            }
-            uint64_t vh = tn_exec_keys_hash(k.ptr, vlen);
-            int added = tn_exec_keys_upsert_hashed(&set, key.data, key.len, distinct_hash(vh, g),
-                                                   0, &unused);
-            if (added < 0) {
-                rc = tn_error_set(ctx.err, TN_ENOMEM, "out of memory");
-                break;
-            }
-            if (!added)
-                continue;
-            t->count[g]++;
-            if (sums && add_distinct_value(agg, t, g, k.ptr) != 0) {
-                rc = tn_error_set(ctx.err, TN_EOVERFLOW, "SUM out of range");
-                break;
-            }
-        }
-        /* its bytes go back to the budget when the source's table is next accounted */
-        tn_exec_keys_free(from);
-        int64_t delta = tn_exec_keys_memory(&set) - set_bytes;
-        set_bytes += delta;
-        if (rc == 0)
-            rc = tn_exec_memory_add(&ctx, delta);
-    }
-done:
-    tn_buf_free(&key);
-    tn_exec_keys_free(&set);
-    tn_exec_memory_add(&ctx, -set_bytes);
-    if (rc && !ctx.err->code)
-        tn_error_set(ctx.err, rc, "%s", tn_strerror(rc));
-}
-
-/* Merges the DISTINCT sets of every COUNT/SUM/AVG(DISTINCT) of `sources` (s among them, all
- * partitioned alike in `parts`) into s's states, which are recomputed from the sets. */
-static int merge_distinct(agg_exec *s, agg_exec **sources, uint32_t **maps, int source_count,
-                          uint32_t parts)
-{
-    tn_plan_op *plan = s->op.plan;
-    int rc = 0;
-    distinct_totals *totals = tn_calloc(parts, sizeof *totals);
-    tn_error *errs = tn_calloc(parts, sizeof *errs);
-    if (!totals || !errs) {
-        rc = oom(s);
-        goto done;
-    }
-    for (uint32_t a = 0; a < plan->aggregate.agg_count && rc == 0; a++) {
-        const tn_plan_agg *agg = &plan->aggregate.aggs[a];
-        if (!is_distinct_sum(agg))
-            continue;
-        agg_state *st = &s->states[a];
-        size_t groups = s->group_count;
-        if (st->count)
-            memset(st->count, 0, groups * sizeof *st->count);
-        if (st->isum)
-            memset(st->isum, 0, groups * sizeof *st->isum);
-        if (st->dsum)
-            memset(st->dsum, 0, groups * sizeof *st->dsum);
-        if (st->has)
-            memset(st->has, 0, groups * sizeof *st->has);
-        memset(totals, 0, parts * sizeof *totals);
-        memset(errs, 0, parts * sizeof *errs);
-        /* compact sets are merged into s's own: s needs them even when it saw no rows */
-        bool compact = false;
-        for (int w = 0; w < source_count; w++)
-            compact = compact || sources[w]->states[a].pairs;
-        if (compact && !st->pairs && (rc = distinct_init(s, st, agg->arg->type)) != 0)
-            break;
-        distinct_merge m = {s, a, sources, maps, source_count, totals, errs};
-        if ((rc = tn_pool_run(tn_pool_shared(), parts, merge_distinct_part, &m)) != 0)
-            rc = tn_error_set(s->op.ctx->err, rc, "could not start the query's workers");
-        for (uint32_t p = 0; p < parts && rc == 0; p++)
-            if (errs[p].code) {
-                *s->op.ctx->err = errs[p];
-                rc = errs[p].code;
-            }
-        for (uint32_t p = 0; p < parts; p++) {
-            distinct_totals *t = &totals[p];
-            for (size_t g = 0; rc == 0 && t->count && g < groups; g++) {
-                if (st->count)
-                    st->count[g] += t->count[g];
-                if (!t->has)
-                    continue;
-                if (st->has)
-                    st->has[g] |= t->has[g];
-                if (st->dsum)
-                    st->dsum[g] += t->dsum[g];
-                if (st->isum && __builtin_add_overflow(st->isum[g], t->isum[g], &st->isum[g]))
-                    rc = tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
-            }
-            tn_free(t->count);
-            tn_free(t->isum);
-            tn_free(t->dsum);
-            tn_free(t->has);
-            tn_exec_memory_add(s->op.ctx, -t->bytes);
-        }
-    }
-done:
-    tn_free(totals);
-    tn_free(errs);
-    for (int w = 0; w < source_count; w++) {
-        int arc = account_keys(sources[w]); /* gives the merged partitions' bytes back */
-        rc = rc ? rc : arc;
-    }
-    return rc;
-}
-
-/* ---- parallel input with many groups: a partitioned merge ----------------------------- */
-
-/* Partitions of the partitioned merge, and the groups (summed over the partial tables) from
- * which it is used: below that the merge into the largest partial is cheap, and the
- * partitions' fixed costs would dominate. */
-#define MERGE_PARTS 16
-#define MERGE_PARTS_MIN_GROUPS 16384
-
-/* The partition of a group key's hash: its high bits, as the tables' slots use the low. */
-static inline uint8_t merge_part(uint64_t hash)
-{
-    return (uint8_t)(((hash >> 32) * MERGE_PARTS) >> 32);
-}
-
-/* The partitioned merge of the partial tables: every partial's groups are split by the
- * hash of their key (one task per partial), then partition q of every partial is merged into
- * table q (one task per partition), sized beforehand for the groups it can receive. */
-typedef struct part_merge {
-    agg_exec *s;
-    agg_exec **sources;       /* the partial tables that saw rows */
-    int source_count;
-    uint32_t **order;         /* per source: its group ids by partition, ascending in each */
-    size_t (*starts)[MERGE_PARTS + 1]; /* per source: where each partition's ids start */
-    tn_exec_ctx *ctxs;        /* per task: tasks run concurrently, each with its error slot */
-    tn_error *errs;
-} part_merge;
-
-static tn_exec_ctx *task_ctx(part_merge *m, size_t task)
-{
-    tn_exec_ctx *ctx = &m->ctxs[task];
-    *ctx = *m->s->op.ctx;
-    ctx->err = &m->errs[task];
-    ctx->main = m->s->op.ctx->main ? m->s->op.ctx->main : m->s->op.ctx;
-    return ctx;
-}
-
-/* Task w: the group ids of source w listed partition by partition. Its hash table is freed
- * then, as the merge needs only its keys and states. */
-static void split_partial(void *arg, size_t w, int pool_worker)
-{
-    (void)pool_worker;
-    part_merge *m = arg;
-    agg_exec *p = m->sources[w];
-    p->op.ctx = task_ctx(m, w);
-    uint32_t gk = p->op.plan->aggregate.group_count;
-    size_t groups = p->group_count;
-    uint8_t *part = tn_malloc(groups ? groups : 1);
-    uint32_t *order = tn_malloc((groups ? groups : 1) * sizeof *order);
-    int rc = part && order ? 0 : oom(p);
-    m->order[w] = order;
-    size_t *starts = m->starts[w];
-    for (size_t b = 0; rc == 0 && b < p->keys.batch_count; b++) {
-        tn_batch *kb = p->keys.batches[b];
-        uint32_t n = kb->row_count;
-        uint8_t *out = part + b * TN_BATCH_ROWS;
-        if (p->int_key && !p->interns) {
-            /* as assign_int_groups hashes them; NULL goes to partition 0 */
-            const tn_vector *v = &kb->columns[0];
-            bool narrow = tn_type_width(v->type) == 4;
-            for (uint32_t i = 0; i < n; i++) {
-                int64_t x = narrow ? tn_vector_i32(v)[i] : tn_vector_i64(v)[i];
-                out[i] = tn_vector_is_valid(v, i) ? merge_part(tn_hash_u64((uint64_t)x)) : 0;
-            }
-        } else {
-            /* the keys' own bytes, interned ones too: ids differ between the partials */
-            uint32_t off[TN_BATCH_ROWS + 1];
-            for (uint32_t k = 0; k < gk; k++)
-                p->key_args[k] = (tn_exec_arg){&kb->columns[k], tn_exec_identity};
-            if ((rc = serialize_keys(p, p->key_args, n, off)) != 0)
-                break;
-            for (uint32_t i = 0; i < n; i++)
-                out[i] = merge_part(group_hash(p->key_bytes + off[i], off[i + 1] - off[i]));
-        }
-        for (uint32_t i = 0; i < n; i++)
-            starts[out[i] + 1]++;
-    }
-    if (rc == 0) {
-        size_t next[MERGE_PARTS];
-        for (uint32_t q = 0; q < MERGE_PARTS; q++) {
-            starts[q + 1] += starts[q];
-            next[q] = starts[q];
-        }
-        for (size_t g = 0; g < groups; g++)
-            order[next[part[g]]++] = (uint32_t)g;
-    }
-    tn_free(part);
-    tn_exec_keys_free(&p->groups);
-    tn_free(p->ints.slots);
-    memset(&p->ints, 0, sizeof p->ints);
-    tn_free(p->key_bytes);
-    p->key_bytes = NULL;
-    p->key_bytes_cap = 0;
-    int arc = account_keys(p);
-    rc = rc ? rc : arc;
-    if (rc && !p->op.ctx->err->code)
-        tn_error_set(p->op.ctx->err, rc, "%s", tn_strerror(rc));
-}
-
-/* Task q: partition q of every source merged into table s->parts[q]. */
-static void merge_part_task(void *arg, size_t q, int pool_worker)
-{
-    (void)pool_worker;
-    part_merge *m = arg;
-    agg_exec *s = m->s;
-    agg_exec *t = &s->parts[q];
-    tn_exec_ctx *ctx = task_ctx(m, q);
-    t->op.ctx = ctx;
-    t->distinct_parts = 1;
-    uint32_t gk = s->op.plan->aggregate.group_count;
-    int rc = table_init(t, s->op.plan);
-    /* the partials' groups of this partition bound its groups: room for them all (and one
-     * chunk more, which the lookups reserve) means no table grows */
-    size_t bound = 0;
-    for (int w = 0; w < m->source_count; w++)
-        bound += m->starts[w][q + 1] - m->starts[w][q];
-    if (rc == 0 && t->int_key && int_groups_reserve(&t->ints, bound + TN_BATCH_ROWS) != 0)
-        rc = oom(t);
-    if (rc == 0 && !t->int_key && tn_exec_keys_reserve(&t->groups, bound + TN_BATCH_ROWS) != 0)
-        rc = oom(t);
-    if (rc == 0 && (rc = grow_states(t, bound)) == 0)
-        rc = account_keys(t);
-    for (int w = 0; rc == 0 && w < m->source_count; w++) {
-        agg_exec *p = m->sources[w];
-        const uint32_t *ids = m->order[w] + m->starts[w][q];
-        size_t count = m->starts[w][q + 1] - m->starts[w][q];
-        /* the ids ascend: a run of them shares one batch of p's keys */
-        for (size_t i = 0; rc == 0 && i < count;) {
-            size_t b = ids[i] / TN_BATCH_ROWS;
-            tn_batch *kb = p->keys.batches[b];
-            uint32_t sel[TN_BATCH_ROWS], from[TN_BATCH_ROWS], map[TN_BATCH_ROWS];
-            uint32_t fresh[TN_BATCH_ROWS], c = 0, nf = 0;
-            for (; i < count && ids[i] / TN_BATCH_ROWS == b; i++) {
-                from[c] = ids[i];
-                sel[c++] = ids[i] % TN_BATCH_ROWS;
-            }
-            for (uint32_t k = 0; k < gk; k++)
-                t->key_args[k] = (tn_exec_arg){&kb->columns[k], sel};
-            if ((rc = assign_groups(t, t->key_args, c, map, fresh, &nf)) != 0 ||
-                (rc = grow_states(t, t->group_count)) != 0)
-                break;
-            if (nf) {
-                for (uint32_t j = 0; j < nf; j++)
-                    fresh[j] = sel[fresh[j]];
-                tn_exec_chunk kc = {kb, fresh, nf};
-                if ((rc = tn_exec_rows_append(ctx, &t->keys, &kc)) != 0)
-                    break;
-            }
-            rc = merge_states(t, p, from, map, c);
-        }
-    }
-    if (rc == 0)
-        rc = account_keys(t);
-    if (rc && !ctx->err->code)
-        tn_error_set(ctx->err, rc, "%s", tn_strerror(rc));
-}
-
-/* Merges the partial tables `sources` into MERGE_PARTS tables of s (s->parts), which the
- * output then reads in turn; s's own table stays empty. */
-static int merge_partitioned(agg_exec *s, agg_exec **sources, int source_count)
-{
-    part_merge m = {s, sources, source_count, NULL, NULL, NULL, NULL};
-    size_t tasks = (size_t)source_count > MERGE_PARTS ? (size_t)source_count : MERGE_PARTS;
-    int rc = 0;
-    m.order = tn_calloc((size_t)source_count, sizeof *m.order);
-    m.starts = tn_calloc((size_t)source_count, sizeof *m.starts);
-    m.ctxs = tn_calloc(tasks, sizeof *m.ctxs);
-    m.errs = tn_calloc(tasks, sizeof *m.errs);
-    s->parts = tn_calloc(MERGE_PARTS, sizeof *s->parts);
-    if (!m.order || !m.starts || !m.ctxs || !m.errs || !s->parts) {
-        rc = oom(s);
-        goto done;
-    }
-    s->part_count = MERGE_PARTS;
-    tn_task_fn passes[2] = {split_partial, merge_part_task};
-    size_t counts[2] = {(size_t)source_count, MERGE_PARTS};
-    for (int pass = 0; pass < 2 && rc == 0; pass++) {
-        if ((rc = tn_pool_run(tn_pool_shared(), counts[pass], passes[pass], &m)) != 0)
-            rc = tn_error_set(s->op.ctx->err, rc, "could not start the query's workers");
-        /* the tasks' contexts are gone: what they touched now runs on s's */
-        for (int w = 0; w < source_count; w++)
-            sources[w]->op.ctx = s->op.ctx;
-        for (uint32_t q = 0; q < s->part_count; q++)
-            if (s->parts[q].op.ctx)
-                s->parts[q].op.ctx = s->op.ctx;
-        for (size_t i = 0; i < counts[pass] && rc == 0; i++)
-            if (m.errs[i].code) {
-                *s->op.ctx->err = m.errs[i];
-                rc = m.errs[i].code;
-            }
-        memset(m.errs, 0, tasks * sizeof *m.errs);
-    }
-done:
-    for (int w = 0; m.order && w < source_count; w++)
-        tn_free(m.order[w]);
-    tn_free(m.order);
-    tn_free(m.starts);
-    tn_free(m.ctxs);
-    tn_free(m.errs);
-    return rc;
-}
-
-/* Aggregates the input on `workers` workers, then merges their tables: with many groups
- * partition by partition into s->parts (merge_partitioned), else into s, the largest becoming
- * s's own (its group ids stay) and the others merged into it. */
-static int consume_parallel(agg_exec *s, int workers)
-{
-    s->partials = tn_calloc((size_t)workers, sizeof *s->partials);
-    if (!s->partials)
-        return oom(s);
-    s->partial_count = workers;
-    int rc = tn_exec_parallel_run(s->op.ctx, s->op.children[0], workers, partial_sink, s);
-    /* the workers' contexts are gone: merging and freeing run on this one */
-    for (int w = 0; w < workers; w++)
-        if (s->partials[w].op.ctx)
-            s->partials[w].op.ctx = s->op.ctx;
-    if (rc)
-        return rc;
-    /* many groups: merged partition by partition in parallel (DISTINCT sums keep the merge
-     * below, whose sets are partitioned by value rather than by group) */
-    size_t total = 0;
-    int source_count = 0;
-    bool distinct = false;
-    for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++)
-        distinct = distinct || is_distinct_sum(&s->op.plan->aggregate.aggs[a]);
-    for (int w = 0; w < workers; w++)
-        if (s->partials[w].op.ctx) {
-            total += s->partials[w].group_count;
-            source_count++;
-        }
-    agg_exec **sources = tn_calloc((size_t)workers + 1, sizeof *sources);
-    if (!sources)
-        return oom(s);
-    if (s->op.plan->aggregate.group_count > 0 && !distinct && source_count > 1 &&
-        total >= MERGE_PARTS_MIN_GROUPS) {
-        source_count = 0;
-        for (int w = 0; w < workers; w++)
-            if (s->partials[w].op.ctx)
-                sources[source_count++] = &s->partials[w];
-        rc = merge_partitioned(s, sources, source_count);
-        tn_free(sources);
-        free_partials(s);
-        return rc;
-    }
-    source_count = 0;
-    int largest = -1;
-    for (int w = 0; w < workers; w++) {
-        agg_exec *p = &s->partials[w];
-        if (!p->op.ctx)
-            continue;
-        if (largest < 0 || p->group_count > s->partials[largest].group_count)
-            largest = w;
-    }
-    if (largest >= 0) {
-        agg_exec *p = &s->partials[largest];
-        tn_exec_op op = s->op;
-        agg_exec *partials = s->partials;
-        int partial_count = s->partial_count;
-        table_free(s);
-        *s = *p;
-        s->op = op;
-        s->partials = partials;
-        s->partial_count = partial_count;
-        memset(p, 0, sizeof *p); /* its contents now belong to s */
-    }
-    uint32_t **maps = tn_calloc((size_t)workers + 1, sizeof *maps);
-    if (!maps)
-        rc = oom(s);
-    if (rc == 0)
-        sources[source_count++] = s; /* its own group ids: no map */
-    for (int w = 0; w < workers && rc == 0; w++)
-        if (s->partials[w].op.ctx) {
-            sources[source_count] = &s->partials[w];
-            rc = merge_partial(s, &s->partials[w], &maps[source_count]);
-            source_count++;
-            /* without DISTINCT sets to merge, nothing of the partial is read again */
-            if (!distinct)
-                table_free(&s->partials[w]);
-        }
-    if (rc == 0 && distinct)
-        rc = merge_distinct(s, sources, maps, source_count, (uint32_t)workers);
-    for (int w = 0; maps && w < source_count; w++)
-        tn_free(maps[w]);
-    tn_free(maps);
-    tn_free(sources);
-    free_partials(s);
-    return rc;
-}
-
 static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
 {
     agg_exec *s = (agg_exec *)op;
@@ -1978,10 +1103,10 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
     int rc;
     int workers = s->done ? 1 : tn_exec_parallel_workers(op->ctx, op->children[0]);
     if (workers > 1) {
-        if ((rc = consume_parallel(s, workers)) != 0)
+        if ((rc = agg_consume_parallel(s, workers)) != 0)
             return rc;
         if (plan->aggregate.group_count == 0 && s->group_count == 0) {
-            if ((rc = grow_states(s, 1)) != 0)
+            if ((rc = agg_grow_states(s, 1)) != 0)
                 return rc;
             s->group_count = 1;
         }
@@ -1994,11 +1119,11 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
                 return rc;
             if (!in.batch)
                 break;
-            if ((rc = consume(s, &in)) != 0)
+            if ((rc = agg_consume(s, &in)) != 0)
                 return rc;
         }
         if (plan->aggregate.group_count == 0 && s->group_count == 0) {
-            if ((rc = grow_states(s, 1)) != 0)
+            if ((rc = agg_grow_states(s, 1)) != 0)
                 return rc;
             s->group_count = 1;
         }
@@ -2030,14 +1155,14 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
         uint32_t off = (uint32_t)(t->emit_group % TN_BATCH_ROWS);
         for (uint32_t k = 0; k < gk; k++)
             if ((rc = tn_exec_gather(&s->out->columns[k], 0, &kb->columns[k], tn_exec_identity + off, n)) != 0)
-                return oom(s);
+                return agg_oom(s);
     }
     for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
         tn_vector *v = &s->out->columns[gk + a];
         for (uint32_t i = 0; i < n; i++)
             if ((rc = finish_value(t, &plan->aggregate.aggs[a], &t->states[a],
                                    t->emit_group + i, v, i)) != 0)
-                return rc < 0 && op->ctx->err->code ? rc : oom(s);
+                return rc < 0 && op->ctx->err->code ? rc : agg_oom(s);
     }
     t->emit_group += n;
     s->out->row_count = n;
@@ -2048,7 +1173,7 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
 }
 
 /* Frees a table's contents and gives its bytes back to the query's budget. */
-static void table_free(agg_exec *s)
+void agg_table_free(agg_exec *s)
 {
     for (uint32_t a = 0; s->states && a < s->op.plan->aggregate.agg_count; a++) {
         agg_state *st = &s->states[a];
@@ -2062,7 +1187,7 @@ static void table_free(agg_exec *s)
         tn_free(st->distinct);
         st->distinct = NULL;
         for (uint32_t p = 0; st->pairs && p < s->distinct_parts; p++)
-            pair_set_free(&st->pairs[p]);
+            agg_pair_set_free(&st->pairs[p]);
         tn_free(st->pairs);
         st->pairs = NULL;
     }
@@ -2103,10 +1228,10 @@ static void table_free(agg_exec *s)
     tn_arena_free(&s->strings);
 }
 
-static void free_partials(agg_exec *s)
+void agg_free_partials(agg_exec *s)
 {
     for (int w = 0; s->partials && w < s->partial_count; w++)
-        table_free(&s->partials[w]);
+        agg_table_free(&s->partials[w]);
     tn_free(s->partials);
     s->partials = NULL;
     s->partial_count = 0;
@@ -2115,16 +1240,16 @@ static void free_partials(agg_exec *s)
 static void agg_close(tn_exec_op *op)
 {
     agg_exec *s = (agg_exec *)op;
-    free_partials(s);
+    agg_free_partials(s);
     for (uint32_t q = 0; s->parts && q < s->part_count; q++)
-        table_free(&s->parts[q]);
+        agg_table_free(&s->parts[q]);
     tn_free(s->parts);
     s->parts = NULL;
-    table_free(s);
+    agg_table_free(s);
 }
 
 /* Sets up an empty table for plan in s (op.ctx set by the caller). */
-static int table_init(agg_exec *s, tn_plan_op *plan)
+int agg_table_init(agg_exec *s, tn_plan_op *plan)
 {
     tn_arena_init(&s->strings, 0);
     s->op.plan = plan;
@@ -2136,7 +1261,7 @@ static int table_init(agg_exec *s, tn_plan_op *plan)
     s->key_args = tn_calloc(plan->aggregate.group_count + 1, sizeof *s->key_args);
     if (!s->states || !s->key_schema || !s->key_args ||
         (!s->int_key && tn_exec_keys_init(&s->groups, 1024) != 0))
-        return oom(s);
+        return agg_oom(s);
     for (uint32_t k = 0; dict_keys && k < plan->aggregate.group_count; k++) {
         if (!dict_keys[k])
             continue;
@@ -2144,11 +1269,11 @@ static int table_init(agg_exec *s, tn_plan_op *plan)
             s->interns = tn_calloc(plan->aggregate.group_count, sizeof *s->interns);
             s->id_args = tn_calloc(plan->aggregate.group_count, sizeof *s->id_args);
             if (!s->interns || !s->id_args)
-                return oom(s);
+                return agg_oom(s);
         }
         if (tn_exec_keys_init(&s->interns[k].strings, 64) != 0 ||
             tn_vector_init(&s->interns[k].ids, tn_type_make(TN_TYPE_INTEGER), TN_BATCH_ROWS) != 0)
-            return oom(s);
+            return agg_oom(s);
     }
     if (s->interns && plan->aggregate.group_count == 2) {
         s->packed = true;
@@ -2161,7 +1286,7 @@ static int table_init(agg_exec *s, tn_plan_op *plan)
             s->int_key = true;
             tn_exec_keys_free(&s->groups);
             if (tn_vector_init(&s->packed_keys, tn_type_make(TN_TYPE_BIGINT), TN_BATCH_ROWS) != 0)
-                return oom(s);
+                return agg_oom(s);
         }
     }
     for (uint32_t k = 0; k < plan->aggregate.group_count; k++) {
@@ -2169,7 +1294,7 @@ static int table_init(agg_exec *s, tn_plan_op *plan)
         if (t.id == TN_TYPE_INVALID)
             t = tn_type_make(TN_TYPE_BOOLEAN);
         if (tn_schema_add(s->key_schema, plan->columns[k].name ? plan->columns[k].name : "k", t, true) != 0)
-            return oom(s);
+            return agg_oom(s);
     }
     s->key_batch = tn_batch_new(s->key_schema, TN_BATCH_ROWS);
     tn_exec_rows_init(&s->keys, s->key_schema);
@@ -2177,7 +1302,7 @@ static int table_init(agg_exec *s, tn_plan_op *plan)
     s->out = os ? tn_batch_new(os, TN_BATCH_ROWS) : NULL;
     tn_schema_unref(os);
     if (!s->key_batch || !s->out)
-        return oom(s);
+        return agg_oom(s);
     return 0;
 }
 
@@ -2192,7 +1317,7 @@ int tn_exec_aggregate_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     s->op.ctx = ctx;
     s->distinct_parts = 1;
     *out = &s->op;
-    int rc = table_init(s, plan);
+    int rc = agg_table_init(s, plan);
     if (rc)
         return rc;
     return tn_exec_build(ctx, plan->children[0], &s->op.children[0]);
