@@ -456,7 +456,7 @@ static int compute_all(window_state *s)
 
 /* Writes function k's results for input rows [first, first + count) into v. */
 static int emit_results(window_state *s, uint32_t k, tn_vector *v, uint32_t first,
-                        uint32_t count, uint32_t input_columns)
+                        uint32_t count)
 {
     const tn_plan_window_func *f = &s->op.plan->window.funcs[k];
     if (numeric_result(f)) {
@@ -483,7 +483,6 @@ static int emit_results(window_state *s, uint32_t k, tn_vector *v, uint32_t firs
         }
         uint32_t row = from == SOURCE_DEFAULT ? first + i : (uint32_t)from;
         uint32_t column = from == SOURCE_DEFAULT ? (uint32_t)f->default_value : (uint32_t)f->arg;
-        (void)input_columns;
         if ((rc = tn_vector_copy_row(v, i, row_vec(&s->rows, row, column), row % TN_BATCH_ROWS)) != 0)
             return tn_error_set(s->op.ctx->err, rc, "%s", tn_strerror(rc));
     }
@@ -513,8 +512,7 @@ static int window_next(tn_exec_op *op, tn_exec_chunk *out)
         if ((rc = tn_exec_gather(&s->out->columns[c], 0, &in->columns[c], tn_exec_identity, count)) != 0)
             return tn_error_set(op->ctx->err, rc, "%s", tn_strerror(rc));
     for (uint32_t k = 0; k < plan->window.func_count; k++)
-        if ((rc = emit_results(s, k, &s->out->columns[input_columns + k], first, count,
-                               input_columns)) != 0)
+        if ((rc = emit_results(s, k, &s->out->columns[input_columns + k], first, count)) != 0)
             return rc;
     s->next_batch++;
     s->out->row_count = count;
