@@ -47,12 +47,18 @@ static void print_main_help(FILE *out)
  * every block faults it in again (measured: a third of the CSV and of the NDJSON parse
  * time). Fixed thresholds keep up to 64 MiB of freed memory for reuse and serve blocks below
  * 32 MiB (the largest glibc allows) from the heap. It also stops glibc's own adjustment,
- * which would only reach the same values after the first large free. */
+ * which would only reach the same values after the first large free.
+ *
+ * The heap grows 64 MiB at a time and is backed by 2 MiB pages (tn_alloc_use_huge_pages):
+ * TPC-H Q9 over SF1 took 27,000 page faults and 0.27 s in the kernel with 4 KiB pages, a
+ * few hundred faults and 0.05 s with 2 MiB pages. */
 static void tune_allocator(void)
 {
 #if defined(__GLIBC__)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    mallopt(M_TOP_PAD, 64 << 20);
+    tn_alloc_use_huge_pages();
 #endif
 }
 

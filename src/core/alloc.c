@@ -12,6 +12,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static _Atomic uint64_t alloc_attempts;  /* every allocation attempted since start */
 static _Atomic uint64_t fail_every;      /* 0 = test mode off */
@@ -71,6 +73,89 @@ uint64_t tn_alloc_count(void)
     return atomic_load_explicit(&alloc_attempts, memory_order_relaxed);
 }
 
+/* Huge pages for the heap (tn_alloc_use_huge_pages). The kernel here backs anonymous memory
+ * with 2 MiB pages only where a program asks for them (transparent huge pages in "madvise"
+ * mode). With 4 KiB pages a query touching 100 MiB takes ~27,000 page faults and a third of
+ * its time in the kernel; with 2 MiB pages it takes a few hundred, and the TLB covers the
+ * hash tables.
+ *
+ * The C library grows its memory itself, so it is advised as it is seen: the main heap's new
+ * end (sbrk(0): a load, no system call) is compared with the end already advised and only the
+ * new part is advised. Worker threads allocate from glibc's per-thread arenas: each is a
+ * 64 MiB-aligned reservation of 64 MiB made usable piece by piece, so the first pointer seen
+ * in such a region has the whole reservation advised once (advice, not a mapping: on memory
+ * laid out otherwise it is at worst ignored). */
+static atomic_bool huge_pages_wanted;
+static uintptr_t heap_start;
+static _Atomic uintptr_t heap_advised_end;
+
+#define HUGE_PAGE_BYTES ((uintptr_t)2 << 20)
+#define SMALL_PAGE_BYTES ((uintptr_t)4096)
+#define ARENA_REGION_BYTES ((uintptr_t)64 << 20)
+#define ADVISED_REGIONS 64
+
+static _Atomic uintptr_t advised_regions[ADVISED_REGIONS];
+
+static void advise_huge(uintptr_t start, uintptr_t end)
+{
+#ifdef MADV_HUGEPAGE
+    if (end > start)
+        (void)madvise((void *)start, end - start, MADV_HUGEPAGE); /* advice only */
+#else
+    (void)start;
+    (void)end;
+#endif
+}
+
+void tn_alloc_use_huge_pages(void)
+{
+    uintptr_t end = (uintptr_t)sbrk(0);
+    if (end == (uintptr_t)-1)
+        return;
+    heap_start = (end + SMALL_PAGE_BYTES - 1) & ~(SMALL_PAGE_BYTES - 1);
+    atomic_store(&heap_advised_end, heap_start);
+    atomic_store(&huge_pages_wanted, true);
+}
+
+/* Advises the 64 MiB region around p once; the table of regions already advised is scanned
+ * without locks (two threads may both advise a region: harmless). */
+static void advise_region(uintptr_t p)
+{
+    uintptr_t region = p & ~(ARENA_REGION_BYTES - 1);
+    for (size_t i = 0; i < ADVISED_REGIONS; i++) {
+        uintptr_t seen = atomic_load_explicit(&advised_regions[i], memory_order_relaxed);
+        if (seen == region)
+            return;
+        if (seen == 0) {
+            if (atomic_compare_exchange_strong(&advised_regions[i], &seen, region) ||
+                seen != region)
+                advise_huge(region, region + ARENA_REGION_BYTES);
+            return;
+        }
+    }
+}
+
+/* Advises what the heap grew by since the last call, the region of a block outside the main
+ * heap, and the inside of a large block (the C library maps those on their own). */
+static void *advise_allocation(void *p, size_t size)
+{
+    if (!p || !atomic_load_explicit(&huge_pages_wanted, memory_order_relaxed))
+        return p;
+    uintptr_t address = (uintptr_t)p;
+    uintptr_t heap_end = (uintptr_t)sbrk(0);
+    uintptr_t advised = atomic_load_explicit(&heap_advised_end, memory_order_relaxed);
+    if (heap_end != (uintptr_t)-1 && heap_end > advised &&
+        atomic_compare_exchange_strong(&heap_advised_end, &advised, heap_end))
+        advise_huge(advised, heap_end);
+    if (size >= 2 * HUGE_PAGE_BYTES) {
+        uintptr_t start = (address + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
+        advise_huge(start, (address + size) & ~(HUGE_PAGE_BYTES - 1));
+    } else if (address < heap_start || address >= heap_end) {
+        advise_region(address);
+    }
+    return p;
+}
+
 /* No object may be larger than PTRDIFF_MAX (pointer differences inside it would overflow).
  * Refusing such sizes here also keeps sanitizer builds, whose allocators abort on absurd
  * sizes instead of returning NULL, on the same path as release builds. */
@@ -84,7 +169,7 @@ void *tn_malloc(size_t size)
 {
     if (attempt_fails() || !size_ok(size))
         return NULL;
-    return malloc(size ? size : 1);
+    return advise_allocation(malloc(size ? size : 1), size);
 }
 
 /* Zeroed array of count * size bytes; NULL when out of memory or when the product overflows. */
@@ -95,7 +180,7 @@ void *tn_calloc(size_t count, size_t size)
     size_t total;
     if (__builtin_mul_overflow(count, size, &total) || !size_ok(total))
         return NULL;
-    return calloc(total ? total : 1, 1);
+    return advise_allocation(calloc(total ? total : 1, 1), total);
 }
 
 /* Resizes ptr (NULL = allocate). Size 0 is treated as 1: the result is a valid, unique,
@@ -105,7 +190,7 @@ void *tn_realloc(void *ptr, size_t size)
 {
     if (attempt_fails() || !size_ok(size))
         return NULL;
-    return realloc(ptr, size ? size : 1);
+    return advise_allocation(realloc(ptr, size ? size : 1), size);
 }
 
 /* Memory aligned to `alignment` (a power of two; values below sizeof(void *) are raised to it),
@@ -121,7 +206,7 @@ void *tn_aligned_alloc(size_t alignment, size_t size)
     void *p = NULL;
     if (posix_memalign(&p, alignment, size ? size : 1) != 0)
         return NULL;
-    return p;
+    return advise_allocation(p, size);
 }
 
 /* Frees memory from any tn_ allocator; accepts NULL. */

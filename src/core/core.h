@@ -108,6 +108,9 @@ char *tn_strndup(const char *s, size_t n);
 void tn_alloc_fail_every(uint64_t n);
 /* Allocations attempted since start (successful or failed). */
 uint64_t tn_alloc_count(void);
+/* From now on the heap, and each large block, is advised to the kernel for 2 MiB pages.
+ * For the command-line program; the C library should keep freed memory (see cli/main.c). */
+void tn_alloc_use_huge_pages(void);
 
 /* ------------------------------------------------------------------------------------------
  * Arenas: many small allocations that die together (a statement, a batch, a run).
