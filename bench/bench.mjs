@@ -6,11 +6,13 @@
 // Every case is one row of CASES below: a tarn command line, a DuckDB statement doing the same
 // work, a check that tarn's answer is right, and a target for the time ratio tarn/DuckDB.
 //
-// Timing. tarn: wall time of the whole process, start to exit, as a user sees it. DuckDB: the
+// Timing. tarn: wall time of the whole process, start to exit, as a user sees it, taken by
+// timed_run (bench/timed_run.c: posix_spawn, wait4; node's own ~5 ms to start any child is not
+// tarn's and is not counted). DuckDB: the
 // time of the statement inside its process (start-up and loading the library are not
 // counted, which favours DuckDB). Both sides run once untimed to warm the file cache, then
 // three times; the best of the three is reported.
-// Memory. tarn: peak RSS of the process (/usr/bin/time). DuckDB: peak RSS of a separate node
+// Memory. tarn: peak RSS of the process (timed_run, from wait4). DuckDB: peak RSS of a separate node
 // process running just the statement once, minus the peak RSS of node running an empty
 // script (the node runtime is not DuckDB's cost; the DuckDB library is).
 //
@@ -32,9 +34,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const outDir = path.join(here, 'out');
 const TARN = path.resolve(process.env.TARN_BIN || path.join(root, process.env.BENCH_BUILD_DIR || 'build', 'src/cli/tarn'));
-const TIME = '/usr/bin/time';
+// run.sh builds timed_run with the generators and passes its path.
+const RUNNER = path.resolve(process.env.BENCH_RUNNER || path.join(root, process.env.BENCH_BUILD_DIR || 'build', 'bench/timed_run'));
 const RUNS = Number(process.env.BENCH_RUNS || 3);
-const hasTime = fs.existsSync(TIME);
 // A SQL case whose tarn run takes longer than this is killed and reported as not available
 // (an engine without join reordering can take hours over a cross product).
 const SQL_TIMEOUT = Number(process.env.BENCH_SQL_TIMEOUT || 300);
@@ -342,29 +344,27 @@ function casesFor(rows) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Runs argv under /usr/bin/time, in cwd when given; returns {seconds, rssKiB, status, stdout,
- * stderr, timedOut}. With timeout (seconds) the command runs under timeout(1), which kills it
- * (and only it) when the time is up.
+ * Runs argv under timed_run, in cwd when given; returns {seconds, rssKiB, status, stdout,
+ * stderr, timedOut}. With timeout (seconds) timed_run kills the command when the time is up
+ * and reports status 137.
  */
 function timed(argv, { cwd, timeout } = {}) {
-  const rssFile = path.join(os.tmpdir(), `tarn-bench-rss-${process.pid}`);
-  if (timeout) argv = ['timeout', '-s', 'KILL', String(timeout), ...argv];
-  const cmd = hasTime ? [TIME, '-f', '%M', '-o', rssFile, ...argv] : argv;
-  const start = process.hrtime.bigint();
+  const resultFile = path.join(os.tmpdir(), `tarn-bench-run-${process.pid}`);
+  fs.rmSync(resultFile, { force: true });
+  const cmd = [RUNNER, ...(timeout ? ['--timeout', String(timeout)] : []), '-o', resultFile, '--', ...argv];
   const r = spawnSync(cmd[0], cmd.slice(1), { cwd, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  let rssKiB = null;
-  if (hasTime) {
-    try {
-      rssKiB = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-    } catch { /* the process never started */ }
-    fs.rmSync(rssFile, { force: true });
+  let result = null;
+  try {
+    result = fs.readFileSync(resultFile, 'utf8').trim().split(/\s+/).map(Number);
+  } catch { /* the command never started */ }
+  fs.rmSync(resultFile, { force: true });
+  if (r.error || !result) {
+    const why = r.error ? r.error.message : firstLine(r.stderr) || `${RUNNER} wrote no result`;
+    return { seconds: NaN, rssKiB: null, status: -1, stdout: '', stderr: why };
   }
-  if (r.error) return { seconds, rssKiB, status: -1, stdout: '', stderr: r.error.message };
-  // GNU time reports a signal death as "Command terminated by signal N" on its -o file and
-  // exits 128+N; keep that visible. timeout(1) -s KILL exits 137 when it killed the command.
-  const timedOut = Boolean(timeout) && r.status === 137;
-  return { seconds, rssKiB, status: r.status, stdout: r.stdout, stderr: r.stderr, timedOut };
+  const [seconds, rssKiB, status] = result;
+  const timedOut = Boolean(timeout) && status === 137;
+  return { seconds, rssKiB, status, stdout: r.stdout, stderr: r.stderr, timedOut };
 }
 
 function firstLine(s) {
@@ -398,7 +398,7 @@ function runTarnCase(c, duck) {
     best = Math.min(best, r.seconds);
     if (r.rssKiB != null) rss = Math.max(rss, r.rssKiB);
   }
-  return { seconds: best, rssMiB: hasTime ? rss / 1024 : null, wrong };
+  return { seconds: best, rssMiB: rss / 1024, wrong };
 }
 
 const QUERY = path.join(here, 'duckdb_query.mjs');
@@ -409,10 +409,8 @@ function runDuckdbCase(c, nodeBaselineKiB) {
   if (t.status !== 0) return { error: `duckdb: ${firstLine(t.stderr)}` };
   const { best, columns, rows } = JSON.parse(t.stdout);
   let rssMiB = null;
-  if (hasTime) {
-    const m = timed([process.execPath, QUERY, '--runs', '1', c.duckdb], { cwd: c.cwd });
-    if (m.status === 0 && m.rssKiB != null) rssMiB = Math.max(0, m.rssKiB - nodeBaselineKiB) / 1024;
-  }
+  const m = timed([process.execPath, QUERY, '--runs', '1', c.duckdb], { cwd: c.cwd });
+  if (m.status === 0 && m.rssKiB != null) rssMiB = Math.max(0, m.rssKiB - nodeBaselineKiB) / 1024;
   return { seconds: best, rssMiB, columns, rows };
 }
 
@@ -426,7 +424,11 @@ function fmt(x, digits) {
 }
 
 function main() {
-  const baseline = hasTime ? timed([process.execPath, '-e', '']).rssKiB : 0;
+  if (!fs.existsSync(RUNNER)) {
+    console.error(`bench: no ${RUNNER} (bench/timed_run.c; bench/run.sh builds it)`);
+    process.exit(1);
+  }
+  const baseline = timed([process.execPath, '-e', '']).rssKiB ?? 0;
   const duckVersion = (() => {
     const r = spawnSync(process.execPath, [QUERY, 'SELECT version()'], { encoding: 'utf8' });
     try {
@@ -439,9 +441,8 @@ function main() {
   const cpu = os.cpus();
   console.log(`tarn benchmark: ${tarnVersion} vs DuckDB ${duckVersion}`);
   console.log(`machine: ${cpu.length} x ${cpu[0]?.model?.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`);
-  console.log(`timing: best of ${RUNS} after one warm-up run; tarn = whole process wall time, DuckDB = statement time in-process`);
+  console.log(`timing: best of ${RUNS} after one warm-up run; tarn = whole process wall time (spawn to exit), DuckDB = statement time in-process`);
   console.log(`memory: peak RSS; DuckDB's is a node process running the statement minus node's own baseline (${fmt(baseline / 1024, 1)} MiB, empty script)`);
-  if (!hasTime) console.log(`memory: ${TIME} not found, so no peak RSS (apt-get install time)`);
   console.log('');
 
   const header = [pad('case', 30), pad('tarn s', 8, true), pad('duckdb s', 9, true), pad('ratio', 7, true),

@@ -33,7 +33,7 @@ say() { printf 'bench: %s\n' "$*" >&2; }
 # for tarn, and DuckDB's numbers are still worth having.
 # With TARN_BIN set, that binary is measured and only the generators are built.
 target=()
-[[ -n "${TARN_BIN:-}" ]] && target=(--target gen_sales gen_tpch)
+[[ -n "${TARN_BIN:-}" ]] && target=(--target gen_sales gen_tpch timed_run)
 say "building ($build, RelWithDebInfo${TARN_BIN:+, generators only: TARN_BIN=$TARN_BIN})"
 if ! { cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
        cmake --build "$build" -j "$(nproc)" "${target[@]}" >/dev/null; }; then
@@ -52,6 +52,14 @@ if [[ ! -x "$gen_tpch" ]]; then
     gen_tpch="$out/gen_tpch"
     cc -std=gnu11 -O2 -o "$gen_tpch" bench/gen_tpch.c
 fi
+runner="$build/bench/timed_run"
+if [[ ! -x "$runner" ]]; then
+    mkdir -p "$out"
+    runner="$out/timed_run"
+    cc -std=gnu11 -O2 -o "$runner" bench/timed_run.c
+fi
+[[ "$runner" = /* ]] || runner="$PWD/$runner"
+export BENCH_RUNNER="$runner"
 
 # 2. Data, regenerated only when missing or when gen_sales' output changed: the stamp holds the
 # hash of a 100k-row sample of both formats, so edits that do not change the data keep the cache.
