@@ -86,7 +86,6 @@ uint64_t tn_alloc_count(void)
  * in such a region has the whole reservation advised once (advice, not a mapping: on memory
  * laid out otherwise it is at worst ignored). */
 static atomic_bool huge_pages_wanted;
-static uintptr_t heap_start;
 static _Atomic uintptr_t heap_advised_end;
 
 #define HUGE_PAGE_BYTES ((uintptr_t)2 << 20)
@@ -112,8 +111,7 @@ void tn_alloc_use_huge_pages(void)
     uintptr_t end = (uintptr_t)sbrk(0);
     if (end == (uintptr_t)-1)
         return;
-    heap_start = (end + SMALL_PAGE_BYTES - 1) & ~(SMALL_PAGE_BYTES - 1);
-    atomic_store(&heap_advised_end, heap_start);
+    atomic_store(&heap_advised_end, (end + SMALL_PAGE_BYTES - 1) & ~(SMALL_PAGE_BYTES - 1));
     atomic_store(&huge_pages_wanted, true);
 }
 
@@ -150,7 +148,8 @@ static void *advise_allocation(void *p, size_t size)
     if (size >= 2 * HUGE_PAGE_BYTES) {
         uintptr_t start = (address + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
         advise_huge(start, (address + size) & ~(HUGE_PAGE_BYTES - 1));
-    } else if (address < heap_start || address >= heap_end) {
+    } else if (address >= heap_end) {
+        /* mapped memory lies above the heap */
         advise_region(address);
     }
     return p;

@@ -8,7 +8,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/core.h"
@@ -153,6 +155,62 @@ Test(alloc, fail_every_counts_across_threads)
         pthread_join(threads[i], NULL);
     tn_alloc_fail_every(0);
     cr_assert_eq(atomic_load(&failures), ALLOC_THREADS * ALLOC_PER_THREAD / 10);
+}
+
+/* Whether the mapping holding p carries the kernel's huge-page advice ("hg" in VmFlags). */
+static bool advised_huge(const void *p)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    cr_assert_not_null(f);
+    char line[512];
+    bool inside = false, advised = false;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long start, end;
+        if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            inside = (uintptr_t)p >= start && (uintptr_t)p < end;
+        } else if (inside && strncmp(line, "VmFlags:", 8) == 0) {
+            advised = strstr(line, " hg") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return advised;
+}
+
+static bool huge_pages_available(void)
+{
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f)
+        return false;
+    char mode[128] = "";
+    bool ok = fgets(mode, sizeof mode, f) && !strstr(mode, "[never]");
+    fclose(f);
+    return ok;
+}
+
+Test(alloc, huge_pages_advised_for_large_blocks_and_heap_growth)
+{
+    if (!huge_pages_available())
+        cr_skip_test("the kernel offers no transparent huge pages");
+    tn_alloc_use_huge_pages();
+    /* a block the C library maps on its own: its inside is advised */
+    size_t large = (size_t)16 << 20;
+    char *block = tn_malloc(large);
+    cr_assert_not_null(block);
+    cr_assert(advised_huge(block + large / 2));
+    /* many small blocks grow the heap (or an arena): the memory they come from is advised */
+    enum { SMALL = 2000 };
+    char *small[SMALL];
+    for (int i = 0; i < SMALL; i++) {
+        small[i] = tn_malloc(16384);
+        cr_assert_not_null(small[i]);
+        small[i][0] = (char)i;
+    }
+    cr_assert(advised_huge(small[SMALL - 1]), "the block at %p is in memory without advice",
+              (void *)small[SMALL - 1]);
+    for (int i = 0; i < SMALL; i++)
+        tn_free(small[i]);
+    tn_free(block);
 }
 
 /* ---- arenas ---------------------------------------------------------------------------- */
