@@ -873,7 +873,10 @@ static int read_column_orders(tn_parquet_decoder *d, uint8_t t, tn_parquet_file_
     return 0;
 }
 
-int tn_parquet_file_metadata_read(tn_parquet_decoder *d, tn_parquet_file_metadata *out)
+/* schema_only: stops once the schema and num_rows are read (writers put them before the row
+ * groups, which are nearly all of a footer); row groups met before that are skipped. */
+static int file_metadata_read(tn_parquet_decoder *d, tn_parquet_file_metadata *out,
+                              bool schema_only)
 {
     static const char what[] = "FileMetaData";
     memset(out, 0, sizeof *out);
@@ -897,8 +900,11 @@ int tn_parquet_file_metadata_read(tn_parquet_decoder *d, tn_parquet_file_metadat
             break;
         case 3: rc = get_i64(d, t, &out->num_rows, &has_rows); break;
         case 4:
-            rc = get_struct_list(d, t, (void **)&out->row_groups, &out->row_group_count,
-                                 sizeof(tn_parquet_row_group), row_group_read_cb);
+            if (schema_only)
+                rc = tn_thrift_skip(&d->reader, t);
+            else
+                rc = get_struct_list(d, t, (void **)&out->row_groups, &out->row_group_count,
+                                     sizeof(tn_parquet_row_group), row_group_read_cb);
             has_groups = is_list(t);
             break;
         case 5:
@@ -915,6 +921,10 @@ int tn_parquet_file_metadata_read(tn_parquet_decoder *d, tn_parquet_file_metadat
         }
         if (rc)
             break;
+        if (schema_only && has_schema && has_rows) {
+            has_groups = true; /* not looked at */
+            break;
+        }
     }
     if (rc)
         return fail(d, rc, what);
@@ -924,6 +934,11 @@ int tn_parquet_file_metadata_read(tn_parquet_decoder *d, tn_parquet_file_metadat
     if (out->num_rows < 0)
         return invalid(d, what, "num_rows is negative");
     return 0;
+}
+
+int tn_parquet_file_metadata_read(tn_parquet_decoder *d, tn_parquet_file_metadata *out)
+{
+    return file_metadata_read(d, out, false);
 }
 
 /* Checks that the flattened schema is one tree rooted at [0] and counts its leaves. */
@@ -970,12 +985,12 @@ static int check_schema_tree(tn_parquet_decoder *d, const tn_parquet_file_metada
     return 0;
 }
 
-int tn_parquet_file_metadata_decode(const void *data, size_t len, tn_arena *arena,
-                                    tn_parquet_file_metadata *out, tn_error *err)
+static int metadata_decode(const void *data, size_t len, tn_arena *arena,
+                           tn_parquet_file_metadata *out, bool schema_only, tn_error *err)
 {
     tn_parquet_decoder d;
     tn_parquet_decoder_init(&d, data, len, arena, err);
-    int rc = tn_parquet_file_metadata_read(&d, out);
+    int rc = file_metadata_read(&d, out, schema_only);
     if (rc)
         return rc;
     uint32_t leaves = 0;
@@ -989,6 +1004,18 @@ int tn_parquet_file_metadata_decode(const void *data, size_t len, tn_arena *aren
     if (out->column_order_count != leaves)
         out->column_order_count = 0;
     return 0;
+}
+
+int tn_parquet_file_metadata_decode(const void *data, size_t len, tn_arena *arena,
+                                    tn_parquet_file_metadata *out, tn_error *err)
+{
+    return metadata_decode(data, len, arena, out, false, err);
+}
+
+int tn_parquet_file_schema_decode(const void *data, size_t len, tn_arena *arena,
+                                  tn_parquet_file_metadata *out, tn_error *err)
+{
+    return metadata_decode(data, len, arena, out, true, err);
 }
 
 static int data_page_header_read(tn_parquet_decoder *d, tn_parquet_data_page_header *out)

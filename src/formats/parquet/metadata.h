@@ -422,6 +422,11 @@ int tn_parquet_offset_index_read(tn_parquet_decoder *d, tn_parquet_offset_index 
  * TN_ECORRUPT, TN_ELIMIT or TN_ENOMEM with err set. */
 int tn_parquet_file_metadata_decode(const void *data, size_t len, tn_arena *arena,
                                     tn_parquet_file_metadata *out, tn_error *err);
+/* The same, stopping once the schema and num_rows are read (writers put both before the row
+ * groups, which are nearly all of a footer): out has no row groups, key-value metadata or
+ * column orders. For learning a file's columns. */
+int tn_parquet_file_schema_decode(const void *data, size_t len, tn_arena *arena,
+                                  tn_parquet_file_metadata *out, tn_error *err);
 
 /* Decodes the page header at the start of [data, data+len); *header_len gets its size.
  * Allocates nothing (statistics point into data). Returns 0; TN_ELIMIT when the header runs

@@ -60,6 +60,10 @@ typedef struct tn_parquet_file tn_parquet_file;
  * TN_EFORMAT (not Parquet, or encrypted: "encrypted Parquet files are not supported"),
  * TN_ECORRUPT, TN_EUNSUPPORTED (a construct tarn cannot read), TN_ELIMIT, TN_EIO, TN_ENOMEM. */
 int tn_parquet_file_open(tn_parquet_source *src, tn_parquet_file **out, tn_error *err);
+/* The same for learning a file's columns and size only: the footer is read up to the schema
+ * and num_rows, its row groups are neither decoded nor checked. Such a file has no row groups
+ * (it cannot be scanned), and num_rows is the footer's own figure. */
+int tn_parquet_file_open_schema(tn_parquet_source *src, tn_parquet_file **out, tn_error *err);
 void tn_parquet_file_close(tn_parquet_file *file); /* accepts NULL */
 
 /* The columns the file yields when read whole (valid while the file is open). */

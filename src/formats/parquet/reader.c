@@ -634,7 +634,8 @@ static int check_row_groups(tn_parquet_file *f, tn_error *err)
     return 0;
 }
 
-int tn_parquet_file_open(tn_parquet_source *src, tn_parquet_file **out, tn_error *err)
+static int file_open(tn_parquet_source *src, tn_parquet_file **out, bool schema_only,
+                     tn_error *err)
 {
     *out = NULL;
     tn_parquet_file *f = tn_calloc(1, sizeof(*f));
@@ -687,7 +688,10 @@ int tn_parquet_file_open(tn_parquet_source *src, tn_parquet_file **out, tn_error
         rc = pq_error_wrap(err, rc, f, -1, NULL);
         goto fail;
     }
-    rc = tn_parquet_file_metadata_decode(f->footer, footer_len, &f->arena, &f->md, err);
+    f->schema_only = schema_only;
+    rc = schema_only ? tn_parquet_file_schema_decode(f->footer, footer_len, &f->arena, &f->md, err)
+                     : tn_parquet_file_metadata_decode(f->footer, footer_len, &f->arena, &f->md,
+                                                       err);
     if (rc != 0) {
         rc = pq_error_wrap(err, rc, f, -1, NULL);
         goto fail;
@@ -696,13 +700,23 @@ int tn_parquet_file_open(tn_parquet_source *src, tn_parquet_file **out, tn_error
         rc = pq_error(err, TN_EFORMAT, f, -1, NULL, "encrypted Parquet files are not supported");
         goto fail;
     }
-    if ((rc = build_schema(f, err)) != 0 || (rc = check_row_groups(f, err)) != 0)
+    if ((rc = build_schema(f, err)) != 0 || (!schema_only && (rc = check_row_groups(f, err)) != 0))
         goto fail;
     *out = f;
     return 0;
 fail:
     tn_parquet_file_close(f);
     return rc;
+}
+
+int tn_parquet_file_open(tn_parquet_source *src, tn_parquet_file **out, tn_error *err)
+{
+    return file_open(src, out, false, err);
+}
+
+int tn_parquet_file_open_schema(tn_parquet_source *src, tn_parquet_file **out, tn_error *err)
+{
+    return file_open(src, out, true, err);
 }
 
 void tn_parquet_file_close(tn_parquet_file *file)
@@ -720,6 +734,8 @@ const tn_schema *tn_parquet_file_schema(const tn_parquet_file *file) { return fi
 
 int64_t tn_parquet_file_num_rows(const tn_parquet_file *file)
 {
+    if (file->schema_only)
+        return file->md.num_rows;
     /* The row groups are what is read; the footer's total is only a claim. */
     int64_t n = 0;
     for (uint32_t g = 0; g < file->md.row_group_count; g++)

@@ -97,6 +97,7 @@ struct tn_parquet_file {
     uint8_t *footer;            /* footer bytes (metadata strings point here) */
     uint64_t data_end;          /* first byte of the footer: column data lies before it */
     tn_parquet_file_metadata md;
+    bool schema_only;           /* opened by tn_parquet_file_open_schema: md has no row groups */
     pq_node *nodes;
     uint32_t node_count;
     pq_leaf *leaves;

@@ -107,7 +107,7 @@ static int file_scan(tn_binder *b, const char *path, tn_read_options *opts, tn_s
         tn_parquet_source src;
         rc = tn_parquet_source_open_file(scan->scan.paths[0], &src, &ferr);
         if (rc == 0)
-            rc = tn_parquet_file_open(&src, &pf, &ferr);
+            rc = tn_parquet_file_open_schema(&src, &pf, &ferr);
         if (rc == 0)
             fs = tn_parquet_file_schema(pf);
         if (rc == 0)

@@ -550,6 +550,52 @@ Test(parquet_read, lying_footer)
     tn_free(data);
 }
 
+static void chunk_count_mismatch(tn_parquet_file_metadata *md)
+{
+    md->row_groups[0].column_count -= 1;
+}
+
+static int open_buffer_schema(const char *data, size_t len, tn_parquet_file **f, tn_error *err)
+{
+    tn_parquet_source src;
+    int rc = tn_parquet_source_memory(data, len, "edited.parquet", &src, err);
+    return rc ? rc : tn_parquet_file_open_schema(&src, f, err);
+}
+
+/* Opening for the schema only reads the footer up to the schema and num_rows: the same
+ * columns and row count as a full open; a row group the full open refuses is not looked at
+ * (reading the data later still refuses it). */
+Test(parquet_read, open_schema_only)
+{
+    tn_parquet_file *full = open_file(DATA "alltypes_plain.parquet");
+    char *data = NULL;
+    size_t len = 0;
+    tn_error err = {0};
+    cr_assert_eq(tn_file_read_all(DATA "alltypes_plain.parquet", &data, &len, &err), 0);
+    tn_parquet_file *head = NULL;
+    cr_assert_eq(open_buffer_schema(data, len, &head, &err), 0, "%s", err.message);
+    const tn_schema *a = tn_parquet_file_schema(full), *b = tn_parquet_file_schema(head);
+    cr_assert_eq(a->column_count, b->column_count);
+    for (uint32_t c = 0; c < a->column_count; c++) {
+        cr_assert_str_eq(a->columns[c].name, b->columns[c].name);
+        cr_assert(tn_type_eq(a->columns[c].type, b->columns[c].type));
+    }
+    cr_assert_eq(tn_parquet_file_num_rows(head), 8);
+    cr_assert_eq(tn_parquet_file_num_rows(full), 8);
+    cr_assert_eq(tn_parquet_file_row_group_count(head), 0);
+    tn_parquet_file_close(head);
+    tn_parquet_file_close(full);
+    tn_free(data);
+
+    data = with_footer_edit(DATA "alltypes_plain.parquet", chunk_count_mismatch, &len);
+    head = NULL;
+    cr_assert_eq(open_buffer_schema(data, len, &head, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_parquet_file_num_rows(head), 8);
+    tn_parquet_file_close(head);
+    cr_assert_eq(read_buffer(data, len, &err), TN_ECORRUPT);
+    tn_free(data);
+}
+
 /* String predicates on statistics and the page index (hyparquet's page_index.parquet: two
  * row groups of sorted "word-NNNNNN" with a column index). */
 Test(parquet_read, prune_strings)
