@@ -342,8 +342,10 @@ static void ctx_init(tn_exec_ctx *ctx, tn_sql_engine *e, tn_arena *arena, tn_pla
     ctx->now_us = plan && plan->now_us ? plan->now_us : tn_now_us(); /* as folded */
     ctx->sqlite_compat = e->options.sqlite_compat;
     ctx->memory_limit = e->options.memory_limit;
-    /* 0 = every core of the shared pool; 1 keeps the whole query on this thread */
-    ctx->threads = e->options.threads > 0 ? e->options.threads : tn_pool_threads(tn_pool_shared());
+    /* 0 = every core (the shared pool's size; the pool itself starts at its first use, so a
+     * query that never runs in parallel, such as a footer count, starts no thread); 1 keeps
+     * the whole query on this thread */
+    ctx->threads = e->options.threads > 0 ? e->options.threads : tn_cpu_count();
 }
 
 static int plan_query(tn_sql_engine *e, tn_arena *arena, tn_plan *plan, const tn_sql_query *q,
