@@ -569,6 +569,16 @@ int tn_lake_table_evolve(tn_lake_table *table, const tn_lake_schema_change *chan
  * otherwise. */
 int tn_lake_table_stage_evolve(tn_lake_table *table, const tn_lake_schema_change *changes,
                                size_t count, tn_error *err);
+/* Stages replacing the table's schema and partitioning with new ones (CREATE OR REPLACE
+ * TABLE): writers opened afterwards write under them, and the next tn_lake_table_overwrite
+ * commits the new schema (fresh field ids), the new default spec and the snapshot that holds
+ * only the new files in ONE metadata file: readers see the old table or the new one, never
+ * neither. The history stays. When another writer committed first, the commit fails with
+ * TN_ECONFLICT and nothing is committed. TN_EUSAGE when changes are already staged; the
+ * errors of tn_lake_table_create for the schema and partitioning otherwise. */
+int tn_lake_table_stage_replace(tn_lake_table *table, const tn_schema *schema,
+                                const tn_lake_partition_def *partition, size_t partition_count,
+                                tn_error *err);
 /* The changes that let batches of `incoming` be written to the table: new columns (by name,
  * case-insensitive) become ADD_COLUMN, wider types WIDEN_COLUMN. Columns of the table missing
  * from incoming are fine (written as NULL). TN_ETYPE (key = column) when a type cannot be

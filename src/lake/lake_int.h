@@ -43,6 +43,7 @@ struct tn_lake_table {
     int32_t staged_base_schema_id;  /* the committed schema they were applied to */
     int32_t staged_base_last_column_id;
     tn_iceberg_metadata *staged_md; /* the metadata with them applied (its current schema) */
+    bool staged_replace;            /* a whole new schema and spec (tn_lake_table_stage_replace) */
 };
 
 /* Replaces the table's metadata (takes ownership of md) and rebuilds its tarn schema. */

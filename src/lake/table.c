@@ -363,6 +363,32 @@ static int add_partition_field(tn_iceberg_metadata *md, tn_iceberg_partition_spe
     return 0;
 }
 
+/* Fills s with the columns of schema, new field ids from md->last_column_id + 1 on (1..n for a
+ * new table). TN_EEXIST when a name appears twice. */
+static int fill_schema(tn_iceberg_metadata *md, tn_iceberg_schema *s, const tn_schema *schema,
+                       tn_error *err)
+{
+    s->fields = tn_arena_calloc(&md->arena, schema->column_count * sizeof *s->fields);
+    if (!s->fields) return tn_error_set(err, TN_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < schema->column_count; i++) {
+        const tn_column *c = &schema->columns[i];
+        for (uint32_t j = 0; j < i; j++)
+            if (tn_str_eq_nocase(tn_str_c(schema->columns[j].name), tn_str_c(c->name))) {
+                tn_error_set(err, TN_EEXIST, "column '%s' appears twice (names are case-insensitive)", c->name);
+                tn_error_set_key(err, c->name);
+                return TN_EEXIST;
+            }
+        tn_iceberg_field *f = &s->fields[i];
+        f->id = ++md->last_column_id;
+        f->name = tn_iceberg_strdup(md, c->name);
+        f->required = !c->nullable;
+        f->type = tn_iceberg_type_from_tn(c->type);
+        if (!f->name) return tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
+    s->field_count = schema->column_count;
+    return 0;
+}
+
 /* Creates a table. */
 int tn_lake_table_create(tn_lake *lake, const char *ns, const char *name, const tn_schema *schema,
                          const tn_lake_partition_def *partition, size_t partition_count,
@@ -406,37 +432,11 @@ int tn_lake_table_create(tn_lake *lake, const char *ns, const char *name, const 
         goto fail;
     }
     md->schema_count = md->spec_count = md->sort_order_count = 1;
-    tn_iceberg_schema *s = &md->schemas[0];
-    s->fields = tn_arena_calloc(&md->arena, schema->column_count * sizeof *s->fields);
-    if (!s->fields) {
-        rc = tn_error_set(err, TN_ENOMEM, "out of memory");
-        goto fail;
-    }
-    for (uint32_t i = 0; i < schema->column_count; i++) {
-        const tn_column *c = &schema->columns[i];
-        for (uint32_t j = 0; j < i; j++)
-            if (tn_str_eq_nocase(tn_str_c(schema->columns[j].name), tn_str_c(c->name))) {
-                rc = tn_error_set(err, TN_EEXIST, "column '%s' appears twice (names are case-insensitive)", c->name);
-                tn_error_set_key(err, c->name);
-                goto fail;
-            }
-        tn_iceberg_field *f = &s->fields[i];
-        f->id = (int32_t)i + 1;
-        f->name = tn_iceberg_strdup(md, c->name);
-        f->required = !c->nullable;
-        f->type = tn_iceberg_type_from_tn(c->type);
-        if (!f->name) {
-            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
-            goto fail;
-        }
-    }
-    s->field_count = schema->column_count;
-    md->last_column_id = (int32_t)schema->column_count;
     md->last_partition_id = 999;
-    for (size_t i = 0; i < partition_count; i++) {
-        rc = add_partition_field(md, &md->specs[0], s, &partition[i], err);
-        if (rc < 0) goto fail;
-    }
+    rc = fill_schema(md, &md->schemas[0], schema, err);
+    for (size_t i = 0; rc == 0 && i < partition_count; i++)
+        rc = add_partition_field(md, &md->specs[0], &md->schemas[0], &partition[i], err);
+    if (rc < 0) goto fail;
     for (size_t i = 0; properties && properties[i] && properties[i + 1]; i += 2) {
         rc = tn_iceberg_set_property(md, properties[i], properties[i + 1]);
         if (rc < 0) {
@@ -998,10 +998,15 @@ static bool same_fields(const tn_iceberg_schema *a, const tn_iceberg_schema *b)
  * same change is fine too. */
 static int reapply_staged(tn_lake_table *t, tn_iceberg_metadata *md, tn_error *err)
 {
-    if (!t->staged_count) return 0;
+    if (!t->staged_count && !t->staged_replace) return 0;
     const tn_iceberg_schema *want = tn_iceberg_metadata_current_schema(t->staged_md);
-    if (same_fields(tn_iceberg_metadata_current_schema(md), want)) return 0;
-    if (md->current_schema_id == t->staged_base_schema_id && md->last_column_id == t->staged_base_last_column_id) {
+    if (same_fields(tn_iceberg_metadata_current_schema(md), want) &&
+        (!t->staged_replace || md->default_spec_id == t->staged_md->default_spec_id))
+        return 0;
+    /* a replacement is not re-applied on another writer's metadata: the rows were written for
+     * this one */
+    if (!t->staged_replace && md->current_schema_id == t->staged_base_schema_id &&
+        md->last_column_id == t->staged_base_last_column_id) {
         evolve_change c = {t->staged, t->staged_count};
         int rc = apply_evolve(&c, t, md, 0, NULL, err);
         if (rc < 0) return rc;
@@ -1023,6 +1028,7 @@ static void clear_staged(tn_lake_table *t)
     t->staged_count = 0;
     tn_iceberg_metadata_free(t->staged_md);
     t->staged_md = NULL;
+    t->staged_replace = false;
 }
 
 static int apply_snapshot_change(void *ctx, tn_lake_table *t, tn_iceberg_metadata *md, int attempt,
@@ -1136,8 +1142,13 @@ static int apply_snapshot_change(void *ctx, tn_lake_table *t, tn_iceberg_metadat
                 list = nl;
             }
             const tn_iceberg_partition_spec *mspec = tn_iceberg_metadata_spec(md, pm->partition_spec_id);
+            /* the parent's schema knows the source columns of the parent's specs (a replaced
+             * table's new schema does not) */
+            const tn_iceberg_schema *mschema =
+                parent->has_schema_id ? tn_iceberg_metadata_schema(md, parent->schema_id) : NULL;
             tn_manifest_file *nm = &list[list_count];
-            rc = write_manifest(t, &scratch, schema, mspec, pm->content, m->entries, live, c->snapshot_id, nm, err);
+            rc = write_manifest(t, &scratch, mschema ? mschema : schema, mspec, pm->content, m->entries, live,
+                                c->snapshot_id, nm, err);
             if (rc == 0) {
                 nm->sequence_number = seq;
                 int64_t min_seq = INT64_MAX;
@@ -1484,6 +1495,68 @@ int tn_lake_table_stage_evolve(tn_lake_table *t, const tn_lake_schema_change *ch
     }
     tn_iceberg_metadata_free(t->staged_md);
     t->staged_md = keep;
+    return tn_lake_table_set_metadata(t, md, location, err);
+}
+
+/* Puts a new schema (fresh field ids) and a new default partition spec into md. */
+static int apply_replace(tn_iceberg_metadata *md, const tn_schema *schema,
+                         const tn_lake_partition_def *partition, size_t partition_count, tn_error *err)
+{
+    tn_iceberg_schema *schemas = tn_iceberg_grow(md, md->schemas, md->schema_count, sizeof *schemas);
+    tn_iceberg_partition_spec *specs = schemas ? tn_iceberg_grow(md, md->specs, md->spec_count, sizeof *specs) : NULL;
+    if (!schemas || !specs) return tn_error_set(err, TN_ENOMEM, "out of memory");
+    md->schemas = schemas;
+    md->specs = specs;
+    tn_iceberg_schema *ns = &schemas[md->schema_count];
+    memset(ns, 0, sizeof *ns);
+    int32_t max_id = 0;
+    for (uint32_t i = 0; i < md->schema_count; i++)
+        if (schemas[i].schema_id > max_id) max_id = schemas[i].schema_id;
+    ns->schema_id = max_id + 1;
+    int rc = fill_schema(md, ns, schema, err);
+    if (rc < 0) return rc;
+    tn_iceberg_partition_spec *spec = &specs[md->spec_count];
+    memset(spec, 0, sizeof *spec);
+    max_id = 0;
+    for (uint32_t i = 0; i < md->spec_count; i++)
+        if (specs[i].spec_id > max_id) max_id = specs[i].spec_id;
+    spec->spec_id = max_id + 1;
+    for (size_t i = 0; i < partition_count; i++)
+        if ((rc = add_partition_field(md, spec, ns, &partition[i], err)) < 0) return rc;
+    md->schema_count++;
+    md->spec_count++;
+    md->current_schema_id = ns->schema_id;
+    md->default_spec_id = spec->spec_id;
+    return 0;
+}
+
+/* Stages a replacement of the table's schema and partitioning (see lake.h). */
+int tn_lake_table_stage_replace(tn_lake_table *t, const tn_schema *schema,
+                                const tn_lake_partition_def *partition, size_t partition_count,
+                                tn_error *err)
+{
+    if (!t->ns || !t->lake->catalog || !t->lake->store)
+        return tn_error_set(err, TN_EUSAGE, "table '%s' was loaded from a path and is read only", t->name);
+    if (t->staged_count || t->staged_replace)
+        return tn_error_set(err, TN_EUSAGE, "table '%s.%s' already has staged changes", t->ns, t->name);
+    if (schema->column_count == 0) return tn_error_set(err, TN_EINVAL, "a table needs at least one column");
+    tn_iceberg_metadata *md = tn_iceberg_metadata_copy(t->md);
+    tn_iceberg_metadata *keep = md ? tn_iceberg_metadata_copy(t->md) : NULL;
+    char *location = t->metadata_location ? tn_strdup(t->metadata_location) : NULL;
+    int rc = !md || !keep || (t->metadata_location && !location) ? tn_error_set(err, TN_ENOMEM, "out of memory") : 0;
+    if (rc == 0) rc = apply_replace(md, schema, partition, partition_count, err);
+    if (rc == 0) rc = apply_replace(keep, schema, partition, partition_count, err);
+    if (rc < 0) {
+        tn_iceberg_metadata_free(md);
+        tn_iceberg_metadata_free(keep);
+        tn_free(location);
+        return rc;
+    }
+    t->staged_base_schema_id = t->md->current_schema_id;
+    t->staged_base_last_column_id = t->md->last_column_id;
+    t->staged_md = keep;
+    t->staged_replace = true;
+    /* The in-memory state keeps the committed location: the commit swaps from it. */
     return tn_lake_table_set_metadata(t, md, location, err);
 }
 

@@ -554,19 +554,22 @@ static void insert_ctx_free(insert_ctx *ic)
     ic->lake_count = ic->lake_cap = 0;
 }
 
-/* Commits the written (or collected) rows to a lake table as one append snapshot, also when
- * there are none: every writing statement is one snapshot in the table's history. */
-static int commit_lake_insert(tn_lake_table *lt, insert_ctx *ic, tn_sql_pos pos, tn_error *err)
+/* Commits the written (or collected) rows to a lake table as one append snapshot (or, with
+ * overwrite, one snapshot holding only them), also when there are none: every writing
+ * statement is one snapshot in the table's history. */
+static int commit_lake_insert(tn_lake_table *lt, insert_ctx *ic, bool overwrite, tn_sql_pos pos,
+                              tn_error *err)
 {
     int64_t snap;
     tn_error lerr = {0};
     int rc;
-    if (ic->writer) {
-        const tn_iceberg_data_file *files;
-        size_t count;
-        rc = tn_lake_writer_finish(ic->writer, &files, &count, &lerr);
+    if (ic->writer || overwrite) {
+        const tn_iceberg_data_file *files = NULL;
+        size_t count = 0;
+        rc = ic->writer ? tn_lake_writer_finish(ic->writer, &files, &count, &lerr) : 0;
         if (rc == 0)
-            rc = tn_lake_table_append(lt, files, count, NULL, &snap, &lerr);
+            rc = overwrite ? tn_lake_table_overwrite(lt, files, count, NULL, &snap, &lerr)
+                           : tn_lake_table_append(lt, files, count, NULL, &snap, &lerr);
     } else {
         rc = tn_lake_table_append_batches(lt, ic->lake_batches, ic->lake_count, NULL, &snap, &lerr);
     }
@@ -576,17 +579,18 @@ static int commit_lake_insert(tn_lake_table *lt, insert_ctx *ic, tn_sql_pos pos,
 }
 
 /* INSERT into a memory table (mt) or a lake table (lt): the rows stream into new data files
- * that one append commits, or that are removed when anything fails. */
+ * that one commit (append, or with overwrite a snapshot of only them) makes visible, or that
+ * are removed when anything fails. */
 static int exec_insert_into(tn_sql_engine *e, tn_arena *arena, tn_sql_table *mt,
                             tn_lake_table *lt, const tn_schema *target,
-                            const tn_sql_ident_list *cols, const tn_sql_query *q, int64_t *rows,
-                            tn_sql_pos pos, tn_error *err)
+                            const tn_sql_ident_list *cols, const tn_sql_query *q, bool overwrite,
+                            int64_t *rows, tn_sql_pos pos, tn_error *err)
 {
     insert_ctx ic = {0};
     ic.lake_table = lt;
     int rc = collect_insert(e, arena, mt, target, cols, q, pos, &ic, err);
     if (rc == 0 && lt)
-        rc = commit_lake_insert(lt, &ic, pos, err);
+        rc = commit_lake_insert(lt, &ic, overwrite, pos, err);
     tn_lake_writer_free(ic.writer, rc != 0);
     insert_ctx_free(&ic);
     *rows = ic.rows;
@@ -696,7 +700,7 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
         if (s->create_table.as_query) {
             tn_sql_ident_list none = {0};
             rc = exec_insert_into(e, arena, t, NULL, t->schema, &none, s->create_table.as_query,
-                                  rows, s->node.pos, err);
+                                  false, rows, s->node.pos, err);
             if (rc)
                 remove_memory_table(e, t);
         }
@@ -740,45 +744,47 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
                                    "PARTITIONED BY takes columns or transforms such as day(ts)");
         }
     }
-    /* A query that fails leaves no table behind. Replacing a table, the query runs to the end
-     * (its rows held in memory) before the old table is dropped, so a failure keeps the old one;
-     * otherwise the new table is made first and the rows stream into its data files. */
-    insert_ctx ic = {0};
+    /* A query that fails leaves no table behind, or the replaced table as it was. Replacing
+     * a table is one commit: the new schema and partitioning are staged on the old table, the
+     * rows stream into new data files, and one overwrite snapshot carries all of it, so
+     * readers see the old table or the new one and never neither. */
     tn_sql_pos at = s->create_table.name.parts[s->create_table.name.count - 1].pos;
     tn_error lerr = {0};
-    bool replacing = exists && s->create_table.or_replace;
-    if (s->create_table.as_query && replacing) {
-        tn_sql_ident_list none = {0};
-        rc = collect_insert(e, arena, NULL, schema, &none, s->create_table.as_query, s->node.pos,
-                            &ic, err);
-        *rows = ic.rows;
-    }
-    if (rc == 0 && replacing) {
-        lake_cache_forget(e, ns, name);
-        if ((rc = tn_lake_table_drop(e->lake, ns, name, false, &lerr)) != 0)
-            tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
-    }
     tn_lake_table *lt = NULL;
-    if (rc == 0 && (rc = tn_lake_table_create(e->lake, ns, name, schema, parts, np, NULL, NULL,
-                                              &lerr)) != 0)
+    if (exists) {
+        if ((rc = tn_sql_lake_open_table(e, ns, name, &lt, &lerr)) == 0)
+            rc = tn_lake_table_stage_replace(lt, schema, parts, np, &lerr);
+        tn_schema_unref(schema);
+        if (rc)
+            return tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
+        tn_sql_ident_list none = {0};
+        if (s->create_table.as_query) {
+            rc = exec_insert_into(e, arena, NULL, lt, tn_lake_table_schema(lt), &none,
+                                  s->create_table.as_query, true, rows, s->node.pos, err);
+        } else {
+            insert_ctx ic = {0};
+            rc = commit_lake_insert(lt, &ic, true, s->node.pos, err);
+        }
+        /* committed or not, the cached table is stale (or holds the staged replacement) */
+        lake_cache_forget(e, ns, name);
+        return rc;
+    }
+    if ((rc = tn_lake_table_create(e->lake, ns, name, schema, parts, np, NULL, NULL, &lerr)) != 0)
         tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
     tn_schema_unref(schema);
     if (rc == 0 && s->create_table.as_query) {
         tn_sql_ident_list none = {0};
         if ((rc = tn_sql_lake_open_table(e, ns, name, &lt, &lerr)) != 0)
             tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
-        else if (replacing)
-            rc = commit_lake_insert(lt, &ic, s->node.pos, err);
         else
             rc = exec_insert_into(e, arena, NULL, lt, tn_lake_table_schema(lt), &none,
-                                  s->create_table.as_query, rows, s->node.pos, err);
+                                  s->create_table.as_query, false, rows, s->node.pos, err);
         if (rc) {
             /* the table was made for these rows: without them it goes too */
             lake_cache_forget(e, ns, name);
             tn_lake_table_drop(e->lake, ns, name, true, &lerr);
         }
     }
-    insert_ctx_free(&ic);
     return rc;
 }
 
@@ -790,13 +796,14 @@ static int exec_insert(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, 
     tn_sql_table *t = s->insert.table.count == 1 ? tn_sql_engine_find_table(e, name) : NULL;
     if (t)
         return exec_insert_into(e, arena, t, NULL, t->schema, &s->insert.columns, s->insert.query,
-                                rows, s->node.pos, err);
+                                false, rows, s->node.pos, err);
     if (e->lake) {
         tn_lake_table *lt;
         tn_error lerr = {0};
         if (tn_sql_lake_open_table(e, ns, name, &lt, &lerr) == 0)
             return exec_insert_into(e, arena, NULL, lt, tn_lake_table_schema(lt),
-                                    &s->insert.columns, s->insert.query, rows, s->node.pos, err);
+                                    &s->insert.columns, s->insert.query, false, rows, s->node.pos,
+                                    err);
     }
     return tn_error_set_at(err, TN_EINVAL, NULL, s->insert.table.parts[0].pos.line,
                            s->insert.table.parts[0].pos.column, "table \"%s\" does not exist", name);

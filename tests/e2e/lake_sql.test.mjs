@@ -215,10 +215,10 @@ test('CREATE TABLE ... PARTITIONED BY (day(ts), region) AS SELECT equals DuckDB 
       assert.ok(Math.abs(row.revenue - Number(martWant[i].revenue)) < 1e-6, `${row.revenue} vs ${martWant[i].revenue}`);
     });
 
-    // OR REPLACE swaps the table for the new rows.
+    // OR REPLACE swaps the table for the new rows in one more snapshot of the same table.
     sql(dir, `CREATE OR REPLACE TABLE daily AS SELECT id, region FROM '${csv}' WHERE id <= 3`);
     assert.deepEqual(sqlJson(dir, 'SELECT id, region FROM daily ORDER BY id').map((r) => r.id), [1, 2, 3]);
-    assert.equal(snapshots(dir, 'daily').length, 1);
+    assert.equal(snapshots(dir, 'daily').length, 2);
   });
 
 test('TRUNCATE is one overwrite snapshot; DROP TABLE [IF EXISTS]; a dropped name can be reused',
@@ -245,6 +245,40 @@ test('TRUNCATE is one overwrite snapshot; DROP TABLE [IF EXISTS]; a dropped name
     assert.equal(snapshots(dir, 't').length, 1, 'the new table starts its own history');
     err = sqlFails(dir, 'SELECT 1;\nTRUNCATE nope');
     assert.match(err, /2:/);
+  });
+
+test('CREATE OR REPLACE TABLE is one overwrite snapshot with the new schema and partitioning; a failed one keeps the old table',
+  { skip: skipAll }, async () => {
+    const dir = newProject('replace');
+    const csv = ordersCsv(dir, 40);
+    sql(dir, `CREATE TABLE t PARTITIONED BY (region) AS SELECT * FROM '${csv}'`);
+    const before = tarnJson(dir, ['describe', 't']);
+    // new columns, a new type for id, another partitioning: one commit
+    sql(dir, `CREATE OR REPLACE TABLE t PARTITIONED BY (bucket(4, key)) AS
+              SELECT CAST(id AS VARCHAR) AS key, amount * 2 AS doubled FROM '${csv}' WHERE id <= 10`);
+    const h = snapshots(dir, 't');
+    assert.equal(h.length, 2, 'the history stays: the replacement is one more snapshot');
+    assert.equal(h[1].operation, 'overwrite');
+    assert.equal(h[1].removed_rows, 40);
+    assert.equal(h[1].added_rows, 10);
+    const after = tarnJson(dir, ['describe', 't']);
+    assert.equal(after.location, before.location, 'the same table');
+    assert.deepEqual(after.columns.map((c) => c.name), ['key', 'doubled']);
+    const expected = normalise(sqlJson(dir, `SELECT CAST(id AS VARCHAR) AS key, amount * 2 AS doubled
+                                             FROM '${csv}' WHERE id <= 10`), ['key', 'doubled']);
+    await assertReaders(dir, 't', ['key', 'doubled'], expected);
+
+    // a query that fails leaves the table as it was: no snapshot, same schema and rows
+    const err = sqlFails(dir, 'CREATE OR REPLACE TABLE t AS SELECT 1 / 0 AS boom');
+    assert.match(err, /division by zero/);
+    assert.equal(snapshots(dir, 't').length, 2);
+    await assertReaders(dir, 't', ['key', 'doubled'], expected);
+
+    // replaced by an empty table with declared columns
+    sql(dir, 'CREATE OR REPLACE TABLE t (a INTEGER, b VARCHAR)');
+    assert.equal(snapshots(dir, 't').length, 3);
+    assert.deepEqual(tarnJson(dir, ['describe', 't']).columns.map((c) => c.name), ['a', 'b']);
+    assert.deepEqual(sqlJson(dir, 'SELECT count(*) AS n FROM t'), [{ n: 0 }]);
   });
 
 test('views live in the catalog: created in one run, read in the next, dropped in a third',

@@ -510,6 +510,97 @@ Test(lake, staged_schema_meets_another_writers_schema)
     tn_schema_unref(s2);
 }
 
+/* Writes rows id = start.. of the one-column replacement schema (id BIGINT, label VARCHAR) and
+ * commits them as the overwrite that carries a staged replacement. */
+static int overwrite_replaced(tn_lake_table *t, int64_t start, uint32_t n, tn_error *err)
+{
+    tn_lake_writer *w = NULL;
+    int rc = tn_lake_writer_open(t, NULL, &w, err);
+    tn_schema *s = tn_schema_copy(tn_lake_table_schema(t));
+    tn_batch *b = rc == 0 ? tn_batch_new(s, n) : NULL;
+    for (uint32_t r = 0; b && r < n; r++) {
+        tn_vector_i64(&b->columns[0])[r] = start + r;
+        tn_vector_append_str(&b->columns[1], r, "x", 1);
+    }
+    if (b) b->row_count = n;
+    if (rc == 0) rc = tn_lake_writer_write(w, b, err);
+    const tn_iceberg_data_file *files = NULL;
+    size_t count = 0;
+    if (rc == 0) rc = tn_lake_writer_finish(w, &files, &count, err);
+    if (rc == 0) rc = tn_lake_table_overwrite(t, files, count, NULL, NULL, err);
+    tn_lake_writer_free(w, rc != 0);
+    tn_batch_free(b);
+    tn_schema_unref(s);
+    return rc;
+}
+
+static tn_schema *replacement_schema(void)
+{
+    tn_schema *s = tn_schema_new();
+    tn_schema_add(s, "id", tn_type_make(TN_TYPE_BIGINT), true);
+    tn_schema_add(s, "label", tn_type_make(TN_TYPE_VARCHAR), true);
+    return s;
+}
+
+Test(lake, replacement_commits_schema_spec_and_rows_at_once)
+{
+    tn_lake_table *t = create_sales("orders", true);
+    tn_schema *s = sales_schema();
+    append(t, s, 0, 12, NULL);
+    uint32_t before = metadata_versions(t);
+    int32_t old_spec = tn_lake_table_metadata(t)->default_spec_id;
+    tn_schema *r = replacement_schema();
+    tn_lake_partition_def by_label = {"label", "identity", NULL};
+    tn_error err = {0};
+    cr_assert_eq(tn_lake_table_stage_replace(t, r, &by_label, 1, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_table_stage_replace(t, r, NULL, 0, &err), TN_EUSAGE, "one replacement at a time");
+    tn_lake_table *other = NULL;
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &other, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_table_schema(other)->column_count, 4, "nothing is committed before the snapshot");
+    tn_lake_table_close(other);
+    cr_assert_eq(overwrite_replaced(t, 100, 7, &err), 0, "%s", err.message);
+    cr_assert_eq(metadata_versions(t), before + 1, "schema, spec and snapshot in one metadata file");
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &other, &err), 0, "%s", err.message);
+    const tn_iceberg_metadata *md = tn_lake_table_metadata(other);
+    const tn_schema *ts = tn_lake_table_schema(other);
+    cr_assert_eq(ts->column_count, 2);
+    cr_assert_str_eq(ts->columns[1].name, "label");
+    cr_assert_neq(md->default_spec_id, old_spec);
+    const tn_iceberg_partition_spec *spec = tn_iceberg_metadata_spec(md, md->default_spec_id);
+    cr_assert_eq(spec->field_count, 1);
+    cr_assert_str_eq(spec->fields[0].name, "label");
+    cr_assert_eq(md->snapshot_count, 2, "the history stays");
+    totals x = scan_totals(other, NULL);
+    cr_assert_eq(x.rows, 7);
+    cr_assert_eq(x.id_sum, 100 + 101 + 102 + 103 + 104 + 105 + 106);
+    tn_lake_table_close(other);
+    tn_lake_table_close(t);
+    tn_schema_unref(s);
+    tn_schema_unref(r);
+}
+
+Test(lake, replacement_meets_another_writers_commit)
+{
+    tn_lake_table *a = create_sales("orders", false);
+    tn_lake_table *b = NULL;
+    tn_error err = {0};
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &b, &err), 0, "%s", err.message);
+    tn_schema *s = sales_schema();
+    tn_schema *r = replacement_schema();
+    cr_assert_eq(tn_lake_table_stage_replace(a, r, NULL, 0, &err), 0, "%s", err.message);
+    append(b, s, 0, 5, NULL); /* another writer commits first */
+    cr_assert_eq(overwrite_replaced(a, 0, 3, &err), TN_ECONFLICT);
+    tn_lake_table *check = NULL;
+    cr_assert_eq(tn_lake_table_load(lake, "sales", "orders", &check, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_lake_table_schema(check)->column_count, 4, "the replacement left nothing behind");
+    cr_assert_eq(scan_totals(check, NULL).rows, 5);
+    tn_lake_table_close(check);
+    tn_lake_table_close(a);
+    tn_lake_table_close(b);
+    tn_schema_unref(s);
+    tn_schema_unref(r);
+}
+
 static void child_appends(int rounds, int64_t base)
 {
     open_lake();
