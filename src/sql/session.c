@@ -752,11 +752,15 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
     tn_error lerr = {0};
     tn_lake_table *lt = NULL;
     if (exists) {
-        if ((rc = tn_sql_lake_open_table(e, ns, name, &lt, &lerr)) == 0)
+        /* a handle of its own: the query may read the table it replaces, through the session's
+         * handle, which must keep the committed schema */
+        if ((rc = tn_lake_table_load(e->lake, ns, name, &lt, &lerr)) == 0)
             rc = tn_lake_table_stage_replace(lt, schema, parts, np, &lerr);
         tn_schema_unref(schema);
-        if (rc)
+        if (rc) {
+            tn_lake_table_close(lt);
             return tn_error_set_at(err, rc, NULL, at.line, at.column, "%s", lerr.message);
+        }
         tn_sql_ident_list none = {0};
         if (s->create_table.as_query) {
             rc = exec_insert_into(e, arena, NULL, lt, tn_lake_table_schema(lt), &none,
@@ -765,8 +769,8 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
             insert_ctx ic = {0};
             rc = commit_lake_insert(lt, &ic, true, s->node.pos, err);
         }
-        /* committed or not, the cached table is stale (or holds the staged replacement) */
-        lake_cache_forget(e, ns, name);
+        tn_lake_table_close(lt);
+        lake_cache_forget(e, ns, name); /* after a commit the session's handle is stale */
         return rc;
     }
     if ((rc = tn_lake_table_create(e->lake, ns, name, schema, parts, np, NULL, NULL, &lerr)) != 0)
