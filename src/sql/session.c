@@ -691,9 +691,9 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
         return rc == TN_ENOMEM && !err->code ? tn_error_set(err, rc, "out of memory") : rc;
     }
     if (!use_lake) {
+        /* The new table goes after the old one, which name lookups find first: the query may
+         * read the table it replaces, and the old one goes only once the new one is filled. */
         tn_sql_table *old = tn_sql_engine_find_table(e, name);
-        if (old)
-            remove_memory_table(e, old);
         tn_sql_table *t = NULL;
         if ((rc = add_memory_table(e, name, schema, &t, err)) != 0)
             return rc;
@@ -701,9 +701,8 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
             tn_sql_ident_list none = {0};
             rc = exec_insert_into(e, arena, t, NULL, t->schema, &none, s->create_table.as_query,
                                   false, rows, s->node.pos, err);
-            if (rc)
-                remove_memory_table(e, t);
         }
+        remove_memory_table(e, rc ? t : old);
         return rc;
     }
     /* lake: PARTITIONED BY (col) or (day(ts)) */
