@@ -44,8 +44,9 @@ typedef struct lake_cache {
 
 int tn_sql_lake_open_table(tn_sql_engine *engine, const char *ns, const char *name,
                            tn_lake_table **out, tn_error *err);
-static int add_view(tn_sql_engine *e, const char *name, const char *sql, size_t sql_len,
-                    const char *const *column_names, uint32_t column_count, tn_error *err);
+static int add_view(tn_sql_engine *e, const char *ns, const char *name, const char *sql,
+                    size_t sql_len, const char *const *column_names, uint32_t column_count,
+                    tn_error *err);
 
 /* Adds a catalog view to the session (column names arrive one per line). */
 static int load_view(void *ctx, const tn_catalog_view *view)
@@ -63,7 +64,8 @@ static int load_view(void *ctx, const tn_catalog_view *view)
             break;
         *nl = 0;
     }
-    int rc = add_view(e, view->name, view->query, strlen(view->query), names, n, &err);
+    int rc = add_view(e, view->namespace_name, view->name, view->query, strlen(view->query), names,
+                      n, &err);
     tn_free(copy);
     return rc;
 }
@@ -88,7 +90,7 @@ int tn_sql_engine_open(const tn_sql_engine_options *opts, tn_sql_engine **out, t
         e->options.memory_limit = pages > 0 && size > 0 ? (int64_t)pages * size / 10 * 8 : 0;
     }
     if (e->catalog) {
-        int rc = tn_catalog_view_list(e->catalog, e->default_namespace, load_view, e, err);
+        int rc = tn_catalog_view_list(e->catalog, NULL, load_view, e, err);
         if (rc) {
             tn_sql_engine_close(e);
             return rc == TN_ENOMEM && !err->code ? tn_error_set(err, rc, "out of memory") : rc;
@@ -117,6 +119,7 @@ static void view_free(tn_sql_view *v)
     for (uint32_t i = 0; i < v->column_count; i++)
         tn_free(v->column_names[i]);
     tn_free(v->column_names);
+    tn_free(v->ns);
     tn_free(v->name);
     tn_free(v->sql);
     tn_free(v);
@@ -197,10 +200,12 @@ tn_sql_table *tn_sql_engine_find_table(tn_sql_engine *e, const char *name)
     return NULL;
 }
 
-tn_sql_view *tn_sql_engine_find_view(tn_sql_engine *e, const char *name)
+tn_sql_view *tn_sql_engine_find_view(tn_sql_engine *e, const char *ns, const char *name)
 {
+    if (!ns)
+        ns = e->default_namespace;
     for (size_t i = 0; i < e->view_count; i++)
-        if (strcasecmp(e->views[i]->name, name) == 0)
+        if (strcasecmp(e->views[i]->name, name) == 0 && strcasecmp(e->views[i]->ns, ns) == 0)
             return e->views[i];
     return NULL;
 }
@@ -652,7 +657,7 @@ static int exec_create_table(tn_sql_engine *e, tn_arena *arena, const tn_sql_stm
             return tn_error_set_at(err, TN_EEXIST, NULL, s->node.pos.line, s->node.pos.column,
                                    "table \"%s\" already exists", name);
     }
-    if (use_lake && s->create_table.name.count == 1 && tn_sql_engine_find_view(e, name))
+    if (use_lake && tn_sql_engine_find_view(e, ns, name))
         return tn_error_set_at(err, TN_EEXIST, NULL, s->node.pos.line, s->node.pos.column,
                                "a view named \"%s\" already exists", name);
     tn_schema *schema = tn_schema_new();
@@ -821,7 +826,7 @@ static int exec_drop(tn_sql_engine *e, const tn_sql_stmt *s, tn_error *err)
         return 0;
     if (s->drop.object == TN_SQL_OBJECT_VIEW) {
         for (size_t i = 0; i < e->view_count; i++)
-            if (strcasecmp(e->views[i]->name, name) == 0) {
+            if (e->views[i] == tn_sql_engine_find_view(e, ns, name)) {
                 if (e->catalog) {
                     /* a TEMP view is in the session only: no catalog entry is fine */
                     tn_error cerr = {0};
@@ -857,16 +862,18 @@ static int exec_drop(tn_sql_engine *e, const tn_sql_stmt *s, tn_error *err)
 }
 
 /* Adds a view to the session, replacing one of the same name. Copies everything. */
-static int add_view(tn_sql_engine *e, const char *name, const char *sql, size_t sql_len,
-                    const char *const *column_names, uint32_t column_count, tn_error *err)
+static int add_view(tn_sql_engine *e, const char *ns, const char *name, const char *sql,
+                    size_t sql_len, const char *const *column_names, uint32_t column_count,
+                    tn_error *err)
 {
     tn_sql_view *v = tn_calloc(1, sizeof *v);
     if (!v)
         return tn_error_set(err, TN_ENOMEM, "out of memory");
+    v->ns = tn_strdup(ns);
     v->name = tn_strdup(name);
     v->sql = tn_strndup(sql, sql_len);
     v->column_names = tn_calloc(column_count + 1, sizeof(char *));
-    bool ok = v->name && v->sql && v->column_names;
+    bool ok = v->ns && v->name && v->sql && v->column_names;
     for (uint32_t i = 0; ok && i < column_count; i++) {
         ok = (v->column_names[i] = tn_strdup(column_names[i])) != NULL;
         v->column_count += ok;
@@ -875,7 +882,7 @@ static int add_view(tn_sql_engine *e, const char *name, const char *sql, size_t 
         view_free(v);
         return tn_error_set(err, TN_ENOMEM, "out of memory");
     }
-    tn_sql_view *old = tn_sql_engine_find_view(e, name);
+    tn_sql_view *old = tn_sql_engine_find_view(e, ns, name);
     if (old) {
         for (size_t i = 0; i < e->view_count; i++)
             if (e->views[i] == old)
@@ -905,17 +912,13 @@ static int exec_create_view(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt
     const char *name = stmt_table_name(&s->create_view.name, &ns, e->default_namespace);
     tn_sql_pos at = s->create_view.name.parts[s->create_view.name.count - 1].pos;
     bool persistent = e->catalog && !s->create_view.temporary;
-    tn_sql_view *old = tn_sql_engine_find_view(e, name);
+    tn_sql_view *old = tn_sql_engine_find_view(e, ns, name);
     if (old && s->create_view.if_not_exists)
         return 0;
     if (old && !s->create_view.or_replace)
         return tn_error_set_at(err, TN_EEXIST, NULL, at.line, at.column,
                                "view \"%s\" already exists", name);
-    if (strcmp(ns, e->default_namespace) != 0)
-        return tn_error_set_at(err, TN_EUNSUPPORTED, NULL, at.line, at.column,
-                               "views live in the default namespace \"%s\": name it without "
-                               "\"%s.\"", e->default_namespace, ns);
-    if (tn_sql_engine_find_table(e, name))
+    if (strcmp(ns, e->default_namespace) == 0 && tn_sql_engine_find_table(e, name))
         return tn_error_set_at(err, TN_EEXIST, NULL, at.line, at.column,
                                "a table named \"%s\" already exists", name);
     if (e->lake) {
@@ -963,7 +966,7 @@ static int exec_create_view(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt
     }
     tn_buf_free(&joined);
     if (rc == 0)
-        rc = add_view(e, name, query, s->create_view.query_text.len, names, nc, err);
+        rc = add_view(e, ns, name, query, s->create_view.query_text.len, names, nc, err);
     return rc;
 }
 
@@ -1042,7 +1045,13 @@ static int exec_show_tables(tn_sql_engine *e, tn_sql_result *r, tn_error *err)
         rc = rows_add(r, row, err);
     }
     for (size_t i = 0; rc == 0 && i < e->view_count; i++) {
-        const char *row[] = {e->views[i]->name, "view"};
+        char qualified[512];
+        const char *name = e->views[i]->name;
+        if (strcmp(e->views[i]->ns, e->default_namespace) != 0) {
+            snprintf(qualified, sizeof qualified, "%s.%s", e->views[i]->ns, name);
+            name = qualified;
+        }
+        const char *row[] = {name, "view"};
         rc = rows_add(r, row, err);
     }
     if (rc == 0 && e->lake) {
@@ -1123,7 +1132,7 @@ static int exec_describe(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s
     const char *ns;
     const char *name = stmt_table_name(n, &ns, e->default_namespace);
     tn_sql_table *mt = n->count == 1 ? tn_sql_engine_find_table(e, name) : NULL;
-    tn_sql_view *v = n->count == 1 && !mt ? tn_sql_engine_find_view(e, name) : NULL;
+    tn_sql_view *v = !mt ? tn_sql_engine_find_view(e, ns, name) : NULL;
     if (mt) {
         schema = mt->schema;
     } else if (v) {

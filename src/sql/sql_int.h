@@ -25,6 +25,7 @@ typedef struct tn_sql_table {
 } tn_sql_table;
 
 typedef struct tn_sql_view {
+    char *ns; /* its namespace (the default one for session views) */
     char *name;
     char *sql; /* the query text */
     char **column_names;
@@ -47,7 +48,8 @@ struct tn_sql_engine {
 };
 
 tn_sql_table *tn_sql_engine_find_table(tn_sql_engine *engine, const char *name);
-tn_sql_view *tn_sql_engine_find_view(tn_sql_engine *engine, const char *name);
+/* The view ns.name (ns NULL = the default namespace), or NULL. */
+tn_sql_view *tn_sql_engine_find_view(tn_sql_engine *engine, const char *ns, const char *name);
 /* Appends a dense batch to a memory table (takes ownership of batch). */
 int tn_sql_table_append(tn_sql_table *table, tn_batch *batch, tn_error *err);
 void tn_sql_table_free(tn_sql_table *table);

@@ -322,6 +322,19 @@ test('views live in the catalog: created in one run, read in the next, dropped i
     assert.match(sqlFails(dir, 'SELECT * FROM big'), /1:15: table "big" does not exist/);
     assert.match(sqlFails(dir, 'DROP VIEW big'), /1:11: view "big" does not exist/);
     sql(dir, 'DROP VIEW IF EXISTS big');
+
+    // Views in another namespace: named with it, listed with it, apart from the default's.
+    sql(dir, `CREATE TABLE marts.orders AS SELECT * FROM '${csv}' WHERE id <= 5`);
+    sql(dir, 'CREATE VIEW marts.small AS SELECT id FROM marts.orders WHERE id <= 2');
+    sql(dir, 'CREATE VIEW small AS SELECT 42 AS id');
+    assert.deepEqual(sqlJson(dir, 'SELECT id FROM marts.small ORDER BY id'), [{ id: 1 }, { id: 2 }]);
+    assert.deepEqual(sqlJson(dir, 'SELECT id FROM small'), [{ id: 42 }]);
+    assert.ok(sqlJson(dir, 'SHOW TABLES').some((t) => t.name === 'marts.small' && t.kind === 'view'));
+    assert.deepEqual(sqlJson(dir, 'DESCRIBE marts.small').map((c) => c.column_name), ['id']);
+    assert.match(sqlFails(dir, 'CREATE TABLE marts.small (x INTEGER)'), /a view named "small" already exists/);
+    sql(dir, 'DROP VIEW marts.small');
+    assert.match(sqlFails(dir, 'SELECT * FROM marts.small'), /does not exist/);
+    assert.deepEqual(sqlJson(dir, 'SELECT id FROM small'), [{ id: 42 }], 'the default namespace keeps its own');
   });
 
 test('errors name line:column with a caret and leave tables as they were', { skip: skipTarn }, () => {

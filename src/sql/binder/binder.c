@@ -417,7 +417,9 @@ static int bind_table_name(tn_binder *b, const tn_sql_table_ref *ref, tn_plan_op
         tn_sql_table *t = tn_sql_engine_find_table(b->engine, name);
         if (t)
             return memory_scan(b, t, out);
-        tn_sql_view *v = tn_sql_engine_find_view(b->engine, name);
+    }
+    {
+        tn_sql_view *v = tn_sql_engine_find_view(b->engine, ns, name);
         if (v) {
             tn_sql_stmt_list list;
             tn_error perr = {0};
