@@ -608,9 +608,9 @@ static int32_t boundary_order(const column_plan *p, const chunk_index *ci)
             continue;
         if (prev) {
             int cmin = pq_compare_values(p, ci->bounds + e->min_off, e->min_len,
-                                      ci->bounds + prev->min_off, prev->min_len);
+                                         ci->bounds + prev->min_off, prev->min_len);
             int cmax = pq_compare_values(p, ci->bounds + e->max_off, e->max_len,
-                                      ci->bounds + prev->max_off, prev->max_len);
+                                         ci->bounds + prev->max_off, prev->max_len);
             if (cmin < 0 || cmax < 0)
                 asc = false;
             if (cmin > 0 || cmax > 0)

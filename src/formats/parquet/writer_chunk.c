@@ -32,6 +32,26 @@
  * Comparisons in each column's sort order (parquet.thrift ColumnOrder)
  * ---------------------------------------------------------------------------------------- */
 
+/* A fixed-width PLAIN value, loaded with memcpy: compacted values may sit at any offset of a
+ * page payload. */
+typedef union plain_value {
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+} plain_value;
+
+static inline plain_value load_value(const uint8_t *p, uint32_t width)
+{
+    plain_value v;
+    memcpy(&v, p, width);
+    return v;
+}
+
+static inline int compare_i64(int64_t x, int64_t y) { return (x > y) - (x < y); }
+/* FLOATs too: widening to double keeps their order (and NaN unordered). */
+static inline int compare_f64(double x, double y) { return (x > y) - (x < y); }
+
 /* Compares two PLAIN-encoded values of the column: signed integers, IEEE floats, signed
  * big-endian decimals, unsigned bytes for byte arrays. */
 int pq_compare_values(const column_plan *p, const uint8_t *a, size_t alen, const uint8_t *b,
@@ -39,30 +59,10 @@ int pq_compare_values(const column_plan *p, const uint8_t *a, size_t alen, const
 {
     switch (p->physical) {
     case TN_PARQUET_BOOLEAN: return (int)a[0] - (int)b[0];
-    case TN_PARQUET_INT32: {
-        int32_t x, y;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        return (x > y) - (x < y);
-    }
-    case TN_PARQUET_INT64: {
-        int64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        return (x > y) - (x < y);
-    }
-    case TN_PARQUET_FLOAT: {
-        float x, y;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        return (x > y) - (x < y);
-    }
-    case TN_PARQUET_DOUBLE: {
-        double x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        return (x > y) - (x < y);
-    }
+    case TN_PARQUET_INT32: return compare_i64(load_value(a, 4).i32, load_value(b, 4).i32);
+    case TN_PARQUET_INT64: return compare_i64(load_value(a, 8).i64, load_value(b, 8).i64);
+    case TN_PARQUET_FLOAT: return compare_f64(load_value(a, 4).f32, load_value(b, 4).f32);
+    case TN_PARQUET_DOUBLE: return compare_f64(load_value(a, 8).f64, load_value(b, 8).f64);
     case TN_PARQUET_FIXED_LEN_BYTE_ARRAY: {
         /* Two's complement big-endian of equal width: the sign byte decides first. */
         int sa = (int8_t)a[0], sb = (int8_t)b[0];
@@ -96,37 +96,73 @@ static void merge_stats(const column_plan *p, value_stats *into, const value_sta
         return;
     }
     if (pq_compare_values(p, pq_bound_bytes(&from->min), from->min.len, pq_bound_bytes(&into->min),
-                       into->min.len) < 0)
+                          into->min.len) < 0)
         into->min = from->min;
     if (pq_compare_values(p, pq_bound_bytes(&from->max), from->max.len, pq_bound_bytes(&into->max),
-                       into->max.len) > 0)
+                          into->max.len) > 0)
         into->max = from->max;
 }
 
-/* Unaligned loads: compacted values may sit at any offset of a page payload. */
-static inline int32_t load_i32(const uint8_t *p)
+/* Sets the bounds of s to the `width` bytes at lo and at hi. */
+static inline void set_bounds(value_stats *s, const void *lo, const void *hi, uint32_t width)
 {
-    int32_t x;
-    memcpy(&x, p, 4);
-    return x;
+    memcpy(s->min.fixed, lo, width);
+    memcpy(s->max.fixed, hi, width);
+    s->min.len = s->max.len = width;
+    s->has_minmax = true;
 }
-static inline int64_t load_i64(const uint8_t *p)
+
+/* Statistics of n (> 0) integers of `width` bytes, 4 or 8. Inlined with a constant width, so
+ * each width gets a loop of its own. */
+static inline __attribute__((always_inline)) void int_stats(const uint8_t *v, size_t n,
+                                                            uint32_t width, value_stats *s)
 {
-    int64_t x;
-    memcpy(&x, p, 8);
-    return x;
+    plain_value first = load_value(v, width);
+    int64_t lo = width == 4 ? first.i32 : first.i64, hi = lo;
+    for (size_t i = 1; i < n; i++) {
+        plain_value at = load_value(v + width * i, width);
+        int64_t x = width == 4 ? at.i32 : at.i64;
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    int32_t lo32 = (int32_t)lo, hi32 = (int32_t)hi;
+    if (width == 4)
+        set_bounds(s, &lo32, &hi32, 4);
+    else
+        set_bounds(s, &lo, &hi, 8);
 }
-static inline float load_f32(const uint8_t *p)
+
+/* Statistics of n (> 0) IEEE values of `width` bytes, 4 or 8, NaNs counted and left out of the
+ * bounds. FLOATs are compared as doubles, which orders them the same and converts back
+ * exactly. Inlined with a constant width, as int_stats. */
+static inline __attribute__((always_inline)) void float_stats(const uint8_t *v, size_t n,
+                                                              uint32_t width, value_stats *s)
 {
-    float x;
-    memcpy(&x, p, 4);
-    return x;
-}
-static inline double load_f64(const uint8_t *p)
-{
-    double x;
-    memcpy(&x, p, 8);
-    return x;
+    double lo = INFINITY, hi = -INFINITY;
+    int64_t nans = 0;
+    for (size_t i = 0; i < n; i++) {
+        plain_value at = load_value(v + width * i, width);
+        double x = width == 4 ? (double)at.f32 : at.f64;
+        if (isnan(x)) {
+            nans++;
+            continue;
+        }
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    s->nan_count += nans;
+    if ((size_t)nans == n)
+        return;
+    /* Zeros are widened so that readers never miss -0.0 or +0.0. */
+    if (lo == 0.0)
+        lo = -0.0;
+    if (hi == 0.0)
+        hi = 0.0;
+    float lo32 = (float)lo, hi32 = (float)hi;
+    if (width == 4)
+        set_bounds(s, &lo32, &hi32, 4);
+    else
+        set_bounds(s, &lo, &hi, 8);
 }
 
 /* Statistics of n compact (non-null) fixed-width values. */
@@ -142,89 +178,13 @@ static void fixed_stats(const column_plan *p, const uint8_t *v, size_t n, value_
             lo = b < lo ? b : lo;
             hi = b > hi ? b : hi;
         }
-        s->min.fixed[0] = lo;
-        s->max.fixed[0] = hi;
-        s->min.len = s->max.len = 1;
-        s->has_minmax = true;
+        set_bounds(s, &lo, &hi, 1);
         break;
     }
-    case TN_PARQUET_INT32: {
-        int32_t lo = load_i32(v), hi = lo;
-        for (size_t i = 1; i < n; i++) {
-            int32_t x = load_i32(v + 4 * i);
-            lo = x < lo ? x : lo;
-            hi = x > hi ? x : hi;
-        }
-        memcpy(s->min.fixed, &lo, 4);
-        memcpy(s->max.fixed, &hi, 4);
-        s->min.len = s->max.len = 4;
-        s->has_minmax = true;
-        break;
-    }
-    case TN_PARQUET_INT64: {
-        int64_t lo = load_i64(v), hi = lo;
-        for (size_t i = 1; i < n; i++) {
-            int64_t x = load_i64(v + 8 * i);
-            lo = x < lo ? x : lo;
-            hi = x > hi ? x : hi;
-        }
-        memcpy(s->min.fixed, &lo, 8);
-        memcpy(s->max.fixed, &hi, 8);
-        s->min.len = s->max.len = 8;
-        s->has_minmax = true;
-        break;
-    }
-    case TN_PARQUET_FLOAT: {
-        float lo = INFINITY, hi = -INFINITY;
-        int64_t nans = 0;
-        for (size_t i = 0; i < n; i++) {
-            float x = load_f32(v + 4 * i);
-            if (isnan(x)) {
-                nans++;
-                continue;
-            }
-            lo = x < lo ? x : lo;
-            hi = x > hi ? x : hi;
-        }
-        s->nan_count += nans;
-        if ((size_t)nans < n) {
-            /* Zeros are widened so that readers never miss -0.0 or +0.0. */
-            if (lo == 0.0f)
-                lo = -0.0f;
-            if (hi == 0.0f)
-                hi = 0.0f;
-            memcpy(s->min.fixed, &lo, 4);
-            memcpy(s->max.fixed, &hi, 4);
-            s->min.len = s->max.len = 4;
-            s->has_minmax = true;
-        }
-        break;
-    }
-    case TN_PARQUET_DOUBLE: {
-        double lo = INFINITY, hi = -INFINITY;
-        int64_t nans = 0;
-        for (size_t i = 0; i < n; i++) {
-            double x = load_f64(v + 8 * i);
-            if (isnan(x)) {
-                nans++;
-                continue;
-            }
-            lo = x < lo ? x : lo;
-            hi = x > hi ? x : hi;
-        }
-        s->nan_count += nans;
-        if ((size_t)nans < n) {
-            if (lo == 0.0)
-                lo = -0.0;
-            if (hi == 0.0)
-                hi = 0.0;
-            memcpy(s->min.fixed, &lo, 8);
-            memcpy(s->max.fixed, &hi, 8);
-            s->min.len = s->max.len = 8;
-            s->has_minmax = true;
-        }
-        break;
-    }
+    case TN_PARQUET_INT32: int_stats(v, n, 4, s); break;
+    case TN_PARQUET_INT64: int_stats(v, n, 8, s); break;
+    case TN_PARQUET_FLOAT: float_stats(v, n, 4, s); break;
+    case TN_PARQUET_DOUBLE: float_stats(v, n, 8, s); break;
     default: { /* FIXED_LEN_BYTE_ARRAY decimals */
         const uint8_t *lo = v, *hi = v;
         for (size_t i = 1; i < n; i++) {
@@ -234,10 +194,7 @@ static void fixed_stats(const column_plan *p, const uint8_t *v, size_t n, value_
             if (pq_compare_values(p, x, p->width, hi, p->width) > 0)
                 hi = x;
         }
-        memcpy(s->min.fixed, lo, p->width);
-        memcpy(s->max.fixed, hi, p->width);
-        s->min.len = s->max.len = p->width;
-        s->has_minmax = true;
+        set_bounds(s, lo, hi, p->width);
         break;
     }
     }
