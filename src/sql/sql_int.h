@@ -153,6 +153,15 @@ void tn_exec_eval_free(tn_exec_eval *ev);
  * result is valid until e's slot is evaluated again. */
 int tn_exec_eval_expr(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chunk *in,
                       tn_exec_arg *out);
+/* Makes *one a batch of one row and no columns: the input over which tn_exec_eval_const
+ * evaluates expressions that read no column (VALUES rows, range() bounds, constants being
+ * folded). Returns 0 or TN_ENOMEM; tn_exec_const_input_free releases it (also after a failed
+ * init). */
+int tn_exec_const_input_init(tn_batch *one);
+void tn_exec_const_input_free(tn_batch *one);
+/* Evaluates e, which reads no column, over the one row of `one`: out row 0 is its value, valid
+ * as tn_exec_eval_expr's. */
+int tn_exec_eval_const(tn_exec_eval *ev, tn_batch *one, const tn_plan_expr *e, tn_exec_arg *out);
 /* Narrows a selection to the rows where cond is TRUE: writes the kept row numbers (of
  * in->batch) to sel_out (room for in->count) and their count. */
 int tn_exec_eval_filter(tn_exec_eval *ev, const tn_plan_expr *cond, const tn_exec_chunk *in,

@@ -891,6 +891,29 @@ int tn_exec_eval_expr(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chu
     }
 }
 
+int tn_exec_const_input_init(tn_batch *one)
+{
+    memset(one, 0, sizeof *one);
+    one->schema = tn_schema_new();
+    if (!one->schema)
+        return TN_ENOMEM;
+    one->row_count = 1;
+    one->capacity = 1;
+    return 0;
+}
+
+void tn_exec_const_input_free(tn_batch *one)
+{
+    tn_schema_unref(one->schema);
+    one->schema = NULL;
+}
+
+int tn_exec_eval_const(tn_exec_eval *ev, tn_batch *one, const tn_plan_expr *e, tn_exec_arg *out)
+{
+    tn_exec_chunk in = {one, tn_exec_zeros, 1};
+    return tn_exec_eval_expr(ev, e, &in, out);
+}
+
 /* Boolean-valued kinds. */
 static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exec_chunk *in,
                            tn_exec_arg *out)

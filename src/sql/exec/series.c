@@ -20,9 +20,8 @@ typedef struct series_state {
 
 static int bound(series_state *s, const tn_plan_expr *e, int64_t *out)
 {
-    tn_exec_chunk one = {&s->empty, tn_exec_zeros, 1};
     tn_exec_arg a;
-    int rc = tn_exec_eval_expr(&s->op.ctx->eval, e, &one, &a);
+    int rc = tn_exec_eval_const(&s->op.ctx->eval, &s->empty, e, &a);
     if (rc)
         return rc;
     if (!tn_vector_is_valid(a.vec, a.sel[0]))
@@ -83,7 +82,7 @@ static void series_close(tn_exec_op *op)
 {
     series_state *s = (series_state *)op;
     tn_batch_free(s->batch);
-    tn_schema_unref(s->empty.schema);
+    tn_exec_const_input_free(&s->empty);
 }
 
 int tn_exec_series_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
@@ -99,10 +98,7 @@ int tn_exec_series_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     tn_schema *schema = tn_exec_schema(plan);
     s->batch = schema ? tn_batch_new(schema, TN_BATCH_ROWS) : NULL;
     tn_schema_unref(schema);
-    s->empty.schema = tn_schema_new();
-    s->empty.row_count = 1;
-    s->empty.capacity = 1;
-    if (!s->batch || !s->empty.schema)
+    if (!s->batch || tn_exec_const_input_init(&s->empty) != 0)
         return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
     return 0;
 }

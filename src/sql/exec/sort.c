@@ -11,6 +11,7 @@
  * read them in, so the output is the same as with one thread.
  */
 #include "sql/sql_int.h"
+#include "sql/exec/sort_stable.h"
 
 /* Rows gathered by one thread, their keys, and the sorted order. */
 typedef struct sort_run {
@@ -22,6 +23,8 @@ typedef struct sort_run {
     uint32_t *order;
     int64_t pos;          /* next row of order to emit */
     tn_exec_ctx *ctx;     /* whose evaluator computes the keys */
+    const tn_plan_sort_key *sort_keys; /* the ORDER BY keys that order the rows */
+    uint32_t sort_key_count;
 } sort_run;
 
 typedef struct sort_state {
@@ -35,14 +38,15 @@ typedef struct sort_state {
     tn_batch *out;
 } sort_state;
 
-static int compare_rows(const tn_plan_op *plan, const sort_run *x, uint32_t a, const sort_run *y,
-                        uint32_t b)
+static int compare_rows(const sort_run *x, uint32_t a, const sort_run *y, uint32_t b)
 {
     const tn_batch *ba = x->keys.batches[a / TN_BATCH_ROWS];
     const tn_batch *bb = y->keys.batches[b / TN_BATCH_ROWS];
     uint32_t ra = a % TN_BATCH_ROWS, rb = b % TN_BATCH_ROWS;
-    for (uint32_t k = 0; k < plan->sort.key_count; k++) {
-        const tn_plan_sort_key *key = &plan->sort.keys[k];
+    const tn_plan_sort_key *keys = x->sort_keys;
+    uint32_t key_count = x->sort_key_count;
+    for (uint32_t k = 0; k < key_count; k++) {
+        const tn_plan_sort_key *key = &keys[k];
         const tn_vector *va = &ba->columns[k], *vb = &bb->columns[k];
         bool na = !tn_vector_is_valid(va, ra), nb = !tn_vector_is_valid(vb, rb);
         if (na || nb) {
@@ -57,39 +61,18 @@ static int compare_rows(const tn_plan_op *plan, const sort_run *x, uint32_t a, c
     return 0;
 }
 
-static void merge_sort(const tn_plan_op *plan, const sort_run *run, uint32_t *a, uint32_t *tmp,
-                       size_t n)
+/* Compares rows a and b of one run (ctx): the order tn_exec_sort_stable sorts a run in. */
+static int compare_in_run(const void *ctx, uint32_t a, uint32_t b)
 {
-    if (n < 2)
-        return;
-    if (n <= 16) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t x = a[i];
-            size_t j = i;
-            while (j > 0 && compare_rows(plan, run, a[j - 1], run, x) > 0) {
-                a[j] = a[j - 1];
-                j--;
-            }
-            a[j] = x;
-        }
-        return;
-    }
-    size_t h = n / 2;
-    merge_sort(plan, run, a, tmp, h);
-    merge_sort(plan, run, a + h, tmp, n - h);
-    if (compare_rows(plan, run, a[h - 1], run, a[h]) <= 0)
-        return;
-    memcpy(tmp, a, h * sizeof *a);
-    size_t i = 0, j = h, k = 0;
-    while (i < h && j < n)
-        a[k++] = compare_rows(plan, run, a[j], run, tmp[i]) < 0 ? a[j++] : tmp[i++];
-    while (i < h)
-        a[k++] = tmp[i++];
+    const sort_run *run = ctx;
+    return compare_rows(run, a, run, b);
 }
 
 static int run_init(sort_state *s, sort_run *run, tn_exec_ctx *ctx)
 {
     run->ctx = ctx;
+    run->sort_keys = s->op.plan->sort.keys;
+    run->sort_key_count = s->op.plan->sort.key_count;
     tn_exec_rows_init(&run->rows, s->row_schema);
     tn_exec_rows_init(&run->keys, s->key_schema);
     run->key_batch = tn_batch_new(s->key_schema, TN_BATCH_ROWS);
@@ -173,7 +156,7 @@ static void sort_task(void *arg, size_t task_idx, int worker_idx)
     }
     for (size_t i = 0; i < n; i++)
         run->order[i] = (uint32_t)i;
-    merge_sort(s->op.plan, run, run->order, tmp, n);
+    tn_exec_sort_stable(run->order, tmp, n, compare_in_run, run);
     tn_free(tmp);
 }
 
@@ -233,7 +216,7 @@ static sort_run *next_run(sort_state *s)
             continue;
         }
         uint32_t a = run->order[run->pos], b = best->order[best->pos];
-        int c = compare_rows(s->op.plan, run, a, best, b);
+        int c = compare_rows(run, a, best, b);
         if (c < 0 || (c == 0 && run->seq && run->seq[a] < best->seq[b]))
             best = run;
     }

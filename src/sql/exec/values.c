@@ -23,12 +23,11 @@ static int values_next(tn_exec_op *op, tn_exec_chunk *out)
     }
     tn_batch_reset(s->batch);
     uint32_t n = 0;
-    tn_exec_chunk one = {&s->empty, tn_exec_zeros, 1};
     while (s->next_row < plan->values.row_count && n < TN_BATCH_ROWS) {
         tn_plan_expr **row = plan->values.rows[s->next_row++];
         for (uint32_t c = 0; c < plan->column_count; c++) {
             tn_exec_arg a;
-            int rc = tn_exec_eval_expr(&op->ctx->eval, row[c], &one, &a);
+            int rc = tn_exec_eval_const(&op->ctx->eval, &s->empty, row[c], &a);
             if (rc)
                 return rc;
             rc = tn_exec_gather(&s->batch->columns[c], n, a.vec, a.sel, 1);
@@ -48,7 +47,7 @@ static void values_close(tn_exec_op *op)
 {
     values_state *s = (values_state *)op;
     tn_batch_free(s->batch);
-    tn_schema_unref(s->empty.schema);
+    tn_exec_const_input_free(&s->empty);
 }
 
 int tn_exec_values_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
@@ -64,10 +63,7 @@ int tn_exec_values_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     tn_schema *schema = tn_exec_schema(plan);
     s->batch = schema ? tn_batch_new(schema, TN_BATCH_ROWS) : NULL;
     tn_schema_unref(schema);
-    s->empty.schema = tn_schema_new();
-    s->empty.row_count = 1;
-    s->empty.capacity = 1;
-    if (!s->batch || !s->empty.schema)
+    if (!s->batch || tn_exec_const_input_init(&s->empty) != 0)
         return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
     return 0;
 }

@@ -17,6 +17,7 @@
  *   subtracting large totals.
  */
 #include "sql/sql_int.h"
+#include "sql/exec/sort_stable.h"
 
 #include <math.h>
 #include <string.h>
@@ -96,34 +97,16 @@ static int compare_rows(const tn_plan_window_func *f, const tn_exec_rows *rows, 
     return c ? c : compare_order(f, rows, a, b);
 }
 
-static void merge_sort(const tn_plan_window_func *f, const tn_exec_rows *rows, uint32_t *a,
-                       uint32_t *tmp, size_t n)
+/* What compare_in_window needs: the function whose PARTITION BY and ORDER BY sort the rows. */
+typedef struct window_order {
+    const tn_plan_window_func *f;
+    const tn_exec_rows *rows;
+} window_order;
+
+static int compare_in_window(const void *ctx, uint32_t a, uint32_t b)
 {
-    if (n < 2)
-        return;
-    if (n <= 16) {
-        for (size_t i = 1; i < n; i++) {
-            uint32_t x = a[i];
-            size_t j = i;
-            while (j > 0 && compare_rows(f, rows, a[j - 1], x) > 0) {
-                a[j] = a[j - 1];
-                j--;
-            }
-            a[j] = x;
-        }
-        return;
-    }
-    size_t h = n / 2;
-    merge_sort(f, rows, a, tmp, h);
-    merge_sort(f, rows, a + h, tmp, n - h);
-    if (compare_rows(f, rows, a[h - 1], a[h]) <= 0)
-        return;
-    memcpy(tmp, a, h * sizeof *a);
-    size_t i = 0, j = h, k = 0;
-    while (i < h && j < n)
-        a[k++] = compare_rows(f, rows, a[j], tmp[i]) < 0 ? a[j++] : tmp[i++];
-    while (i < h)
-        a[k++] = tmp[i++];
+    const window_order *wo = ctx;
+    return compare_rows(wo->f, wo->rows, a, b);
 }
 
 static bool same_window(const tn_plan_window_func *a, const tn_plan_window_func *b)
@@ -445,8 +428,10 @@ static int compute_all(window_state *s)
                 break;
             for (int64_t i = 0; i < n; i++)
                 s->orders[k][i] = (uint32_t)i;
-            if (f->partition_count || f->order_count)
-                merge_sort(f, &s->rows, s->orders[k], tmp, (size_t)n);
+            if (f->partition_count || f->order_count) {
+                window_order wo = {f, &s->rows};
+                tn_exec_sort_stable(s->orders[k], tmp, (size_t)n, compare_in_window, &wo);
+            }
         }
         rc = compute(s, k);
     }

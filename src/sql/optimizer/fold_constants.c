@@ -106,16 +106,12 @@ static int evaluate(folder *f, tn_plan_expr *e)
         f->ctx.now_us = f->plan->now_us;
         f->ctx.sqlite_compat = f->engine ? f->engine->options.sqlite_compat : false;
         if (tn_exec_eval_init(&f->ctx.eval, &f->ctx) != 0) return TN_ENOMEM;
-        f->empty.schema = tn_schema_new();
-        if (!f->empty.schema) return TN_ENOMEM;
-        f->empty.row_count = 1;
-        f->empty.capacity = 1;
+        if (tn_exec_const_input_init(&f->empty) != 0) return TN_ENOMEM;
         f->ready = true;
     }
-    tn_exec_chunk one = {&f->empty, tn_exec_zeros, 1};
     tn_exec_arg a;
     memset(&f->scratch, 0, sizeof f->scratch);
-    if (tn_exec_eval_expr(&f->ctx.eval, e, &one, &a) != 0) {
+    if (tn_exec_eval_const(&f->ctx.eval, &f->empty, e, &a) != 0) {
         memset(&f->scratch, 0, sizeof f->scratch);
         return 0;
     }
@@ -441,7 +437,7 @@ int tn_opt_fold_constants(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan,
     int rc = fold_op(&f, root);
     if (f.ready) {
         tn_exec_eval_free(&f.ctx.eval);
-        tn_schema_unref(f.empty.schema);
+        tn_exec_const_input_free(&f.empty);
     }
     if (rc) return tn_error_set(err, rc, "out of memory while folding constants");
     return 0;
