@@ -215,6 +215,111 @@ void tn_free(void *ptr)
     free(ptr);
 }
 
+/* ---- large blocks (tn_large_*) ------------------------------------------------------------ */
+
+/* Precedes every large block: its size as asked and, for a mapped one, the mapping's length
+ * (0 for a block from the heap). 16 bytes keep the block 16-byte aligned. */
+typedef struct large_header {
+    size_t size;
+    size_t mapped;
+} large_header;
+
+static size_t page_round(size_t bytes)
+{
+    return (bytes + SMALL_PAGE_BYTES - 1) & ~(SMALL_PAGE_BYTES - 1);
+}
+
+/* Advises 2 MiB pages for a whole mapping: advice on a part of it would split it in two or
+ * three, and mremap moves only what is one mapping. */
+static void large_advise(void *p, size_t len)
+{
+    if (atomic_load_explicit(&huge_pages_wanted, memory_order_relaxed))
+        advise_huge((uintptr_t)p, (uintptr_t)p + len);
+}
+
+/* A new mapping of at least `bytes` (zeroed by the kernel, 2 MiB pages advised); NULL when
+ * the kernel refuses. */
+static large_header *large_map(size_t bytes)
+{
+    size_t len = page_round(bytes);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    large_advise(p, len);
+    large_header *h = p;
+    h->mapped = len;
+    return h;
+}
+
+/* A zeroed block of count * size bytes; NULL when out of memory or when the product overflows. */
+void *tn_large_calloc(size_t count, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total))
+        return NULL;
+    return tn_large_realloc(NULL, total);
+}
+
+/* Resizes a large block (ptr NULL: a new one); bytes past the old size read as zero. */
+void *tn_large_realloc(void *ptr, size_t size)
+{
+    if (attempt_fails() || size > (size_t)PTRDIFF_MAX - 2 * sizeof(large_header) - SMALL_PAGE_BYTES)
+        return NULL;
+    large_header *old = ptr ? (large_header *)ptr - 1 : NULL;
+    size_t old_size = old ? old->size : 0;
+    size_t bytes = size + sizeof(large_header);
+    large_header *h;
+    if (old && old->mapped >= bytes) {
+        h = old; /* the mapping has room: its pages past the old size were never written */
+        if (size < old_size)
+            memset((char *)(h + 1) + size, 0, old_size - size);
+    } else if (old && old->mapped) {
+#ifdef MREMAP_MAYMOVE
+        size_t len = page_round(bytes);
+        void *p = mremap(old, old->mapped, len, MREMAP_MAYMOVE);
+        if (p == MAP_FAILED)
+            return NULL;
+        h = p;
+        h->mapped = len;
+        large_advise(p, len);
+#else
+        if (!(h = large_map(bytes)))
+            return NULL;
+        memcpy(h + 1, old + 1, old_size);
+        munmap(old, old->mapped);
+#endif
+    } else if (size >= TN_LARGE_MIN_BYTES) {
+        if (!(h = large_map(bytes)))
+            return NULL;
+        if (old) {
+            memcpy(h + 1, old + 1, old_size);
+            free(old);
+        }
+    } else {
+        h = realloc(old, bytes);
+        if (!h)
+            return NULL;
+        advise_allocation(h, bytes);
+        h->mapped = 0;
+        if (size > old_size)
+            memset((char *)(h + 1) + old_size, 0, size - old_size);
+    }
+    h->size = size;
+    return h + 1;
+}
+
+/* Frees a block of tn_large_calloc or tn_large_realloc; accepts NULL. */
+void tn_large_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    large_header *h = (large_header *)ptr - 1;
+    if (h->mapped)
+        munmap(h, h->mapped);
+    else
+        free(h);
+}
+
 /* NUL-terminated copy of s (s must not be NULL); NULL when out of memory. */
 char *tn_strdup(const char *s)
 {
