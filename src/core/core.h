@@ -104,13 +104,14 @@ void tn_free(void *ptr);                               /* accepts NULL */
  * arrays): from TN_LARGE_MIN_BYTES on mapped on their own, so that freeing one gives its memory
  * back at once and growing one moves its pages instead of copying them. Such blocks carved
  * from the heap leave holes behind as a table grows, which stay resident and which later
- * blocks only partly fill. tn_large_realloc (ptr NULL: a new block) keeps the contents; the
- * bytes past the old size read as zero, and pages never written take no memory. Both return
- * NULL when out of memory (ptr then unchanged). Only tn_large_free frees these blocks. */
+ * blocks only partly fill. The caller keeps each block's size and passes it back.
+ * tn_large_realloc (ptr NULL and old_size 0: a new block) keeps the contents; the bytes past
+ * the old size read as zero, and pages never written take no memory. Both return NULL when
+ * out of memory (ptr then unchanged). Only tn_large_free frees these blocks. */
 #define TN_LARGE_MIN_BYTES ((size_t)1 << 20)
 void *tn_large_calloc(size_t count, size_t size);
-void *tn_large_realloc(void *ptr, size_t size);
-void tn_large_free(void *ptr); /* accepts NULL */
+void *tn_large_realloc(void *ptr, size_t old_size, size_t size);
+void tn_large_free(void *ptr, size_t size); /* accepts NULL */
 char *tn_strdup(const char *s);
 char *tn_strndup(const char *s, size_t n);
 

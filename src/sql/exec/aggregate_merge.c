@@ -535,7 +535,7 @@ static void split_partial(void *arg, size_t w, int pool_worker)
     }
     tn_free(part);
     tn_exec_keys_free(&p->groups);
-    tn_large_free(p->ints.slots);
+    tn_large_free(p->ints.slots, p->ints.slots ? (p->ints.mask + 1) * sizeof *p->ints.slots : 0);
     memset(&p->ints, 0, sizeof p->ints);
     tn_free(p->key_bytes);
     p->key_bytes = NULL;
@@ -808,8 +808,9 @@ static int merge_probed(agg_exec *s, agg_exec **sources, int source_count)
         goto done;
     /* the output needs only the keys and states: the hash tables go now */
     for (int w = 0; w < source_count; w++) {
-        tn_large_free(sources[w]->ints.slots);
-        memset(&sources[w]->ints, 0, sizeof sources[w]->ints);
+        int_groups *t = &sources[w]->ints;
+        tn_large_free(t->slots, t->slots ? (t->mask + 1) * sizeof *t->slots : 0);
+        memset(t, 0, sizeof *t);
         if ((rc = agg_account_keys(sources[w])) != 0)
             goto done;
     }

@@ -177,7 +177,7 @@ Test(alloc, large_blocks_grow_and_shrink)
     size_t size = 0;
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
         size_t next = sizes[k];
-        unsigned char *q = tn_large_realloc(p, next);
+        unsigned char *q = tn_large_realloc(p, size, next);
         cr_assert_not_null(q, "size %zu", next);
         size_t kept = size < next ? size : next;
         for (size_t i = 0; i < kept; i += 4093)
@@ -189,30 +189,30 @@ Test(alloc, large_blocks_grow_and_shrink)
         p = q;
         size = next;
     }
-    tn_large_free(p);
-    tn_large_free(NULL);
+    tn_large_free(p, size);
+    tn_large_free(NULL, 0);
 
     int64_t *z = tn_large_calloc(1 << 20, sizeof *z);
     cr_assert_not_null(z);
     cr_assert(all_zero((const unsigned char *)z, 0, (1 << 20) * sizeof *z));
-    tn_large_free(z);
+    tn_large_free(z, (1 << 20) * sizeof *z);
     cr_assert_null(tn_large_calloc(SIZE_MAX / 2, 3), "overflow is refused");
-    cr_assert_null(tn_large_realloc(NULL, SIZE_MAX), "impossible sizes fail");
+    cr_assert_null(tn_large_realloc(NULL, 0, SIZE_MAX), "impossible sizes fail");
 }
 
 /* A failed large allocation leaves the block as it was. */
 Test(alloc, large_block_failure_keeps_block)
 {
-    unsigned char *p = tn_large_realloc(NULL, 2 * TN_LARGE_MIN_BYTES);
+    unsigned char *p = tn_large_realloc(NULL, 0, 2 * TN_LARGE_MIN_BYTES);
     cr_assert_not_null(p);
     memset(p, 0x5a, 2 * TN_LARGE_MIN_BYTES);
     tn_alloc_fail_every(1);
-    cr_assert_null(tn_large_realloc(p, 8 * TN_LARGE_MIN_BYTES));
+    cr_assert_null(tn_large_realloc(p, 2 * TN_LARGE_MIN_BYTES, 8 * TN_LARGE_MIN_BYTES));
     cr_assert_null(tn_large_calloc(10, 10));
     tn_alloc_fail_every(0);
     cr_assert_eq(p[0], 0x5a);
     cr_assert_eq(p[2 * TN_LARGE_MIN_BYTES - 1], 0x5a);
-    tn_large_free(p);
+    tn_large_free(p, 2 * TN_LARGE_MIN_BYTES);
 }
 
 /* ---- arenas ---------------------------------------------------------------------------- */
