@@ -2,9 +2,10 @@
  *
  * The hash aggregate over a parallel input (see aggregate.c for the whole operator): every
  * worker aggregates its morsels into a partial table of its own; with many groups (and no
- * DISTINCT sums) the partials are merged in parallel by hash partitions of their keys, each
- * partition into a result table of its own, else the largest partial becomes the result and
- * the others are merged into it group by group. DISTINCT sets are merged partition by
+ * DISTINCT sums) the partials of one plain integer key are probe-merged (each table's keys
+ * looked up in the tables before it, no new table built), the others merged in parallel by
+ * hash partitions of their keys, each partition into a result table of its own; else the
+ * largest partial becomes the result and the others are merged into it group by group. DISTINCT sets are merged partition by
  * partition on the pool, a value seen by two workers counting once.
  */
 #include "sql/exec/aggregate_int.h"
