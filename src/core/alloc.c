@@ -214,6 +214,113 @@ void tn_free(void *ptr)
     free(ptr);
 }
 
+/* ---- large blocks (tn_large_*) ------------------------------------------------------------ */
+
+/* The length of the mapping of a large block of `size` bytes: whole 2 MiB pages from 2 MiB on
+ * (the kernel then places the mapping on a 2 MiB boundary, and moves it to one, so that all
+ * of it can be backed by 2 MiB pages; the sizes of growing tables are powers of two, which
+ * waste nothing), else whole small pages. */
+static size_t large_length(size_t size)
+{
+    uintptr_t page = size >= HUGE_PAGE_BYTES ? HUGE_PAGE_BYTES : SMALL_PAGE_BYTES;
+    return (size + page - 1) & ~(page - 1);
+}
+
+/* Advises 2 MiB pages for a whole mapping: advice on a part of it would split it in two or
+ * three, and mremap moves only what is one mapping. */
+static void large_advise(void *p, size_t len)
+{
+    if (atomic_load_explicit(&huge_pages_wanted, memory_order_relaxed))
+        advise_huge((uintptr_t)p, (uintptr_t)p + len);
+}
+
+/* A new zeroed mapping for `size` bytes; NULL when the kernel refuses. */
+static void *large_map(size_t size)
+{
+    size_t len = large_length(size);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    large_advise(p, len);
+    return p;
+}
+
+/* A zeroed block of count * size bytes; NULL when out of memory or when the product overflows. */
+void *tn_large_calloc(size_t count, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total))
+        return NULL;
+    return tn_large_realloc(NULL, 0, total);
+}
+
+/* Resizes a large block of old_size bytes (ptr NULL: a new one) to size; the bytes past the
+ * old size read as zero. */
+void *tn_large_realloc(void *ptr, size_t old_size, size_t size)
+{
+    if (attempt_fails() || size > (size_t)PTRDIFF_MAX - HUGE_PAGE_BYTES)
+        return NULL;
+    size_t kept = old_size < size ? old_size : size;
+    bool was_mapped = ptr && old_size >= TN_LARGE_MIN_BYTES;
+    if (size < TN_LARGE_MIN_BYTES) {
+        void *p;
+        if (was_mapped) {
+            if (!(p = malloc(size ? size : 1)))
+                return NULL;
+            memcpy(p, ptr, kept);
+            munmap(ptr, large_length(old_size));
+        } else if (!(p = realloc(ptr, size ? size : 1))) {
+            return NULL;
+        }
+        advise_allocation(p, size);
+        if (size > kept)
+            memset((char *)p + kept, 0, size - kept);
+        return p;
+    }
+    if (!was_mapped) {
+        void *p = large_map(size);
+        if (!p)
+            return NULL;
+        if (ptr) {
+            memcpy(p, ptr, kept);
+            free(ptr);
+        }
+        return p;
+    }
+    /* mapped before and after: the bytes past size are zeroed when shrinking (a mapping's
+     * bytes past its block's size stay zero), and the mapping is resized or moved, never
+     * copied */
+    if (size < old_size)
+        memset((char *)ptr + size, 0, old_size - size);
+    size_t old_len = large_length(old_size), len = large_length(size);
+    if (len == old_len)
+        return ptr;
+#ifdef MREMAP_MAYMOVE
+    void *p = mremap(ptr, old_len, len, MREMAP_MAYMOVE);
+    if (p == MAP_FAILED)
+        return NULL;
+    large_advise(p, len);
+#else
+    void *p = large_map(size);
+    if (!p)
+        return NULL;
+    memcpy(p, ptr, kept);
+    munmap(ptr, old_len);
+#endif
+    return p;
+}
+
+/* Frees a large block of `size` bytes; accepts NULL. */
+void tn_large_free(void *ptr, size_t size)
+{
+    if (!ptr)
+        return;
+    if (size >= TN_LARGE_MIN_BYTES)
+        munmap(ptr, large_length(size));
+    else
+        free(ptr);
+}
+
 /* NUL-terminated copy of s (s must not be NULL); NULL when out of memory. */
 char *tn_strdup(const char *s)
 {

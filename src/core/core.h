@@ -100,6 +100,18 @@ void *tn_calloc(size_t count, size_t size); /* overflow-checked */
 void *tn_realloc(void *ptr, size_t size);
 void *tn_aligned_alloc(size_t alignment, size_t size); /* freed with tn_free */
 void tn_free(void *ptr);                               /* accepts NULL */
+/* Large zeroed blocks that grow and go whole (an aggregate's hash table, its per-group state
+ * arrays): from TN_LARGE_MIN_BYTES on mapped on their own, so that freeing one gives its memory
+ * back at once and growing one moves its pages instead of copying them. Such blocks carved
+ * from the heap leave holes behind as a table grows, which stay resident and which later
+ * blocks only partly fill. The caller keeps each block's size and passes it back.
+ * tn_large_realloc (ptr NULL and old_size 0: a new block) keeps the contents; the bytes past
+ * the old size read as zero, and pages never written take no memory. Both return NULL when
+ * out of memory (ptr then unchanged). Only tn_large_free frees these blocks. */
+#define TN_LARGE_MIN_BYTES ((size_t)1 << 20)
+void *tn_large_calloc(size_t count, size_t size);
+void *tn_large_realloc(void *ptr, size_t old_size, size_t size);
+void tn_large_free(void *ptr, size_t size); /* accepts NULL */
 char *tn_strdup(const char *s);
 char *tn_strndup(const char *s, size_t n);
 

@@ -151,6 +151,31 @@ static unsigned agg_needs(const tn_plan_agg *agg)
     return 0;
 }
 
+/* After agg_grow_states failed to grow field failed_flag of aggregate failed_agg to cap:
+ * frees every state array with the size it has (cap for those grown before the failure, the
+ * old capacity for the others), so that no later free is given a wrong size. The table is
+ * left without states: the query ends with the error. */
+static void free_states_after_failure(agg_exec *s, uint32_t failed_agg, unsigned failed_flag,
+                                      size_t cap)
+{
+    for (uint32_t a = 0; a < s->op.plan->aggregate.agg_count; a++) {
+        agg_state *st = &s->states[a];
+#define DROP(field, flag)                                                                      \
+    do {                                                                                       \
+        bool grown = a < failed_agg || (a == failed_agg && (flag) < failed_flag);             \
+        tn_large_free(st->field, (grown ? cap : s->group_cap) * sizeof *st->field);            \
+        st->field = NULL;                                                                      \
+    } while (0)
+        DROP(count, NEED_COUNT);
+        DROP(isum, NEED_ISUM);
+        DROP(dsum, NEED_DSUM);
+        DROP(val, NEED_VAL);
+        DROP(has, NEED_HAS);
+#undef DROP
+    }
+    s->group_cap = 0;
+}
+
 int agg_grow_states(agg_exec *s, size_t need)
 {
     if (need <= s->group_cap)
@@ -168,14 +193,13 @@ int agg_grow_states(agg_exec *s, size_t need)
     do {                                                                                       \
         if (!(needs & (flag)))                                                                 \
             break;                                                                             \
-        /* a first array comes zeroed from calloc: untouched pages stay unmapped */           \
-        void *p = s->group_cap ? tn_realloc(st->field, cap * sizeof *st->field)                \
-                               : tn_calloc(cap, sizeof *st->field);                            \
-        if (!p)                                                                                \
-            return agg_oom(s);                                                                     \
-        if (s->group_cap)                                                                      \
-            memset((char *)p + s->group_cap * sizeof *st->field, 0,                            \
-                   (cap - s->group_cap) * sizeof *st->field);                                  \
+        /* the new part reads as zero; a large array's untouched pages stay unmapped */     \
+        void *p = tn_large_realloc(st->field, s->group_cap * sizeof *st->field,                \
+                                    cap * sizeof *st->field);                                  \
+        if (!p) {                                                                              \
+            free_states_after_failure(s, a, flag, cap);                                        \
+            return agg_oom(s);                                                                 \
+        }                                                                                      \
         st->field = p;                                                                         \
         bytes += (int64_t)((cap - s->group_cap) * sizeof *st->field);                          \
     } while (0)
@@ -400,7 +424,7 @@ int agg_int_groups_reserve(int_groups *t, size_t extra)
         want *= 2;
     if (want == cap)
         return 0;
-    int_slot *slots = tn_exec_table_calloc(want, sizeof *slots);
+    int_slot *slots = tn_large_calloc(want, sizeof *slots);
     if (!slots)
         return TN_ENOMEM;
     size_t mask = want - 1;
@@ -414,7 +438,7 @@ int agg_int_groups_reserve(int_groups *t, size_t extra)
             j = (j + 1) & mask;
         slots[j] = *o;
     }
-    tn_free(t->slots);
+    tn_large_free(t->slots, cap * sizeof *t->slots);
     t->slots = slots;
     t->mask = mask;
     return 0;
@@ -1096,6 +1120,31 @@ static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size
     return 0;
 }
 
+/* finish_value for the groups batch_start + rows[i], i < n, of a COUNT or of a SUM of
+ * integers or decimals into a DECIMAL, into rows [0, n) of out: one loop, not a call per
+ * group. False for the other aggregates, which finish_value takes. */
+static bool finish_column(const tn_plan_agg *agg, const agg_state *st, size_t batch_start,
+                          const uint32_t *rows, uint32_t n, tn_vector *out)
+{
+    if (agg->kind == TN_PLAN_AGG_COUNT_STAR || agg->kind == TN_PLAN_AGG_COUNT) {
+        int64_t *o = tn_vector_i64(out);
+        for (uint32_t i = 0; i < n; i++)
+            o[i] = st->count[batch_start + rows[i]];
+        return true;
+    }
+    if (agg->kind != TN_PLAN_AGG_SUM || !st->isum || out->type.id != TN_TYPE_DECIMAL ||
+        tn_decimal_is_64(out->type))
+        return false;
+    tn_i128 *o = tn_vector_i128(out);
+    for (uint32_t i = 0; i < n; i++) {
+        size_t grp = batch_start + rows[i];
+        o[i] = st->isum[grp];
+        if (!st->has[grp])
+            tn_vector_append_null(out, i);
+    }
+    return true;
+}
+
 static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
 {
     agg_exec *s = (agg_exec *)op;
@@ -1129,46 +1178,68 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
         }
         s->done = true;
     }
-    /* after a partitioned merge the groups are those of the parts, in turn */
-    agg_exec *t = s;
-    if (s->parts) {
-        while (s->emit_part < s->part_count &&
-               s->parts[s->emit_part].emit_group >= s->parts[s->emit_part].group_count)
-            s->emit_part++;
-        if (s->emit_part < s->part_count)
-            t = &s->parts[s->emit_part];
-    }
-    if (t->emit_group >= t->group_count) {
-        out->batch = NULL;
-        out->count = 0;
-        return 0;
+    /* after a partitioned or probe merge the groups are those of the parts, in turn */
+    agg_exec *t;
+    uint32_t n, live_count, live[TN_BATCH_ROWS];
+    const uint32_t *rows;
+    for (;;) {
+        t = s;
+        if (s->parts) {
+            while (s->emit_part < s->part_count &&
+                   s->parts[s->emit_part].emit_group >= s->parts[s->emit_part].group_count)
+                s->emit_part++;
+            if (s->emit_part < s->part_count)
+                t = &s->parts[s->emit_part];
+        }
+        if (t->emit_group >= t->group_count) {
+            out->batch = NULL;
+            out->count = 0;
+            return 0;
+        }
+        n = (uint32_t)(t->group_count - t->emit_group);
+        if (n > TN_BATCH_ROWS)
+            n = TN_BATCH_ROWS;
+        /* group keys were appended in group order, TN_BATCH_ROWS per batch: rows[] are the
+         * output groups' rows in this batch, less those a probe merge took elsewhere */
+        uint32_t off = (uint32_t)(t->emit_group % TN_BATCH_ROWS);
+        rows = tn_exec_identity + off;
+        live_count = n;
+        if (t->merged) {
+            live_count = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                live[live_count] = off + i;
+                live_count += !t->merged[t->emit_group + i];
+            }
+            rows = live;
+        }
+        if (live_count)
+            break;
+        t->emit_group += n;
     }
     tn_batch_reset(s->out);
-    uint32_t n = (uint32_t)(t->group_count - t->emit_group);
-    if (n > TN_BATCH_ROWS)
-        n = TN_BATCH_ROWS;
     uint32_t gk = plan->aggregate.group_count;
+    size_t batch_start = t->emit_group / TN_BATCH_ROWS * TN_BATCH_ROWS;
     if (gk) {
-        /* group keys were appended in group order, TN_BATCH_ROWS per batch */
-        size_t bi = t->emit_group / TN_BATCH_ROWS;
-        tn_batch *kb = t->keys.batches[bi];
-        uint32_t off = (uint32_t)(t->emit_group % TN_BATCH_ROWS);
+        tn_batch *kb = t->keys.batches[t->emit_group / TN_BATCH_ROWS];
         for (uint32_t k = 0; k < gk; k++)
-            if ((rc = tn_exec_gather(&s->out->columns[k], 0, &kb->columns[k], tn_exec_identity + off, n)) != 0)
+            if ((rc = tn_exec_gather(&s->out->columns[k], 0, &kb->columns[k], rows, live_count)) != 0)
                 return agg_oom(s);
     }
     for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
         tn_vector *v = &s->out->columns[gk + a];
-        for (uint32_t i = 0; i < n; i++)
+        if (finish_column(&plan->aggregate.aggs[a], &t->states[a], batch_start, rows,
+                          live_count, v))
+            continue;
+        for (uint32_t i = 0; i < live_count; i++)
             if ((rc = finish_value(t, &plan->aggregate.aggs[a], &t->states[a],
-                                   t->emit_group + i, v, i)) != 0)
+                                   batch_start + rows[i], v, i)) != 0)
                 return rc < 0 && op->ctx->err->code ? rc : agg_oom(s);
     }
     t->emit_group += n;
-    s->out->row_count = n;
+    s->out->row_count = live_count;
     out->batch = s->out;
     out->sel = tn_exec_identity;
-    out->count = n;
+    out->count = live_count;
     return 0;
 }
 
@@ -1177,11 +1248,11 @@ void agg_table_free(agg_exec *s)
 {
     for (uint32_t a = 0; s->states && a < s->op.plan->aggregate.agg_count; a++) {
         agg_state *st = &s->states[a];
-        tn_free(st->count);
-        tn_free(st->isum);
-        tn_free(st->dsum);
-        tn_free(st->val);
-        tn_free(st->has);
+        tn_large_free(st->count, s->group_cap * sizeof *st->count);
+        tn_large_free(st->isum, s->group_cap * sizeof *st->isum);
+        tn_large_free(st->dsum, s->group_cap * sizeof *st->dsum);
+        tn_large_free(st->val, s->group_cap * sizeof *st->val);
+        tn_large_free(st->has, s->group_cap * sizeof *st->has);
         for (uint32_t p = 0; st->distinct && p < s->distinct_parts; p++)
             tn_exec_keys_free(&st->distinct[p]);
         tn_free(st->distinct);
@@ -1194,7 +1265,7 @@ void agg_table_free(agg_exec *s)
     tn_free(s->states);
     s->states = NULL;
     tn_exec_keys_free(&s->groups);
-    tn_free(s->ints.slots);
+    tn_large_free(s->ints.slots, (size_t)int_groups_memory(&s->ints));
     memset(&s->ints, 0, sizeof s->ints);
     tn_free(s->key_bytes);
     s->key_bytes = NULL;
@@ -1215,6 +1286,8 @@ void agg_table_free(agg_exec *s)
     s->id_groups = NULL;
     s->id_groups_cap = 0;
     s->null_group = 0;
+    tn_free(s->merged);
+    s->merged = NULL;
     tn_exec_rows_free(&s->keys);
     if (s->op.ctx && s->table_bytes)
         tn_exec_memory_add(s->op.ctx, -s->table_bytes);

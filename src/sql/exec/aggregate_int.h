@@ -113,6 +113,8 @@ struct agg_exec {
     size_t id_groups_cap;
     uint32_t null_group;   /* the NULL key's group id + 1 there; 0 while it has none */
     tn_vector packed_keys; /* a chunk's packed keys (BIGINT, all valid) */
+    uint8_t *merged;       /* after a probe merge: per group, 1 when it went into an earlier
+                              table's group (not output); NULL before */
 };
 
 

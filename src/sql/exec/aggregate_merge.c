@@ -2,9 +2,10 @@
  *
  * The hash aggregate over a parallel input (see aggregate.c for the whole operator): every
  * worker aggregates its morsels into a partial table of its own; with many groups (and no
- * DISTINCT sums) the partials are merged in parallel by hash partitions of their keys, each
- * partition into a result table of its own, else the largest partial becomes the result and
- * the others are merged into it group by group. DISTINCT sets are merged partition by
+ * DISTINCT sums) the partials of one plain integer key are probe-merged (each table's keys
+ * looked up in the tables before it, no new table built), the others merged in parallel by
+ * hash partitions of their keys, each partition into a result table of its own; else the
+ * largest partial becomes the result and the others are merged into it group by group. DISTINCT sets are merged partition by
  * partition on the pool, a value seen by two workers counting once.
  */
 #include "sql/exec/aggregate_int.h"
@@ -108,12 +109,12 @@ static bool is_distinct_sum(const tn_plan_agg *agg)
 }
 
 /* Merges the states of p's groups from[i] (i when from is NULL) into s's groups to[i], for
- * i < n, for every aggregate but the DISTINCT sums (merged through their sets). */
+ * i < n, for every aggregate but the DISTINCT sums (merged through their sets). An overflow
+ * is reported in ctx (a task's own, when tasks merge into s at once). */
 static int merge_states(agg_exec *s, agg_exec *p, const uint32_t *from, const uint32_t *to,
-                        size_t n)
+                        size_t n, tn_exec_ctx *ctx)
 {
     tn_plan_op *plan = s->op.plan;
-    tn_exec_ctx *ctx = s->op.ctx;
     int rc = 0;
     for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
         const tn_plan_agg *agg = &plan->aggregate.aggs[a];
@@ -206,7 +207,7 @@ static int merge_partial(agg_exec *s, agg_exec *p, uint32_t **map_out)
             }
         }
     }
-    rc = merge_states(s, p, NULL, map, n);
+    rc = merge_states(s, p, NULL, map, n, ctx);
 done:
     if (rc)
         tn_free(map);
@@ -535,7 +536,7 @@ static void split_partial(void *arg, size_t w, int pool_worker)
     }
     tn_free(part);
     tn_exec_keys_free(&p->groups);
-    tn_free(p->ints.slots);
+    tn_large_free(p->ints.slots, p->ints.slots ? (p->ints.mask + 1) * sizeof *p->ints.slots : 0);
     memset(&p->ints, 0, sizeof p->ints);
     tn_free(p->key_bytes);
     p->key_bytes = NULL;
@@ -595,7 +596,7 @@ static void merge_part_task(void *arg, size_t q, int pool_worker)
                 if ((rc = tn_exec_rows_append(ctx, &t->keys, &kc)) != 0)
                     break;
             }
-            rc = merge_states(t, p, from, map, c);
+            rc = merge_states(t, p, from, map, c, ctx);
         }
     }
     if (rc == 0)
@@ -649,6 +650,181 @@ done:
     return rc;
 }
 
+/* ---- parallel input with one integer key: a probe merge ------------------------------- */
+
+/* Sources up to which the probe merge is used: source w's keys are looked up in the w tables
+ * before it, so the lookups grow with the square of the sources. */
+#define PROBE_MERGE_MAX_SOURCES 4
+/* Groups of the probed source per task (a whole number of key batches). */
+#define PROBE_TASK_GROUPS (16 * TN_BATCH_ROWS)
+
+/* The probe merge of the partial tables of one integer key: the groups of each source whose
+ * key an earlier source has are merged into that source's group and marked (agg_exec.merged);
+ * the others stay where they are. The output then reads the sources in turn, skipping the
+ * marked groups. No table is built: the memory of the merge is one byte per group, where a
+ * merge into new tables would hold every group twice. Files sorted or clustered by the key
+ * (TPC-H's lineitem by l_orderkey) give the workers nearly disjoint keys, so that almost no
+ * group is merged at all. */
+typedef struct probe_merge {
+    agg_exec **sources;
+    int probed;        /* the source whose groups are looked up, in sources[0..probed) */
+    tn_exec_ctx *main; /* the operator's context */
+    tn_exec_ctx *ctxs; /* per task: tasks run concurrently, each with its error slot */
+    tn_error *errs;
+} probe_merge;
+
+/* The group id + 1 of key x (the NULL key when !valid) in t; 0 when t has no such group. */
+static uint32_t int_groups_find(const int_groups *t, int64_t x, bool valid)
+{
+    if (!valid)
+        return t->null_id;
+    if (!t->slots)
+        return 0;
+    size_t j = (size_t)tn_hash_u64((uint64_t)x) & t->mask;
+    for (;;) {
+        const int_slot *slot = &t->slots[j];
+        if (!slot->id || slot->value == x)
+            return slot->id;
+        j = (j + 1) & t->mask;
+    }
+}
+
+/* Task: groups [task * PROBE_TASK_GROUPS, +PROBE_TASK_GROUPS) of the probed source. A key is
+ * merged into the first earlier source that has it: a later one's group of that key was
+ * merged into it itself. Distinct keys find distinct groups, so tasks never write the same
+ * state. */
+static void probe_task(void *arg, size_t task, int pool_worker)
+{
+    (void)pool_worker;
+    probe_merge *m = arg;
+    agg_exec *p = m->sources[m->probed];
+    tn_exec_ctx *ctx = &m->ctxs[task];
+    *ctx = *m->main;
+    ctx->err = &m->errs[task];
+    ctx->main = m->main->main ? m->main->main : m->main;
+    size_t end = (task + 1) * PROBE_TASK_GROUPS;
+    if (end > p->group_count)
+        end = p->group_count;
+    int rc = 0;
+    for (size_t first = task * PROBE_TASK_GROUPS; rc == 0 && first < end; first += TN_BATCH_ROWS) {
+        const tn_vector *v = &p->keys.batches[first / TN_BATCH_ROWS]->columns[0];
+        uint32_t n = end - first < TN_BATCH_ROWS ? (uint32_t)(end - first) : TN_BATCH_ROWS;
+        int64_t vals[TN_BATCH_ROWS];
+        uint32_t rest[TN_BATCH_ROWS], from[TN_BATCH_ROWS], to[TN_BATCH_ROWS], rest_count = 0;
+        bool narrow = tn_type_width(v->type) == 4;
+        const int_groups *t0 = &m->sources[0]->ints;
+        for (uint32_t i = 0; i < n; i++) {
+            vals[i] = narrow ? tn_vector_i32(v)[i] : tn_vector_i64(v)[i];
+            if (t0->slots)
+                __builtin_prefetch(&t0->slots[(size_t)tn_hash_u64((uint64_t)vals[i]) & t0->mask]);
+            rest[rest_count++] = i;
+        }
+        for (int w = 0; rc == 0 && w < m->probed && rest_count; w++) {
+            agg_exec *target = m->sources[w];
+            uint32_t c = 0, left = 0;
+            for (uint32_t k = 0; k < rest_count; k++) {
+                uint32_t i = rest[k];
+                uint32_t id = int_groups_find(&target->ints, vals[i], tn_vector_is_valid(v, i));
+                if (id) {
+                    from[c] = (uint32_t)first + i;
+                    to[c++] = id - 1;
+                    p->merged[first + i] = 1;
+                } else {
+                    rest[left++] = i;
+                }
+            }
+            rest_count = left;
+            if (c)
+                rc = merge_states(target, p, from, to, c, ctx);
+        }
+    }
+    if (rc && !ctx->err->code)
+        tn_error_set(ctx->err, rc, "%s", tn_strerror(rc));
+}
+
+/* Whether the plan has a MIN/MAX of strings: merging it copies strings into the target's
+ * arena, which concurrent tasks must not share. */
+static bool has_string_min_max(const tn_plan_op *plan)
+{
+    for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
+        const tn_plan_agg *agg = &plan->aggregate.aggs[a];
+        if ((agg->kind == TN_PLAN_AGG_MIN || agg->kind == TN_PLAN_AGG_MAX) && agg->arg &&
+            (agg->arg->type.id == TN_TYPE_VARCHAR || agg->arg->type.id == TN_TYPE_BLOB))
+            return true;
+    }
+    return false;
+}
+
+/* Probe-merges `sources` (partial tables of one integer key, not interned) and hands them to
+ * s as its parts, which the output reads in turn. The largest source goes first: it takes the
+ * others' shared groups. */
+static int merge_probed(agg_exec *s, agg_exec **sources, int source_count)
+{
+    for (int i = 1; i < source_count; i++)
+        for (int j = i; j > 0 && sources[j]->group_count > sources[j - 1]->group_count; j--) {
+            agg_exec *x = sources[j];
+            sources[j] = sources[j - 1];
+            sources[j - 1] = x;
+        }
+    size_t most = 0;
+    for (int w = 1; w < source_count; w++)
+        if (sources[w]->group_count > most)
+            most = sources[w]->group_count;
+    size_t tasks = (most + PROBE_TASK_GROUPS - 1) / PROBE_TASK_GROUPS;
+    probe_merge m = {sources, 0, s->op.ctx, NULL, NULL};
+    bool serial = has_string_min_max(s->op.plan);
+    int rc = 0;
+    m.ctxs = tn_calloc(tasks ? tasks : 1, sizeof *m.ctxs);
+    m.errs = tn_calloc(tasks ? tasks : 1, sizeof *m.errs);
+    if (!m.ctxs || !m.errs) {
+        rc = agg_oom(s);
+        goto done;
+    }
+    for (int w = 1; w < source_count && rc == 0; w++) {
+        agg_exec *p = sources[w];
+        size_t groups = p->group_count;
+        p->merged = tn_calloc(groups ? groups : 1, 1);
+        if (!p->merged) {
+            rc = agg_oom(s);
+            break;
+        }
+        p->table_bytes += (int64_t)groups;
+        if ((rc = tn_exec_memory_add(s->op.ctx, (int64_t)groups)) != 0)
+            break;
+        m.probed = w;
+        size_t count = (groups + PROBE_TASK_GROUPS - 1) / PROBE_TASK_GROUPS;
+        if (serial) {
+            for (size_t t = 0; t < count; t++)
+                probe_task(&m, t, 0);
+        } else if ((rc = tn_pool_run(tn_pool_shared(), count, probe_task, &m)) != 0) {
+            rc = tn_error_set(s->op.ctx->err, rc, "could not start the query's workers");
+        }
+        for (size_t t = 0; t < count && rc == 0; t++)
+            if (m.errs[t].code) {
+                *s->op.ctx->err = m.errs[t];
+                rc = m.errs[t].code;
+            }
+    }
+    if (rc)
+        goto done;
+    /* the output needs only the keys and states: the hash tables go now */
+    for (int w = 0; w < source_count; w++) {
+        int_groups *t = &sources[w]->ints;
+        tn_large_free(t->slots, t->slots ? (t->mask + 1) * sizeof *t->slots : 0);
+        memset(t, 0, sizeof *t);
+        if ((rc = agg_account_keys(sources[w])) != 0)
+            goto done;
+    }
+    s->parts = s->partials;
+    s->part_count = (uint32_t)s->partial_count;
+    s->partials = NULL;
+    s->partial_count = 0;
+done:
+    tn_free(m.ctxs);
+    tn_free(m.errs);
+    return rc;
+}
+
 /* Aggregates the input on `workers` workers, then merges their tables: with many groups
  * partition by partition into s->parts (merge_partitioned), else into s, the largest becoming
  * s's own (its group ids stay) and the others merged into it. */
@@ -683,10 +859,17 @@ int agg_consume_parallel(agg_exec *s, int workers)
     if (s->op.plan->aggregate.group_count > 0 && !distinct && source_count > 1 &&
         total >= MERGE_PARTS_MIN_GROUPS) {
         source_count = 0;
+        bool probe = true;
         for (int w = 0; w < workers; w++)
-            if (s->partials[w].op.ctx)
-                sources[source_count++] = &s->partials[w];
-        rc = merge_partitioned(s, sources, source_count);
+            if (s->partials[w].op.ctx) {
+                agg_exec *p = &s->partials[w];
+                sources[source_count++] = p;
+                probe = probe && p->int_key && !p->interns;
+            }
+        if (probe && source_count <= PROBE_MERGE_MAX_SOURCES)
+            rc = merge_probed(s, sources, source_count);
+        else
+            rc = merge_partitioned(s, sources, source_count);
         tn_free(sources);
         agg_free_partials(s);
         return rc;

@@ -329,8 +329,9 @@ static int subquery_rows(tn_exec_eval *ev, const tn_plan_expr *e, tn_vector **ou
         rc = tn_exec_gather(aux, at, &batch->columns[0], tn_exec_identity, batch->row_count);
         at += batch->row_count;
     }
-    if (rc == 0 && at == 0)
-        tn_vector_append_null(aux, 0); /* a scalar subquery with no row is NULL */
+    /* a scalar subquery with no row is NULL; an empty IN list holds no NULL */
+    if (rc == 0 && at == 0 && e->kind == TN_PLAN_EXPR_SUBQUERY)
+        tn_vector_append_null(aux, 0);
     tn_exec_rows_free(&rows);
     if (rc)
         return tn_error_set(ev->ctx->err, rc, "out of memory");
@@ -338,6 +339,80 @@ static int subquery_rows(tn_exec_eval *ev, const tn_plan_expr *e, tn_vector **ou
     ev->ready[e->slot] = 2;
     *out = aux;
     return 0;
+}
+
+/* The values of an IN subquery of one integer-like type, when the operand has that type too:
+ * a hash set of the values themselves, so that a probe is a hash and a compare instead of
+ * serialising the operand into a key. Open addressing with linear probing, at most half full.
+ * NULL values are left out (the caller knows of them from the vector). */
+typedef struct in_int_set {
+    int64_t *values;
+    uint8_t *used; /* per slot: 1 when it holds a value */
+    size_t mask;   /* capacity - 1 */
+} in_int_set;
+
+static bool in_int_type(tn_type t)
+{
+    return t.id == TN_TYPE_INTEGER || t.id == TN_TYPE_DATE || t.id == TN_TYPE_BIGINT ||
+           t.id == TN_TYPE_TIMESTAMP || t.id == TN_TYPE_TIMESTAMPTZ ||
+           (t.id == TN_TYPE_DECIMAL && tn_decimal_is_64(t));
+}
+
+/* Value `row` of v, whose values are 4 bytes wide when narrow, else 8. */
+static int64_t in_int_value(const tn_vector *v, bool narrow, uint32_t row)
+{
+    return narrow ? tn_vector_i32(v)[row] : tn_vector_i64(v)[row];
+}
+
+static void in_int_set_free(void *arg)
+{
+    in_int_set *set = arg;
+    if (!set)
+        return;
+    tn_free(set->values);
+    tn_free(set->used);
+    tn_free(set);
+}
+
+static bool in_int_set_has(const in_int_set *set, int64_t x)
+{
+    size_t j = (size_t)tn_hash_u64((uint64_t)x) & set->mask;
+    while (set->used[j]) {
+        if (set->values[j] == x)
+            return true;
+        j = (j + 1) & set->mask;
+    }
+    return false;
+}
+
+/* The set of the non-NULL values of rows[0, count); NULL when out of memory. */
+static in_int_set *in_int_set_build(const tn_vector *rows, uint32_t count)
+{
+    size_t cap = 16;
+    while (cap < (size_t)count * 2)
+        cap *= 2;
+    in_int_set *set = tn_calloc(1, sizeof *set);
+    if (!set)
+        return NULL;
+    set->values = tn_malloc(cap * sizeof *set->values);
+    set->used = tn_calloc(cap, 1);
+    set->mask = cap - 1;
+    if (!set->values || !set->used) {
+        in_int_set_free(set);
+        return NULL;
+    }
+    bool narrow = tn_type_width(rows->type) == 4;
+    for (uint32_t r = 0; r < count; r++) {
+        if (!tn_vector_is_valid(rows, r))
+            continue;
+        int64_t x = in_int_value(rows, narrow, r);
+        size_t j = (size_t)tn_hash_u64((uint64_t)x) & set->mask;
+        while (set->used[j] && set->values[j] != x)
+            j = (j + 1) & set->mask;
+        set->values[j] = x;
+        set->used[j] = 1;
+    }
+    return set;
 }
 
 typedef struct ahead_walk {
@@ -1083,6 +1158,31 @@ static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exe
             return rc;
         /* A hash set of the subquery's values, built on first use. */
         tn_func_cache *cache = &ev->caches[e->slot];
+        bool has_null = rows->null_count > 0;
+        if (in_int_type(rows->type) && tn_type_eq(rows->type, a.vec->type)) {
+            if (!cache->data) {
+                if (!(cache->data = in_int_set_build(rows, rows->capacity)))
+                    return oom(ev);
+                cache->free_fn = in_int_set_free;
+            }
+            const in_int_set *set = cache->data;
+            bool narrow = tn_type_width(a.vec->type) == 4;
+            for (uint32_t i = 0; i < n; i++) {
+                if (!arg_valid(&a, i)) {
+                    if (rows->capacity == 0)
+                        tn_vector_set_bool(v, i, e->subquery.negated);
+                    else
+                        tn_vector_set_null(v, i);
+                    continue;
+                }
+                bool found = in_int_set_has(set, in_int_value(a.vec, narrow, a.sel[i]));
+                if (!found && has_null)
+                    tn_vector_set_null(v, i);
+                else
+                    tn_vector_set_bool(v, i, found != e->subquery.negated);
+            }
+            break;
+        }
         tn_buf key = TN_BUF_INIT;
         if (!cache->data) {
             tn_hash *set = tn_hash_new(rows->capacity * 2 + 8);
@@ -1101,7 +1201,6 @@ static int eval_bool_chunk(tn_exec_eval *ev, const tn_plan_expr *e, const tn_exe
             cache->free_fn = (void (*)(void *))tn_hash_free;
         }
         tn_hash *set = cache->data;
-        bool has_null = rows->null_count > 0;
         for (uint32_t i = 0; i < n; i++) {
             if (!arg_valid(&a, i)) {
                 if (rows->capacity == 0)

@@ -215,6 +215,66 @@ Test(alloc, huge_pages_advised_for_large_blocks_and_heap_growth)
     tn_free(block);
 }
 
+/* Whether bytes [from, to) of p are all zero. */
+static bool all_zero(const unsigned char *p, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+/* A large block grown from the heap into a mapping and on (moved by the kernel), then shrunk
+ * and grown again: the contents stay, every added byte reads as zero. With 2 MiB pages
+ * advised, as the command line does (advice on part of a mapping would split it, and a split
+ * mapping cannot be moved). */
+Test(alloc, large_blocks_grow_and_shrink)
+{
+    tn_alloc_use_huge_pages();
+    size_t sizes[] = {0, 100, TN_LARGE_MIN_BYTES - 1, TN_LARGE_MIN_BYTES, 3 * TN_LARGE_MIN_BYTES + 5,
+                      16 * TN_LARGE_MIN_BYTES, 2 * TN_LARGE_MIN_BYTES, 40 * TN_LARGE_MIN_BYTES, 10};
+    unsigned char *p = NULL;
+    size_t size = 0;
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t next = sizes[k];
+        unsigned char *q = tn_large_realloc(p, size, next);
+        cr_assert_not_null(q, "size %zu", next);
+        size_t kept = size < next ? size : next;
+        for (size_t i = 0; i < kept; i += 4093)
+            cr_assert_eq(q[i], (unsigned char)(i * 7 + 1), "byte %zu kept at size %zu", i, next);
+        cr_assert(all_zero(q, kept, next), "the bytes past %zu read as zero at size %zu", kept, next);
+        cr_assert_eq((uintptr_t)q % 16, 0);
+        for (size_t i = 0; i < next; i++)
+            q[i] = (unsigned char)(i * 7 + 1);
+        p = q;
+        size = next;
+    }
+    tn_large_free(p, size);
+    tn_large_free(NULL, 0);
+
+    int64_t *z = tn_large_calloc(1 << 20, sizeof *z);
+    cr_assert_not_null(z);
+    cr_assert(all_zero((const unsigned char *)z, 0, (1 << 20) * sizeof *z));
+    tn_large_free(z, (1 << 20) * sizeof *z);
+    cr_assert_null(tn_large_calloc(SIZE_MAX / 2, 3), "overflow is refused");
+    cr_assert_null(tn_large_realloc(NULL, 0, SIZE_MAX), "impossible sizes fail");
+}
+
+/* A failed large allocation leaves the block as it was. */
+Test(alloc, large_block_failure_keeps_block)
+{
+    unsigned char *p = tn_large_realloc(NULL, 0, 2 * TN_LARGE_MIN_BYTES);
+    cr_assert_not_null(p);
+    memset(p, 0x5a, 2 * TN_LARGE_MIN_BYTES);
+    tn_alloc_fail_every(1);
+    cr_assert_null(tn_large_realloc(p, 2 * TN_LARGE_MIN_BYTES, 8 * TN_LARGE_MIN_BYTES));
+    cr_assert_null(tn_large_calloc(10, 10));
+    tn_alloc_fail_every(0);
+    cr_assert_eq(p[0], 0x5a);
+    cr_assert_eq(p[2 * TN_LARGE_MIN_BYTES - 1], 0x5a);
+    tn_large_free(p, 2 * TN_LARGE_MIN_BYTES);
+}
+
 /* ---- arenas ---------------------------------------------------------------------------- */
 
 Test(arena, alignment_and_contents)
