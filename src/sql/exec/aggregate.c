@@ -830,6 +830,108 @@ static int assign_id_groups(agg_exec *s, const tn_exec_arg *key, uint32_t n, uin
     return 0;
 }
 
+/* Most entries of a pair table (256 KiB): past it, the integer table holds the pairs. */
+#define PAIR_GROUPS_MAX ((size_t)1 << 16)
+
+/* Moves the groups of s->pair_groups into the integer table, as the packed keys pack_keys
+ * gives them, and frees the pair table: its pairs outgrew it. */
+static int pair_groups_to_ints(agg_exec *s)
+{
+    int_groups *t = &s->ints;
+    if (agg_int_groups_reserve(t, s->group_count) != 0)
+        return agg_oom(s);
+    for (size_t r = 0; r < s->pair_rows; r++)
+        for (size_t c = 0; c < s->pair_width; c++) {
+            uint32_t id = s->pair_groups[r * s->pair_width + c];
+            if (!id)
+                continue;
+            int64_t value = (int64_t)((uint64_t)r << 32 | c);
+            uint64_t hash = tn_hash_u64((uint64_t)value);
+            size_t j = (size_t)hash & t->mask;
+            while (t->slots[j].id)
+                j = (j + 1) & t->mask;
+            t->slots[j] = (int_slot){value, id, (uint32_t)hash};
+            t->count++;
+        }
+    int64_t bytes = (int64_t)(s->pair_rows * s->pair_width * sizeof *s->pair_groups);
+    tn_free(s->pair_groups);
+    s->pair_groups = NULL;
+    s->pair_rows = s->pair_width = 0;
+    s->pair_hashed = true;
+    s->table_bytes -= bytes;
+    return tn_exec_memory_add(s->op.ctx, -bytes);
+}
+
+/* Sizes s->pair_groups for the ids interned so far: 0 when it fits them, 1 when it would be
+ * too large (the pairs have moved to the integer table), or an error. */
+static int pair_groups_reserve(agg_exec *s)
+{
+    size_t rows = s->interns[0].strings.count + 1, cols = s->interns[1].strings.count + 1;
+    if (rows <= s->pair_rows && cols <= s->pair_width)
+        return 0;
+    size_t width = s->pair_width ? s->pair_width : 4;
+    while (width < cols)
+        width *= 2;
+    if (rows > PAIR_GROUPS_MAX / width) {
+        int rc = pair_groups_to_ints(s);
+        return rc ? rc : 1;
+    }
+    /* rows are added in steps, as the first key's dictionary may grow page by page */
+    size_t cap_rows = rows > s->pair_rows * 2 ? rows : s->pair_rows * 2;
+    if (cap_rows > PAIR_GROUPS_MAX / width)
+        cap_rows = PAIR_GROUPS_MAX / width;
+    uint32_t *grown = tn_calloc(cap_rows * width, sizeof *grown);
+    if (!grown)
+        return agg_oom(s);
+    for (size_t r = 0; r < s->pair_rows; r++)
+        memcpy(grown + r * width, s->pair_groups + r * s->pair_width,
+               s->pair_width * sizeof *grown);
+    int64_t bytes = (int64_t)((cap_rows * width - s->pair_rows * s->pair_width) * sizeof *grown);
+    tn_free(s->pair_groups);
+    s->pair_groups = grown;
+    s->pair_rows = cap_rows;
+    s->pair_width = width;
+    s->table_bytes += bytes;
+    return tn_exec_memory_add(s->op.ctx, bytes);
+}
+
+/* The groups of two interned keys (s->id_args, rows [0, n) dense) through s->pair_groups:
+ * 0 when done, 1 when the pairs have outgrown it (nothing assigned), or an error. */
+static int assign_pair_groups(agg_exec *s, uint32_t n, uint32_t *g, uint32_t *fresh,
+                              uint32_t *nf_out)
+{
+    int rc = pair_groups_reserve(s);
+    if (rc)
+        return rc;
+    const tn_vector *v0 = s->id_args[0].vec, *v1 = s->id_args[1].vec;
+    const int32_t *id0 = tn_vector_i32(v0), *id1 = tn_vector_i32(v1);
+    uint32_t pair[TN_BATCH_ROWS];
+    size_t width = s->pair_width;
+    if (v0->null_count == 0 && v1->null_count == 0) {
+        for (uint32_t i = 0; i < n; i++)
+            pair[i] = ((uint32_t)id0[i] + 1) * (uint32_t)width + (uint32_t)id1[i] + 1;
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = tn_vector_is_valid(v0, i) ? (uint32_t)id0[i] + 1 : 0;
+            uint32_t c = tn_vector_is_valid(v1, i) ? (uint32_t)id1[i] + 1 : 0;
+            pair[i] = r * (uint32_t)width + c;
+        }
+    }
+    uint32_t *groups = s->pair_groups;
+    uint32_t next = (uint32_t)s->group_count, nf = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t *slot = &groups[pair[i]];
+        if (!*slot) {
+            *slot = ++next;
+            fresh[nf++] = i;
+        }
+        g[i] = *slot - 1;
+    }
+    s->group_count = next;
+    *nf_out = nf;
+    return 0;
+}
+
 /* Maps rows [0, n) of the key columns keys[] (one per group key) to group ids in g[],
  * giving new keys the next ids (s->group_count grows; the caller grows the states) and
  * listing their rows in fresh[nf]. The keys are serialised and hashed for the whole chunk
@@ -848,6 +950,11 @@ int agg_assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t
     }
     if (s->interns && s->op.plan->aggregate.group_count == 1)
         return assign_id_groups(s, &keys[0], n, g, fresh, nf_out);
+    if (s->packed && !s->pair_hashed && s->interns[0].ids.validity &&
+        s->interns[1].ids.validity) {
+        if ((rc = assign_pair_groups(s, n, g, fresh, nf_out)) <= 0)
+            return rc;
+    }
     if (s->packed) {
         if ((rc = pack_keys(s, n)) != 0)
             return rc;
@@ -1215,6 +1322,10 @@ void agg_table_free(agg_exec *s)
     s->id_groups = NULL;
     s->id_groups_cap = 0;
     s->null_group = 0;
+    tn_free(s->pair_groups);
+    s->pair_groups = NULL;
+    s->pair_rows = s->pair_width = 0;
+    s->pair_hashed = false;
     tn_exec_rows_free(&s->keys);
     if (s->op.ctx && s->table_bytes)
         tn_exec_memory_add(s->op.ctx, -s->table_bytes);

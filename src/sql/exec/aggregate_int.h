@@ -113,6 +113,13 @@ struct agg_exec {
     size_t id_groups_cap;
     uint32_t null_group;   /* the NULL key's group id + 1 there; 0 while it has none */
     tn_vector packed_keys; /* a chunk's packed keys (BIGINT, all valid) */
+    uint32_t *pair_groups; /* two interned keys: group id + 1 (0: none yet) at row id0 + 1,
+                              column id1 + 1 (row or column 0: a NULL key), pair_width
+                              columns; the ids are dense, so this replaces the hash table
+                              until it would pass PAIR_GROUPS_MAX entries */
+    size_t pair_rows;
+    size_t pair_width;     /* a power of two */
+    bool pair_hashed;      /* the pairs outgrew pair_groups: the integer table holds them */
 };
 
 
