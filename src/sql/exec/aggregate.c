@@ -334,6 +334,145 @@ static int update_agg(agg_exec *s, const tn_plan_agg *agg, agg_state *st, const 
     }
 }
 
+/* With few groups, a chunk's rows are first ordered by group (a stable counting sort, once
+ * per chunk), so that each aggregate then sums a group's rows into a register instead of
+ * loading and storing its state at every row. */
+#define GROUPED_MAX 256
+
+typedef struct chunk_groups {
+    uint32_t count;                       /* groups present in the chunk */
+    uint32_t touched[GROUPED_MAX];        /* their ids, ascending */
+    uint32_t start[GROUPED_MAX + 1];      /* group touched[t]'s rows: order[start[t], start[t + 1]) */
+    uint32_t order[TN_BATCH_ROWS];        /* the chunk's rows, by group, in input order within one */
+} chunk_groups;
+
+/* Orders rows [0, n) with group ids g[] (all below group_count <= GROUPED_MAX) into cg. */
+static void chunk_groups_build(chunk_groups *cg, const uint32_t *g, uint32_t n,
+                               uint32_t group_count)
+{
+    uint32_t next[GROUPED_MAX];
+    memset(next, 0, group_count * sizeof *next);
+    for (uint32_t i = 0; i < n; i++)
+        next[g[i]]++;
+    uint32_t pos = 0, c = 0;
+    for (uint32_t grp = 0; grp < group_count; grp++) {
+        uint32_t rows = next[grp];
+        if (!rows)
+            continue;
+        cg->touched[c] = grp;
+        cg->start[c++] = pos;
+        next[grp] = pos;
+        pos += rows;
+    }
+    cg->start[c] = pos;
+    cg->count = c;
+    for (uint32_t i = 0; i < n; i++)
+        cg->order[next[g[i]]++] = i;
+}
+
+/* The loop of update_agg_grouped: per group, its state read into acc, the add run for each
+ * row whose argument is not NULL (r its row of the argument's vector), acc written back and
+ * `seen` valid rows noted (SUM: a value was seen, AVG: counted). The adds are those of
+ * update_agg, in the same order, so float sums and overflow checks come out the same. */
+#define GROUPED_LOOP(state, add)                                                               \
+    for (uint32_t t = 0; t < cg->count; t++) {                                                 \
+        uint32_t grp = cg->touched[t], b = cg->start[t], e = cg->start[t + 1], seen = e - b;   \
+        __typeof__(state[0]) acc = state[grp];                                                 \
+        if (v->null_count == 0) {                                                              \
+            for (uint32_t j = b; j < e; j++) {                                                 \
+                uint32_t r = sel[cg->order[j]];                                                \
+                add;                                                                           \
+            }                                                                                  \
+        } else {                                                                               \
+            seen = 0;                                                                          \
+            for (uint32_t j = b; j < e; j++) {                                                 \
+                uint32_t r = sel[cg->order[j]];                                                \
+                if (!tn_vector_is_valid(v, r))                                                 \
+                    continue;                                                                  \
+                seen++;                                                                        \
+                add;                                                                           \
+            }                                                                                  \
+        }                                                                                      \
+        state[grp] = acc;                                                                      \
+        if (is_sum)                                                                            \
+            has[grp] |= seen != 0;                                                             \
+        else                                                                                   \
+            count[grp] += seen;                                                                \
+    }
+
+/* update_agg over all rows of a chunk ordered by group (cg): COUNT(*), COUNT, and SUM/AVG of
+ * numbers. *handled is false for the other aggregates, which update_agg takes. */
+static int update_agg_grouped(agg_exec *s, const tn_plan_agg *agg, agg_state *st,
+                              const tn_exec_arg *a, const chunk_groups *cg, bool *handled)
+{
+    *handled = true;
+    int64_t *count = st->count;
+    if (agg->kind == TN_PLAN_AGG_COUNT_STAR) {
+        for (uint32_t t = 0; t < cg->count; t++)
+            count[cg->touched[t]] += cg->start[t + 1] - cg->start[t];
+        return 0;
+    }
+    const tn_vector *v = a->vec;
+    const uint32_t *sel = a->sel;
+    if (agg->kind == TN_PLAN_AGG_COUNT) {
+        for (uint32_t t = 0; t < cg->count; t++) {
+            uint32_t seen = 0;
+            for (uint32_t j = cg->start[t]; j < cg->start[t + 1]; j++)
+                seen += tn_vector_is_valid(v, sel[cg->order[j]]);
+            count[cg->touched[t]] += seen;
+        }
+        return 0;
+    }
+    bool is_sum = agg->kind == TN_PLAN_AGG_SUM;
+    if (!is_sum && agg->kind != TN_PLAN_AGG_AVG) {
+        *handled = false;
+        return 0;
+    }
+    tn_i128 *isum = st->isum;
+    double *dsum = st->dsum;
+    uint8_t *has = st->has;
+    bool overflow = false;
+    switch ((tn_type_id)v->type.id) {
+    case TN_TYPE_INTEGER: {
+        const int32_t *x = tn_vector_i32(v);
+        GROUPED_LOOP(isum, acc += x[r]);
+        break;
+    }
+    case TN_TYPE_BIGINT: {
+        const int64_t *x = tn_vector_i64(v);
+        GROUPED_LOOP(isum, acc += x[r]);
+        break;
+    }
+    case TN_TYPE_DECIMAL:
+        if (tn_decimal_is_64(v->type)) {
+            const int64_t *x = tn_vector_i64(v);
+            GROUPED_LOOP(isum, acc += x[r]);
+        } else {
+            const tn_i128 *x = tn_vector_i128(v);
+            GROUPED_LOOP(isum, overflow |= __builtin_add_overflow(acc, x[r], &acc));
+        }
+        break;
+    case TN_TYPE_REAL: {
+        const float *x = tn_vector_f32(v);
+        GROUPED_LOOP(dsum, acc += x[r]);
+        break;
+    }
+    case TN_TYPE_DOUBLE: {
+        const double *x = tn_vector_f64(v);
+        GROUPED_LOOP(dsum, acc += x[r]);
+        break;
+    }
+    default:
+        *handled = false;
+        return 0;
+    }
+    if (overflow)
+        return tn_error_set(s->op.ctx->err, TN_EOVERFLOW, "SUM out of range");
+    return 0;
+}
+
+#undef GROUPED_LOOP
+
 #undef MIN_MAX_LOOP
 #undef FOR_ROWS
 #undef FOR_ALL_ROWS
@@ -1025,6 +1164,8 @@ int agg_consume(agg_exec *s, const tn_exec_chunk *in)
     uint32_t all[TN_BATCH_ROWS];
     for (uint32_t i = 0; i < n; i++)
         all[i] = i;
+    chunk_groups grouped;
+    bool few_groups = s->group_count <= GROUPED_MAX, grouped_built = false;
     for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
         const tn_plan_agg *agg = &plan->aggregate.aggs[a];
         agg_state *st = &s->states[a];
@@ -1044,6 +1185,17 @@ int agg_consume(agg_exec *s, const tn_exec_chunk *in)
         tn_exec_arg arg = {0};
         if (agg->arg && (rc = tn_exec_eval_expr(&ctx->eval, agg->arg, in, &arg)) != 0)
             return rc;
+        if (few_groups && !agg->filter && !agg->distinct) {
+            if (!grouped_built) {
+                chunk_groups_build(&grouped, g, n, (uint32_t)s->group_count);
+                grouped_built = true;
+            }
+            bool handled;
+            if ((rc = update_agg_grouped(s, agg, st, &arg, &grouped, &handled)) != 0)
+                return rc;
+            if (handled)
+                continue;
+        }
         uint32_t uniq[TN_BATCH_ROWS];
         if (agg->distinct && agg->arg && distinct_compact(arg.vec->type)) {
             if (!st->pairs && (rc = agg_distinct_init(s, st, arg.vec->type)) != 0)
