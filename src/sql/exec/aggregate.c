@@ -1034,6 +1034,25 @@ static int pair_groups_reserve(agg_exec *s)
     return tn_exec_memory_add(s->op.ctx, bytes);
 }
 
+/* The groups of rows [0, n) whose key pairs are pair[] (entries of s->pair_groups), new pairs
+ * taking the next ids. */
+static void pair_groups_lookup(agg_exec *s, const uint32_t *pair, uint32_t n, uint32_t *g,
+                               uint32_t *fresh, uint32_t *nf_out)
+{
+    uint32_t *groups = s->pair_groups;
+    uint32_t next = (uint32_t)s->group_count, nf = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t *slot = &groups[pair[i]];
+        if (!*slot) {
+            *slot = ++next;
+            fresh[nf++] = i;
+        }
+        g[i] = *slot - 1;
+    }
+    s->group_count = next;
+    *nf_out = nf;
+}
+
 /* The groups of two interned keys (s->id_args, rows [0, n) dense) through s->pair_groups:
  * 0 when done, 1 when the pairs have outgrown it (nothing assigned), or an error. */
 static int assign_pair_groups(agg_exec *s, uint32_t n, uint32_t *g, uint32_t *fresh,
@@ -1056,18 +1075,42 @@ static int assign_pair_groups(agg_exec *s, uint32_t n, uint32_t *g, uint32_t *fr
             pair[i] = r * (uint32_t)width + c;
         }
     }
-    uint32_t *groups = s->pair_groups;
-    uint32_t next = (uint32_t)s->group_count, nf = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t *slot = &groups[pair[i]];
-        if (!*slot) {
-            *slot = ++next;
-            fresh[nf++] = i;
-        }
-        g[i] = *slot - 1;
+    pair_groups_lookup(s, pair, n, g, fresh, nf_out);
+    return 0;
+}
+
+/* assign_pair_groups for two keys that are both in dictionary form: each row's pair comes
+ * straight from its dictionary indices through the intern maps, with no ids written. */
+static int assign_dict_pair_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t *g,
+                                   uint32_t *fresh, uint32_t *nf_out)
+{
+    for (uint32_t k = 0; k < 2; k++) {
+        key_intern *t = &s->interns[k];
+        const tn_dictionary *d = keys[k].vec->dict;
+        if (t->dict_id != d->id && intern_dictionary(t, d) != 0)
+            return agg_oom(s);
     }
-    s->group_count = next;
-    *nf_out = nf;
+    int rc = pair_groups_reserve(s);
+    if (rc)
+        return rc;
+    const tn_vector *v0 = keys[0].vec, *v1 = keys[1].vec;
+    const uint32_t *idx0 = tn_vector_indices(v0), *idx1 = tn_vector_indices(v1);
+    const uint32_t *sel0 = keys[0].sel, *sel1 = keys[1].sel;
+    const uint32_t *map0 = s->interns[0].map, *map1 = s->interns[1].map;
+    uint32_t width = (uint32_t)s->pair_width;
+    uint32_t pair[TN_BATCH_ROWS];
+    if (v0->null_count == 0 && v1->null_count == 0) {
+        for (uint32_t i = 0; i < n; i++)
+            pair[i] = (map0[idx0[sel0[i]]] + 1) * width + map1[idx1[sel1[i]]] + 1;
+    } else {
+        /* NULL rows index the dictionary's NULL entry, past the map: read only valid ones */
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = tn_vector_is_valid(v0, sel0[i]) ? map0[idx0[sel0[i]]] + 1 : 0;
+            uint32_t c = tn_vector_is_valid(v1, sel1[i]) ? map1[idx1[sel1[i]]] + 1 : 0;
+            pair[i] = r * width + c;
+        }
+    }
+    pair_groups_lookup(s, pair, n, g, fresh, nf_out);
     return 0;
 }
 
@@ -1082,6 +1125,11 @@ int agg_assign_groups(agg_exec *s, const tn_exec_arg *keys, uint32_t n, uint32_t
     if (s->group_count + n >= UINT32_MAX - 1)
         return tn_error_set(s->op.ctx->err, TN_ELIMIT, "more than %u groups", UINT32_MAX - 1);
     int rc;
+    if (s->packed && !s->pair_hashed && s->interns[0].ids.validity &&
+        s->interns[1].ids.validity && keys[0].vec->dict && keys[1].vec->dict) {
+        if ((rc = assign_dict_pair_groups(s, keys, n, g, fresh, nf_out)) <= 0)
+            return rc;
+    }
     if (s->interns) {
         if ((rc = intern_keys(s, keys, n)) != 0)
             return rc;
