@@ -414,6 +414,11 @@ static int update_agg_grouped(agg_exec *s, const tn_plan_agg *agg, agg_state *st
     }
     const tn_vector *v = a->vec;
     const uint32_t *sel = a->sel;
+    if (agg->kind == TN_PLAN_AGG_COUNT && v->null_count == 0) {
+        for (uint32_t t = 0; t < cg->count; t++)
+            count[cg->touched[t]] += cg->start[t + 1] - cg->start[t];
+        return 0;
+    }
     if (agg->kind == TN_PLAN_AGG_COUNT) {
         for (uint32_t t = 0; t < cg->count; t++) {
             uint32_t seen = 0;
@@ -1233,6 +1238,13 @@ int agg_consume(agg_exec *s, const tn_exec_chunk *in)
         tn_exec_arg arg = {0};
         if (agg->arg && (rc = tn_exec_eval_expr(&ctx->eval, agg->arg, in, &arg)) != 0)
             return rc;
+        tn_plan_agg counted;
+        if (s->sum_of[a]) {
+            /* its sum is another aggregate's: only its rows are counted */
+            counted = *agg;
+            counted.kind = TN_PLAN_AGG_COUNT;
+            agg = &counted;
+        }
         if (few_groups && !agg->filter && !agg->distinct) {
             if (!grouped_built) {
                 chunk_groups_build(&grouped, g, n, (uint32_t)s->group_count);
@@ -1333,7 +1345,7 @@ int agg_consume(agg_exec *s, const tn_exec_chunk *in)
 }
 
 static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size_t grp,
-                        tn_vector *out, uint32_t row)
+                        tn_vector *out, uint32_t row, const agg_state *sums)
 {
     tn_type at = agg->arg ? agg->arg->type : tn_type_make(TN_TYPE_BIGINT);
     switch (agg->kind) {
@@ -1367,11 +1379,11 @@ static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size
             double scale = 1;
             for (int k = 0; k < at.scale; k++)
                 scale *= 10;
-            sum = (double)st->isum[grp] / scale;
+            sum = (double)sums->isum[grp] / scale;
         } else if (is_int(at)) {
-            sum = (double)st->isum[grp];
+            sum = (double)sums->isum[grp];
         } else {
-            sum = st->dsum[grp];
+            sum = sums->dsum[grp];
         }
         tn_vector_f64(out)[row] = sum / (double)st->count[grp];
         return 0;
@@ -1466,9 +1478,10 @@ static int agg_next(tn_exec_op *op, tn_exec_chunk *out)
     }
     for (uint32_t a = 0; a < plan->aggregate.agg_count; a++) {
         tn_vector *v = &s->out->columns[gk + a];
+        const agg_state *sums = &t->states[t->sum_of[a] ? t->sum_of[a] - 1 : a];
         for (uint32_t i = 0; i < n; i++)
             if ((rc = finish_value(t, &plan->aggregate.aggs[a], &t->states[a],
-                                   t->emit_group + i, v, i)) != 0)
+                                   t->emit_group + i, v, i, sums)) != 0)
                 return rc < 0 && op->ctx->err->code ? rc : agg_oom(s);
     }
     t->emit_group += n;
@@ -1507,6 +1520,8 @@ void agg_table_free(agg_exec *s)
     s->key_bytes = NULL;
     tn_free(s->key_args);
     s->key_args = NULL;
+    tn_free(s->sum_of);
+    s->sum_of = NULL;
     s->key_bytes_cap = 0;
     for (uint32_t k = 0; s->interns && k < s->op.plan->aggregate.group_count; k++) {
         tn_exec_keys_free(&s->interns[k].strings);
@@ -1559,6 +1574,30 @@ static void agg_close(tn_exec_op *op)
     agg_table_free(s);
 }
 
+/* A SUM or AVG without FILTER or DISTINCT over a column of the input. */
+static bool sums_column(const tn_plan_agg *agg)
+{
+    return (agg->kind == TN_PLAN_AGG_SUM || agg->kind == TN_PLAN_AGG_AVG) && !agg->filter &&
+           !agg->distinct && agg->arg->kind == TN_PLAN_EXPR_COLUMN;
+}
+
+/* s->sum_of[a]: AVG(x) next to an earlier SUM(x) or AVG(x) (as TPC-H Q1's) reads that one's
+ * sum, which the same additions in the same order would give, instead of adding every value
+ * again. */
+static uint32_t shared_sum(const tn_plan_op *plan, uint32_t a)
+{
+    const tn_plan_agg *agg = &plan->aggregate.aggs[a];
+    if (agg->kind != TN_PLAN_AGG_AVG || !sums_column(agg))
+        return 0;
+    for (uint32_t b = 0; b < a; b++) {
+        const tn_plan_agg *other = &plan->aggregate.aggs[b];
+        if (sums_column(other) && other->arg->column == agg->arg->column &&
+            shared_sum(plan, b) == 0)
+            return b + 1;
+    }
+    return 0;
+}
+
 /* Sets up an empty table for plan in s (op.ctx set by the caller). */
 int agg_table_init(agg_exec *s, tn_plan_op *plan)
 {
@@ -1570,7 +1609,10 @@ int agg_table_init(agg_exec *s, tn_plan_op *plan)
     s->int_key = plan->aggregate.group_count == 1 &&
                  (is_int_key(plan->aggregate.groups[0]->type) || (dict_keys && dict_keys[0]));
     s->key_args = tn_calloc(plan->aggregate.group_count + 1, sizeof *s->key_args);
-    if (!s->states || !s->key_schema || !s->key_args ||
+    s->sum_of = tn_calloc(plan->aggregate.agg_count + 1, sizeof *s->sum_of);
+    for (uint32_t a = 0; s->sum_of && a < plan->aggregate.agg_count; a++)
+        s->sum_of[a] = shared_sum(plan, a);
+    if (!s->states || !s->key_schema || !s->key_args || !s->sum_of ||
         (!s->int_key && tn_exec_keys_init(&s->groups, 1024) != 0))
         return agg_oom(s);
     for (uint32_t k = 0; dict_keys && k < plan->aggregate.group_count; k++) {

@@ -120,6 +120,9 @@ struct agg_exec {
     size_t pair_rows;
     size_t pair_width;     /* a power of two */
     bool pair_hashed;      /* the pairs outgrew pair_groups: the integer table holds them */
+    uint32_t *sum_of;      /* per aggregate: an AVG over the same column as an earlier SUM or
+                              AVG (no FILTER, no DISTINCT) only counts its rows and reads that
+                              one's sum, sum_of[a] = its index + 1; else 0 */
 };
 
 
