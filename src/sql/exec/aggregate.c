@@ -6,8 +6,12 @@
  * TIMESTAMP) is looked up by its value in a table of its own (a row whose key equals the
  * previous row's, as in a file sorted by the key, takes that group without a probe), and
  * other keys are serialised column by column into one buffer, hashed in one loop and
- * upserted as a batch with their slots prefetched; only new groups' keys are copied. Each aggregate then updates the state
- * arrays it needs (agg_needs) in one loop per aggregate and type. SUM of integers accumulates
+ * upserted as a batch with their slots prefetched; only new groups' keys are copied. Two
+ * string keys in dictionary form index a table of their interned id pairs directly until it
+ * would pass 64K entries (TPC-H Q1's flags). Each aggregate then updates the state
+ * arrays it needs (agg_needs) in one loop per aggregate and type; with at most 256 groups the
+ * chunk's rows are first ordered by group, so that COUNT, SUM and AVG sum a group's rows in a
+ * register, and an AVG(x) next to a SUM(x) only counts (sum_of). SUM of integers accumulates
  * in 128 bits and is checked against BIGINT at the end. Without GROUP BY an empty input
  * still gives one row.
  *
