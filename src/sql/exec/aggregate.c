@@ -1381,6 +1381,8 @@ int agg_consume(agg_exec *s, const tn_exec_chunk *in)
     return agg_account_keys(s);
 }
 
+/* Writes group grp's result of aggregate agg (state st) to row `row` of out; an AVG reads its
+ * sum from `sums` (st, or the state whose sum it shares: sum_of). */
 static int finish_value(agg_exec *s, const tn_plan_agg *agg, agg_state *st, size_t grp,
                         tn_vector *out, uint32_t row, const agg_state *sums)
 {
