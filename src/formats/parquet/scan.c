@@ -707,9 +707,18 @@ static uint32_t lower_bound(const uint32_t *a, uint32_t n, uint32_t x)
 static int read_dict_sel(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n, const uint32_t *sel,
                          uint32_t m, uint32_t sel_base)
 {
+    /* the rows before `row` are the ones kept so far, and v->null_count counts their NULLs */
+    uint32_t nulls_kept = v->null_count;
     int rc = pq_chunk_read_dict(c, v, row, n);
     if (rc != 0)
         return rc;
+    if (v->dict && v->null_count == nulls_kept) {
+        /* no NULL in the stretch: every row of it is valid already, only indices move */
+        uint32_t *idx = tn_vector_indices(v);
+        for (uint32_t k = 0; k < m; k++)
+            idx[row + k] = idx[row + (sel[k] - sel_base)];
+        return 0;
+    }
     if (v->dict) {
         uint32_t *idx = tn_vector_indices(v);
         for (uint32_t k = 0; k < m; k++) {

@@ -115,6 +115,16 @@ struct agg_exec {
     tn_vector packed_keys; /* a chunk's packed keys (BIGINT, all valid) */
     uint8_t *merged;       /* after a probe merge: per group, 1 when it went into an earlier
                               table's group (not output); NULL before */
+    uint32_t *pair_groups; /* two interned keys: group id + 1 (0: none yet) at row id0 + 1,
+                              column id1 + 1 (row or column 0: a NULL key), pair_width
+                              columns; the ids are dense, so this replaces the hash table
+                              until it would pass PAIR_GROUPS_MAX entries */
+    size_t pair_rows;
+    size_t pair_width;     /* a power of two */
+    bool pair_hashed;      /* the pairs outgrew pair_groups: the integer table holds them */
+    uint32_t *sum_of;      /* per aggregate: an AVG over the same column as an earlier SUM or
+                              AVG (no FILTER, no DISTINCT) only counts its rows and reads that
+                              one's sum, sum_of[a] = its index + 1; else 0 */
 };
 
 

@@ -230,9 +230,9 @@ static bool dec_rescale(tn_i128 v, int from, int to, tn_i128 *out)
     return true;
 }
 
-/* The fast paths below first copy each argument's selected values into int64s, checking
- * that every one is within its type's precision (or, past 18 digits, within int64), and then
- * run loops with no overflow check at all: the precision rules of the result type guarantee
+/* The fast paths below read each argument's selected values as int64s, checking that every
+ * one is within its type's precision (or, past 18 digits, within int64), and compute in the
+ * same pass with no overflow check at all: the precision rules of the result type guarantee
  * the result fits (|x| < 10^p0 and |y| < 10^p1 give |x * y| < 10^(p0 + p1), and 128-bit
  * intermediates never overflow). When a value is outside (a malformed input, or a NULL row's
  * unspecified value) or the types do not allow it, the exact loops below redo the vector and
@@ -248,109 +248,117 @@ static int narrow_digits(const tn_vector *v)
     return v->type.precision < 19 ? v->type.precision : 19;
 }
 
-/* The selected values of a DECIMAL argument as int64s; false when one has more than `digits`
- * digits (19: does not fit int64). */
-static bool narrow(const tn_exec_arg *a, uint32_t n, int digits, int64_t *out)
+/* A DECIMAL argument as the fast paths read it, row by row through its selection: its values
+ * of either width, and the span |x| <= span they are checked against (its digits, or int64
+ * past 18). A constant is read and checked once. */
+typedef struct dec_reader {
+    const int64_t *v64;  /* 64-bit values, or NULL */
+    const tn_i128 *v128; /* else the 128-bit ones, checked to fit int64 (a 128-bit type has
+                            more than 18 digits, so its span is int64's) */
+    const uint32_t *sel;
+    uint64_t span64;
+    bool constant;
+    int64_t value; /* a constant's value */
+} dec_reader;
+
+/* Sets up the reader of argument a checked against `digits` digits (19: int64); false when a
+ * constant is out of its span. */
+static bool dec_reader_init(dec_reader *r, const tn_exec_arg *a, int digits)
 {
-    const uint32_t *sel = a->sel;
-    bool bad = false;
-    if (sel == tn_exec_zeros) {
-        /* a constant: one value, checked once */
-        n = n ? 1 : 0;
-    }
+    *r = (dec_reader){.sel = a->sel, .constant = a->sel == tn_exec_zeros};
     if (tn_decimal_is_64(a->vec->type)) {
-        /* int64 values already: only the precision is checked, |x| <= span as one unsigned
-         * comparison */
-        const int64_t *v = tn_vector_i64(a->vec);
-        uint64_t span = digits >= 19 ? UINT64_MAX / 2 : (uint64_t)pow10_table()[digits] - 1;
-        if (sel == tn_exec_identity) {
-            for (uint32_t i = 0; i < n; i++) {
-                int64_t x = v[i];
-                bad |= (uint64_t)x + span > 2 * span;
-                out[i] = x;
-            }
-        } else {
-            for (uint32_t i = 0; i < n; i++) {
-                int64_t x = v[sel[i]];
-                bad |= (uint64_t)x + span > 2 * span;
-                out[i] = x;
-            }
-        }
-        return !bad;
-    }
-    const tn_i128 *v = tn_vector_i128(a->vec);
-    if (digits >= 19) {
-        for (uint32_t i = 0; i < n; i++) {
-            tn_i128 x = v[sel[i]];
-            bad |= !fits_i64(x);
-            out[i] = (int64_t)x;
-        }
+        r->v64 = tn_vector_i64(a->vec);
+        r->span64 = digits >= 19 ? UINT64_MAX / 2 : (uint64_t)pow10_table()[digits] - 1;
+    } else if (digits >= 19) {
+        r->v128 = tn_vector_i128(a->vec);
     } else {
-        /* |x| <= span as one unsigned 128-bit comparison (which also keeps x within int64) */
-        typedef unsigned __int128 u128;
-        tn_i128 span = pow10_table()[digits] - 1;
-        if (sel == tn_exec_identity) {
-            for (uint32_t i = 0; i < n; i++) {
-                tn_i128 x = v[i];
-                bad |= (u128)(x + span) > (u128)(2 * span);
-                out[i] = (int64_t)x;
-            }
-        } else {
-            for (uint32_t i = 0; i < n; i++) {
-                tn_i128 x = v[sel[i]];
-                bad |= (u128)(x + span) > (u128)(2 * span);
-                out[i] = (int64_t)x;
-            }
-        }
+        return false;
     }
-    return !bad;
+    if (!r->constant)
+        return true;
+    if (r->v64) {
+        r->value = r->v64[0];
+        return (uint64_t)r->value + r->span64 <= 2 * r->span64;
+    }
+    r->value = (int64_t)r->v128[0];
+    return fits_i64(r->v128[0]);
 }
+
+/* The loads of one row i into the int64 `out` for the loops below: a 64-bit or 128-bit
+ * column, its span checked (bad notes a value outside), or a constant. */
+#define DEC_LOAD64(rd, out)                                                                    \
+    int64_t out = rd.v64[rd.sel[i]];                                                           \
+    bad |= (uint64_t)out + rd.span64 > 2 * rd.span64;
+#define DEC_LOAD128(rd, out)                                                                   \
+    tn_i128 out##_wide = rd.v128[rd.sel[i]];                                                   \
+    int64_t out = (int64_t)out##_wide;                                                         \
+    bad |= (tn_i128)out != out##_wide;
+#define DEC_LOADK(rd, out) int64_t out = rd##_value;
+
+#define DEC_PASS(load_x, load_y, body)                                                         \
+    for (uint32_t i = 0; i < n; i++) {                                                         \
+        load_x(xr, x) load_y(yr, y) body                                                       \
+    }
+
+/* One pass over rows [0, n) running body (on int64 x and y, row i) for the shapes of the two
+ * readers xr and yr; bad is set when a value is outside its span. */
+#define DEC_PASSES(body)                                                                       \
+    do {                                                                                       \
+        int64_t xr_value = xr.value, yr_value = yr.value;                                      \
+        (void)xr_value;                                                                        \
+        (void)yr_value;                                                                        \
+        if (xr.constant) {                                                                     \
+            if (yr.v64)                                                                        \
+                DEC_PASS(DEC_LOADK, DEC_LOAD64, body)                                          \
+            else                                                                               \
+                DEC_PASS(DEC_LOADK, DEC_LOAD128, body)                                         \
+        } else if (yr.constant) {                                                              \
+            if (xr.v64)                                                                        \
+                DEC_PASS(DEC_LOAD64, DEC_LOADK, body)                                          \
+            else                                                                               \
+                DEC_PASS(DEC_LOAD128, DEC_LOADK, body)                                         \
+        } else if (xr.v64 && yr.v64) {                                                         \
+            DEC_PASS(DEC_LOAD64, DEC_LOAD64, body)                                             \
+        } else if (xr.v64) {                                                                   \
+            DEC_PASS(DEC_LOAD64, DEC_LOAD128, body)                                            \
+        } else if (yr.v64) {                                                                   \
+            DEC_PASS(DEC_LOAD128, DEC_LOAD64, body)                                            \
+        } else {                                                                               \
+            DEC_PASS(DEC_LOAD128, DEC_LOAD128, body)                                           \
+        }                                                                                      \
+    } while (0)
 
 static bool dec_addsub_fast(uint32_t n, const tn_exec_arg *a, tn_vector *out, bool sub)
 {
-    const tn_vector *x = a[0].vec, *y = a[1].vec;
-    int s0 = x->type.scale, s1 = y->type.scale, rs = out->type.scale;
-    int p0 = narrow_digits(x), p1 = narrow_digits(y);
+    const tn_vector *xv = a[0].vec, *yv = a[1].vec;
+    int s0 = xv->type.scale, s1 = yv->type.scale, rs = out->type.scale;
+    int p0 = narrow_digits(xv), p1 = narrow_digits(yv);
     if (n > TN_BATCH_ROWS || rs < s0 || rs < s1 || rs - s0 > 18 || rs - s1 > 18)
         return false;
     /* digits of the result: the wider integer part, the result's scale, one carry */
     int digits = (p0 - s0 > p1 - s1 ? p0 - s0 : p1 - s1) + rs + 1;
     if (digits > out->type.precision)
         return false;
-    int64_t xs[TN_BATCH_ROWS], ys[TN_BATCH_ROWS];
-    if (!narrow(&a[0], n, p0, xs) || !narrow(&a[1], n, p1, ys))
+    dec_reader xr, yr;
+    if (!dec_reader_init(&xr, &a[0], p0) || !dec_reader_init(&yr, &a[1], p1))
         return false;
     int64_t f0 = (int64_t)pow10_table()[rs - s0], f1 = (int64_t)pow10_table()[rs - s1] * (sub ? -1 : 1);
-    /* T is the arithmetic's type (int64 when the result has at most 18 digits), r the
-     * result's values (int64 when its precision is at most 18) */
-#define ADDSUB_LOOPS(T, r)                                                                     \
-    do {                                                                                       \
-        if (a[0].sel == tn_exec_zeros) {                                                       \
-            /* constant - column, the shape of 1 - discount */                                 \
-            T c = (T)xs[0] * f0;                                                               \
-            for (uint32_t i = 0; i < n; i++)                                                   \
-                r[i] = c + (T)ys[i] * f1;                                                      \
-        } else if (a[1].sel == tn_exec_zeros) {                                                \
-            T c = (T)ys[0] * f1;                                                               \
-            for (uint32_t i = 0; i < n; i++)                                                   \
-                r[i] = (T)xs[i] * f0 + c;                                                      \
-        } else {                                                                               \
-            for (uint32_t i = 0; i < n; i++)                                                   \
-                r[i] = (T)xs[i] * f0 + (T)ys[i] * f1;                                          \
-        }                                                                                      \
-    } while (0)
+    bool bad = false;
+    /* the result's values are int64 when its precision is at most 18; the arithmetic is
+     * int64 when the result has at most 18 digits, done unsigned: a value outside its span
+     * (found only after the pass) must not overflow a signed type */
+    uint64_t u0 = (uint64_t)f0, u1 = (uint64_t)f1;
     if (tn_decimal_is_64(out->type)) {
         int64_t *r = tn_vector_i64(out);
-        ADDSUB_LOOPS(int64_t, r);
+        DEC_PASSES(r[i] = (int64_t)((uint64_t)x * u0 + (uint64_t)y * u1););
     } else if (digits <= 18) {
         tn_i128 *r = tn_vector_i128(out);
-        ADDSUB_LOOPS(int64_t, r);
+        DEC_PASSES(r[i] = (int64_t)((uint64_t)x * u0 + (uint64_t)y * u1););
     } else {
         tn_i128 *r = tn_vector_i128(out);
-        ADDSUB_LOOPS(tn_i128, r);
+        DEC_PASSES(r[i] = (tn_i128)x * f0 + (tn_i128)y * f1;);
     }
-#undef ADDSUB_LOOPS
-    return true;
+    return !bad;
 }
 
 static int dec_addsub(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, tn_vector *out,
@@ -388,40 +396,35 @@ static int sub_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t 
     return dec_addsub(ctx, n, a, out, true);
 }
 
-/* The product with the summed scale, when the factors' digits fit the result's precision. */
+/* The product with the summed scale, when the factors' digits fit the result's precision:
+ * |x| < 10^p0 and |y| < 10^p1 give |x * y| < 10^(p0 + p1) (int64 when that is at most 18). */
 static bool mul_dec_fast(uint32_t n, const tn_exec_arg *a, tn_vector *out)
 {
-    const tn_vector *x = a[0].vec, *y = a[1].vec;
-    int p0 = narrow_digits(x), p1 = narrow_digits(y);
-    if (n > TN_BATCH_ROWS || x->type.scale + y->type.scale != out->type.scale ||
+    const tn_vector *xv = a[0].vec, *yv = a[1].vec;
+    int p0 = narrow_digits(xv), p1 = narrow_digits(yv);
+    if (n > TN_BATCH_ROWS || xv->type.scale + yv->type.scale != out->type.scale ||
         p0 + p1 > out->type.precision)
         return false;
-    int64_t xs[TN_BATCH_ROWS], ys[TN_BATCH_ROWS];
-    if (!narrow(&a[0], n, p0, xs) || !narrow(&a[1], n, p1, ys))
+    dec_reader xr, yr;
+    if (!dec_reader_init(&xr, &a[0], p0) || !dec_reader_init(&yr, &a[1], p1))
         return false;
-    /* a result of at most 18 digits: |x * y| < 10^(p0 + p1) <= 10^18 fits int64 */
-#define MUL_LOOPS(T, r)                                                                        \
-    do {                                                                                       \
-        if (a[0].sel == tn_exec_zeros)                                                         \
-            for (uint32_t i = 0; i < n; i++)                                                   \
-                r[i] = (T)xs[0] * ys[i];                                                       \
-        else if (a[1].sel == tn_exec_zeros)                                                    \
-            for (uint32_t i = 0; i < n; i++)                                                   \
-                r[i] = (T)xs[i] * ys[0];                                                       \
-        else                                                                                   \
-            for (uint32_t i = 0; i < n; i++)                                                   \
-                r[i] = (T)xs[i] * ys[i];                                                       \
-    } while (0)
+    bool bad = false;
     if (tn_decimal_is_64(out->type)) {
         int64_t *r = tn_vector_i64(out);
-        MUL_LOOPS(int64_t, r);
+        /* unsigned: a value outside its span (found only after the pass) must not overflow */
+        DEC_PASSES(r[i] = (int64_t)((uint64_t)x * (uint64_t)y););
     } else {
         tn_i128 *r = tn_vector_i128(out);
-        MUL_LOOPS(tn_i128, r);
+        DEC_PASSES(r[i] = (tn_i128)x * y;);
     }
-#undef MUL_LOOPS
-    return true;
+    return !bad;
 }
+
+#undef DEC_PASSES
+#undef DEC_PASS
+#undef DEC_LOADK
+#undef DEC_LOAD128
+#undef DEC_LOAD64
 
 static int mul_dec(tn_func_ctx *ctx, uint32_t n, const tn_exec_arg *a, uint32_t c,
                    tn_vector *out)

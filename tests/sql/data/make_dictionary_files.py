@@ -57,3 +57,15 @@ rows = []
 for i in range(40000):
     rows.append((i, 'key %05d' % ((i * 7919) % 20000), i % 3))
 write(os.path.join(out_dir, 'dict_many.parquet'), ['id', 's', 'k'], rows, 10000)
+
+# dict_pairs.parquet: 60,000 rows in row groups of 7,000 with two string keys whose
+#   dictionaries grow from one row group to the next (a: up to 341 values, NULL every 17th row;
+#   b: up to 250 values, NULL every 19th row of the first row group only), so that the pair
+#   table of two dictionary keys grows and then gives way to the hash table.
+rows = []
+for i in range(60000):
+    rg = i // 7000
+    a = None if i % 17 == 0 else 'a%d' % ((i * 7) % (20 + 40 * rg))
+    b = None if i < 7000 and i % 19 == 0 else 'b%d' % ((i * 13) % (10 + 30 * rg))
+    rows.append((i, a, b, i % 101 - 50))
+write(os.path.join(out_dir, 'dict_pairs.parquet'), ['id', 'a', 'b', 'v'], rows, 7000)
