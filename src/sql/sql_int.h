@@ -75,6 +75,10 @@ int tn_opt_join_order(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_erro
 int tn_opt_prune_columns(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_lake_predicates(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_footer_count(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
+/* Drops the paths of hive-partitioned file scans whose partition values fail the pushed
+ * filters (optimizer/hive_partitions.c). */
+int tn_opt_hive_partitions(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan,
+                           tn_plan_op **root, tn_error *err);
 int tn_opt_aggregate_below_join(tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                                 tn_error *err);
 /* Marks the scan columns that may flow in dictionary form (dictionary_columns.c); runs last. */
