@@ -111,14 +111,23 @@ static bool dir_has_entries(const char *dir)
     return any;
 }
 
-static const char *extension(const tn_write_options *o)
+/* The files' extension: by FORMAT; without one, as DuckDB, by the folder's own extension
+ * ('out.parquet/'), else CSV. The writers choose their format by it when FORMAT is not given. */
+static const char *extension(const char *dir, const tn_write_options *o)
 {
     const char *f = o->format;
-    if (!f || strcasecmp(f, "parquet") == 0)
+    if (!f) {
+        const char *base = strrchr(dir, '/');
+        const char *dot = strrchr(base ? base : dir, '.');
+        f = dot ? dot + 1 : "csv";
+        if (strcasecmp(f, "ndjson") == 0 || strcasecmp(f, "jsonl") == 0)
+            f = "json";
+    }
+    if (strcasecmp(f, "parquet") == 0)
         return ".parquet";
-    if (strcasecmp(f, "csv") == 0 || strcasecmp(f, "tsv") == 0)
-        return ".csv";
-    return ".json";
+    if (strcasecmp(f, "json") == 0 || strcasecmp(f, "ndjson") == 0)
+        return ".json";
+    return ".csv";
 }
 
 int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
@@ -145,7 +154,7 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
         return tn_error_set(err, TN_ENOMEM, "out of memory");
     cp->dir = dir;
     cp->opts = opts;
-    cp->ext = extension(opts);
+    cp->ext = extension(dir, opts);
     cp->key_count = by->count;
     cp->key_cols = tn_calloc(by->count, sizeof *cp->key_cols);
     cp->file_cols = tn_calloc(schema->column_count, sizeof *cp->file_cols);
