@@ -7,6 +7,9 @@
  * error unless OVERWRITE (its contents removed first) or OVERWRITE_OR_IGNORE (files of the
  * same name replaced, others left). Each file is written by its format's writer, which makes
  * it appear atomically at tn_copy_partitions_finish. Used by session.c's copy_to.
+ * Memory: at most OPEN_WRITERS_MAX writers stream at once, with row groups of
+ * PARTITION_ROW_GROUP_ROWS rows unless COPY sets a size; rows of further partitions wait in
+ * memory until the end.
  */
 #include "sql/sql_int.h"
 #include "formats/formats.h"
@@ -18,9 +21,12 @@
 #include <sys/stat.h>
 
 /* Partitions whose file is written as rows come: the first ones met. A writer holds
- * megabytes of buffers, so the others keep their rows in memory, as compact batches, and are
- * written one at a time at the end. */
-#define OPEN_WRITERS_MAX 16
+ * megabytes of buffers (a Parquet writer its row group), so the others keep their rows in
+ * memory, as compact batches, and are written one at a time at the end. */
+#define OPEN_WRITERS_MAX 64
+/* Rows per Parquet row group when COPY sets no size (DuckDB's default): what each open
+ * writer buffers, instead of the writers' 128 MiB. */
+#define PARTITION_ROW_GROUP_ROWS 122880
 
 typedef struct partition {
     char *path;         /* the data file */
@@ -32,7 +38,7 @@ typedef struct partition {
 
 struct tn_copy_partitions {
     const char *dir;
-    const tn_write_options *opts;
+    tn_write_options opts;
     const char *ext;         /* ".parquet", ".csv", ".json" */
     tn_schema *file_schema;  /* the query's columns but the partition ones */
     uint32_t *key_cols;      /* the query column of each PARTITION_BY column */
@@ -153,7 +159,9 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
     if (!cp)
         return tn_error_set(err, TN_ENOMEM, "out of memory");
     cp->dir = dir;
-    cp->opts = opts;
+    cp->opts = *opts;
+    if (!opts->row_group_rows && !opts->row_group_bytes)
+        cp->opts.row_group_rows = PARTITION_ROW_GROUP_ROWS;
     cp->ext = extension(dir, opts);
     cp->key_count = by->count;
     cp->key_cols = tn_calloc(by->count, sizeof *cp->key_cols);
@@ -276,7 +284,7 @@ static int open_writer(tn_copy_partitions *cp, partition *p, tn_error *err)
     *slash = 0;
     int rc = make_dirs(p->path, err);
     *slash = '/';
-    return rc ? rc : tn_writer_open(p->path, cp->file_schema, cp->opts, &p->writer, err);
+    return rc ? rc : tn_writer_open(p->path, cp->file_schema, &cp->opts, &p->writer, err);
 }
 
 /* Keeps rows sel[0..n) of b in p's pending batches: the last one filled, then new ones of

@@ -86,7 +86,7 @@ typedef enum tn_copy_overwrite {
 typedef struct tn_copy_partitions tn_copy_partitions;
 struct tn_write_options;
 /* Checks the folder and the PARTITION_BY columns against the query's schema, empties the
- * folder for OVERWRITE and creates it. dir and opts must outlive the writer. 0 or an error
+ * folder for OVERWRITE and creates it. dir must outlive the writer (opts is copied). 0 or an error
  * set in err. */
 int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
                             const tn_sql_ident_list *by, tn_copy_overwrite overwrite,
