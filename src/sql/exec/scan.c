@@ -274,10 +274,24 @@ static int fill_partition(scan_state *s, uint32_t c, uint32_t key)
     tn_error *err = s->op.ctx->err;
     const char *v = plan->scan.partition_values[(size_t)s->file_idx *
                                                     plan->scan.partition_key_count + key];
+    size_t len = v ? strlen(v) : 0;
+    tn_type type = s->schema->columns[c].type;
+    if (v && type.id == TN_TYPE_VARCHAR && plan->scan.dictionary && plan->scan.dictionary[c]) {
+        /* one value: a one-entry dictionary, so that a GROUP BY or a filter above works on
+         * the entry once instead of on every row */
+        tn_str one = tn_str_make(v, len);
+        tn_dictionary *dict = tn_dictionary_new(type, &one, 1);
+        tn_vector_destroy(&s->partition[c]);
+        int rc = dict ? tn_vector_init_dict(&s->partition[c], dict, TN_BATCH_ROWS) : TN_ENOMEM;
+        tn_dictionary_unref(dict);
+        if (rc)
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        memset(tn_vector_indices(&s->partition[c]), 0, TN_BATCH_ROWS * sizeof(uint32_t));
+        return 0;
+    }
     tn_vector text;
     if (tn_vector_init(&text, tn_type_make(TN_TYPE_VARCHAR), TN_BATCH_ROWS) != 0)
         return tn_error_set(err, TN_ENOMEM, "out of memory");
-    size_t len = v ? strlen(v) : 0;
     for (uint32_t i = 0; i < TN_BATCH_ROWS; i++) {
         if (!v) {
             tn_vector_append_null(&text, i);
@@ -287,7 +301,6 @@ static int fill_partition(scan_state *s, uint32_t c, uint32_t key)
         }
     }
     tn_vector_destroy(&s->partition[c]);
-    tn_type type = s->schema->columns[c].type;
     if (type.id == TN_TYPE_VARCHAR) {
         s->partition[c] = text;
         return 0;
