@@ -219,7 +219,8 @@ typedef struct tn_plan_scan_stats {
     int64_t row_groups_pruned;
     int64_t pages_pruned;
     int64_t rows_pruned;
-    int64_t files_skipped;      /* lake: data files skipped on partition values and bounds */
+    int64_t files_skipped;      /* lake: data files skipped on partition values and bounds;
+                                   files: paths pruned on hive partition values (plan time) */
     int64_t manifests;          /* lake: data manifests of the snapshot */
     int64_t manifests_skipped;  /* lake: skipped on their partition summaries */
     int64_t rows_total;         /* rows in the Parquet files opened */
@@ -350,6 +351,11 @@ struct tn_plan_op {
             uint32_t lake_predicate_count;
             struct tn_exec_join_filter *join_filters; /* set while executing: filters from
                                          the build sides of joins above (exec/join_filter.c) */
+            uint32_t partition_key_count; /* FILES: hive partition keys ("key=value"
+                                         folders of the paths), as source columns */
+            uint32_t *partition_columns; /* FILES: the source column of each key */
+            const char **partition_values; /* FILES: path-major, partition_key_count per path:
+                                         the decoded value text, NULL for SQL NULL */
             bool *dictionary;         /* per output column, or NULL: the column may come out
                                          in dictionary form, because every use of it handles
                                          that form (optimizer/dictionary_columns.c) */

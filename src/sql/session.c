@@ -1237,10 +1237,50 @@ static int copy_batch(void *arg, tn_batch *b, tn_error *err)
     return tn_writer_write(c->writer, b, err);
 }
 
+/* The sink of a partitioned COPY: opened at the first batch, when the schema is known. */
+typedef struct copy_parts {
+    const tn_sql_stmt *stmt;
+    const tn_write_options *opts;
+    tn_copy_overwrite overwrite;
+    tn_copy_partitions *writer;
+} copy_parts;
+
+static int copy_parts_batch(void *arg, tn_batch *b, tn_error *err)
+{
+    copy_parts *c = arg;
+    int rc;
+    if (!c->writer && (rc = tn_copy_partitions_open(c->stmt->copy.path, b->schema,
+                                                    &c->stmt->copy.partition_by, c->overwrite,
+                                                    c->opts, &c->writer, err)) != 0)
+        return rc;
+    return tn_copy_partitions_write(c->writer, b, err);
+}
+
+/* COPY (query) TO 'dir' (PARTITION_BY (cols)): one file per partition in hive folders. */
+static int copy_to_partitions(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s,
+                              const tn_sql_query *q, const tn_write_options *wo,
+                              tn_copy_overwrite overwrite, int64_t *rows, tn_error *err)
+{
+    copy_parts c = {s, wo, overwrite, NULL};
+    tn_schema *schema = NULL;
+    int rc = run_query(e, arena, q, &schema, copy_parts_batch, &c, err);
+    /* no rows: the checks still run, and the folder is made */
+    if (rc == 0 && !c.writer)
+        rc = tn_copy_partitions_open(s->copy.path, schema, &s->copy.partition_by, overwrite, wo,
+                                     &c.writer, err);
+    tn_schema_unref(schema);
+    if (rc) {
+        tn_copy_partitions_abort(c.writer);
+        return rc;
+    }
+    return tn_copy_partitions_finish(c.writer, rows, err);
+}
+
 static int copy_to(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int64_t *rows,
                    tn_error *err)
 {
     tn_write_options wo = {0};
+    tn_copy_overwrite overwrite = TN_COPY_OVERWRITE_NONE;
     const char *unknown = NULL;
     for (uint32_t i = 0; i < s->copy.option_count && !unknown; i++) {
         const char *k = s->copy.option_names[i];
@@ -1263,13 +1303,18 @@ static int copy_to(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int6
             wo.json_array = option_true(v);
         else if (strcasecmp(k, "row_group_size") == 0)
             wo.row_group_rows = strtoll(v, NULL, 10);
+        else if (strcasecmp(k, "overwrite") == 0)
+            overwrite = option_true(v) ? TN_COPY_OVERWRITE_ALL : overwrite;
+        else if (strcasecmp(k, "overwrite_or_ignore") == 0)
+            overwrite = option_true(v) ? TN_COPY_OVERWRITE_IGNORE : overwrite;
         else
             unknown = k;
     }
     if (unknown)
         return tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
                                "unknown COPY option %s: use FORMAT, HEADER, DELIMITER, NULL, "
-                               "COMPRESSION, ARRAY or ROW_GROUP_SIZE", unknown);
+                               "COMPRESSION, ARRAY, ROW_GROUP_SIZE, PARTITION_BY, OVERWRITE or "
+                               "OVERWRITE_OR_IGNORE", unknown);
     if (wo.json_array && wo.format && strcasecmp(wo.format, "ndjson") == 0)
         wo.format = "json";
     const tn_sql_query *q = s->copy.query;
@@ -1287,6 +1332,8 @@ static int copy_to(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int6
             return rc;
         q = made->query;
     }
+    if (s->copy.partition_by.count)
+        return copy_to_partitions(e, arena, s, q, &wo, overwrite, rows, err);
     copy_out c = {s->copy.path, &wo, NULL, 0};
     tn_schema *schema = NULL;
     rc = run_query(e, arena, q, &schema, copy_batch, &c, err);

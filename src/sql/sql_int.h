@@ -77,6 +77,33 @@ int tn_opt_join_order(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_erro
 int tn_opt_prune_columns(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_lake_predicates(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
 int tn_opt_footer_count(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err);
+/* COPY ... TO 'dir' (PARTITION_BY (cols)): rows written into hive folders
+ * (copy_partitioned.c). */
+typedef enum tn_copy_overwrite {
+    TN_COPY_OVERWRITE_NONE,   /* a non-empty folder is an error */
+    TN_COPY_OVERWRITE_ALL,    /* OVERWRITE: the folder's contents removed first */
+    TN_COPY_OVERWRITE_IGNORE, /* OVERWRITE_OR_IGNORE: files of the same name replaced */
+} tn_copy_overwrite;
+
+typedef struct tn_copy_partitions tn_copy_partitions;
+struct tn_write_options;
+/* Checks the folder and the PARTITION_BY columns against the query's schema, empties the
+ * folder for OVERWRITE and creates it. dir must outlive the writer (opts is copied). 0 or an error
+ * set in err. */
+int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
+                            const tn_sql_ident_list *by, tn_copy_overwrite overwrite,
+                            const struct tn_write_options *opts, tn_copy_partitions **out,
+                            tn_error *err);
+/* Writes a batch of the query's rows into their partitions' files. */
+int tn_copy_partitions_write(tn_copy_partitions *cp, const tn_batch *b, tn_error *err);
+/* Makes every file appear and frees cp (also on error); *rows is the rows written. */
+int tn_copy_partitions_finish(tn_copy_partitions *cp, int64_t *rows, tn_error *err);
+void tn_copy_partitions_abort(tn_copy_partitions *cp); /* accepts NULL; no file appears */
+
+/* Drops the paths of hive-partitioned file scans whose partition values fail the pushed
+ * filters (optimizer/hive_partitions.c). */
+int tn_opt_hive_partitions(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan,
+                           tn_plan_op **root, tn_error *err);
 int tn_opt_aggregate_below_join(tn_arena *arena, tn_plan *plan, tn_plan_op **root,
                                 tn_error *err);
 /* Marks the scan columns that may flow in dictionary form (dictionary_columns.c); runs last. */

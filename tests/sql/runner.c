@@ -13,8 +13,9 @@
  * control bytes); more values than the threshold compare as "N values hashing to MD5".
  * Exit status 0 when every record run passed. With --skips, records listed there (file path
  * suffix, line) count as skipped instead of run: the conformance subset's out-of-subset list.
- * `__TEST_DIR__` in a record stands for a fresh folder of the file's own (removed afterwards),
- * for statements that write files, as in DuckDB's test files.
+ * `__TEST_DIR__` in a record (its SQL and its expected results) stands for a fresh folder of
+ * the file's own (removed afterwards), for statements that write files, as in DuckDB's test
+ * files.
  */
 #include "sql/sql.h"
 
@@ -421,8 +422,12 @@ static int run_file(const char *path, bool sqlite_compat, const skip_list *sk, b
             sv_free(&values);
             int rc = tn_sql_execute(engine, tn_buf_cstr(&sql), sql.len, collect, &qc, &qerr);
             sv_free(&expected);
-            for (size_t x = q + 1; x < end; x++)
-                sv_push(&expected, strdup(lines.items[x]));
+            for (size_t x = q + 1; x < end; x++) {
+                tn_buf line = TN_BUF_INIT;
+                append_line(&line, lines.items[x], test_dir, sizeof test_dir);
+                sv_push(&expected, strdup(tn_buf_cstr(&line)));
+                tn_buf_free(&line);
+            }
             if (rc != 0) {
                 ok = false;
                 if (!quiet)

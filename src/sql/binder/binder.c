@@ -11,7 +11,6 @@
 #include "formats/parquet/parquet.h"
 #include "lake/lake.h"
 
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -53,33 +52,8 @@ static int scope_of(tn_binder *b, const tn_plan_op *op, const char *alias,
 
 /* ---- file scans ------------------------------------------------------------------------- */
 
-static int expand_glob(tn_binder *b, const char *pattern, tn_sql_pos pos, tn_plan_op *scan)
-{
-    glob_t g;
-    memset(&g, 0, sizeof g);
-    int grc = glob(pattern, 0, NULL, &g);
-    if (grc == GLOB_NOMATCH || g.gl_pathc == 0) {
-        globfree(&g);
-        return tn_bind_error(b, TN_ENOENT, pos, "no file matches \"%s\"", pattern);
-    }
-    if (grc != 0) {
-        globfree(&g);
-        return tn_bind_error(b, TN_EIO, pos, "cannot list \"%s\"", pattern);
-    }
-    scan->scan.paths = tn_arena_alloc(b->arena, g.gl_pathc * sizeof(char *));
-    if (!scan->scan.paths) {
-        globfree(&g);
-        return oom(b);
-    }
-    for (size_t i = 0; i < g.gl_pathc; i++)
-        scan->scan.paths[i] = tn_arena_strdup(b->arena, g.gl_pathv[i]);
-    scan->scan.path_count = (uint32_t)g.gl_pathc;
-    globfree(&g);
-    return 0;
-}
-
-static int file_scan(tn_binder *b, const char *path, tn_read_options *opts, tn_sql_pos pos,
-                     tn_plan_op **out)
+static int file_scan(tn_binder *b, const char *path, tn_read_options *opts,
+                     const tn_bind_hive_options *hive, tn_sql_pos pos, tn_plan_op **out)
 {
     tn_plan_op *scan = tn_plan_op_new(b->arena, TN_PLAN_SCAN, 0);
     if (!scan)
@@ -93,7 +67,7 @@ static int file_scan(tn_binder *b, const char *path, tn_read_options *opts, tn_s
     *ro = *opts;
     ro->threads = b->engine->options.threads;
     scan->scan.read_options = ro;
-    int rc = expand_glob(b, path, pos, scan);
+    int rc = tn_bind_glob(b, path, pos, &scan->scan.paths, &scan->scan.path_count);
     if (rc)
         return rc;
     /* the first file gives the schema */
@@ -145,7 +119,7 @@ static int file_scan(tn_binder *b, const char *path, tn_read_options *opts, tn_s
     tn_reader_close(reader);
     tn_parquet_file_close(pf);
     *out = scan;
-    return 0;
+    return tn_bind_hive_partitions(b, scan, hive, pos);
 }
 
 static char *const_text(tn_binder *b, const tn_sql_expr *e)
@@ -256,6 +230,7 @@ static int table_function(tn_binder *b, const tn_sql_expr *fn, tn_plan_op **out)
     const tn_sql_call *call = &fn->call;
     const char *name = call->name.parts[call->name.count - 1].name;
     tn_read_options opts = {0};
+    tn_bind_hive_options hive = {0};
     if (strcmp(name, "range") == 0 || strcmp(name, "generate_series") == 0)
         return series_function(b, fn, strcmp(name, "generate_series") == 0, out);
     if (strcmp(name, "read_csv") == 0 || strcmp(name, "read_csv_auto") == 0)
@@ -302,6 +277,10 @@ static int table_function(tn_binder *b, const tn_sql_expr *fn, tn_plan_op **out)
             opts.sample_rows = strtoll(v, NULL, 10);
         else if (strcmp(key, "format") == 0)
             opts.format = strcmp(v, "newline_delimited") == 0 || strcmp(v, "auto") == 0 ? opts.format : v;
+        else if (strcmp(key, "hive_partitioning") == 0)
+            hive.mode = truthy(v) ? TN_BIND_HIVE_ON : TN_BIND_HIVE_OFF;
+        else if (strcmp(key, "hive_types_autocast") == 0)
+            hive.no_autocast = !truthy(v);
         else if (strcmp(key, "nullstr") == 0 || strcmp(key, "null") == 0) {
             nulls = tn_arena_alloc(b->arena, sizeof *nulls);
             if (!nulls)
@@ -312,12 +291,13 @@ static int table_function(tn_binder *b, const tn_sql_expr *fn, tn_plan_op **out)
         } else
             return tn_bind_error(b, TN_EINVAL, a->node.pos,
                                  "unknown option \"%s\" for %s: use delim, header, quote, escape, "
-                                 "comment, all_varchar, strict, sample_size, nullstr or format",
+                                 "comment, all_varchar, strict, sample_size, nullstr, format, "
+                                 "hive_partitioning or hive_types_autocast",
                                  key, name);
     }
     if (!path)
         return tn_bind_error(b, TN_EINVAL, fn->node.pos, "%s needs a path", name);
-    return file_scan(b, path, &opts, fn->node.pos, out);
+    return file_scan(b, path, &opts, &hive, fn->node.pos, out);
 }
 
 /* ---- named tables ----------------------------------------------------------------------- */
@@ -589,10 +569,11 @@ static int bind_from(tn_binder *b, const tn_sql_table_ref *ref, tn_plan_op **out
         break;
     case TN_SQL_TABLE_FILE: {
         tn_read_options opts = {0};
+        tn_bind_hive_options hive = {0};
         char *path = tn_arena_strndup(b->arena, ref->path.ptr, ref->path.len);
         if (!path)
             return oom(b);
-        rc = file_scan(b, path, &opts, ref->node.pos, out);
+        rc = file_scan(b, path, &opts, &hive, ref->node.pos, out);
         if (!alias) {
             /* 'dir/sales.csv' is known as sales */
             const char *base = strrchr(path, '/');

@@ -114,4 +114,26 @@ int tn_bind_where(tn_binder *b, tn_plan_op **op, tn_plan_expr *cond);
  * (op's columns stay a prefix, so expressions over op remain valid). */
 int tn_bind_decorrelate_scalars(tn_binder *b, tn_plan_op **op, tn_plan_expr *e);
 
+/* Hive partitioning of a file scan (hive.c): DuckDB's hive_partitioning option. */
+typedef enum tn_bind_hive_mode {
+    TN_BIND_HIVE_AUTO, /* on when every path has the same key=value folders */
+    TN_BIND_HIVE_OFF,
+    TN_BIND_HIVE_ON,   /* paths without them, or with different keys, are an error */
+} tn_bind_hive_mode;
+
+typedef struct tn_bind_hive_options {
+    tn_bind_hive_mode mode;
+    bool no_autocast; /* hive_types_autocast = false: every key VARCHAR */
+} tn_bind_hive_options;
+
+/* The files matching a glob pattern, sorted; `**` stands for any number of folders. *paths
+ * is arena-allocated. An error (no match: TN_ENOENT) is set at pos. */
+int tn_bind_glob(tn_binder *b, const char *pattern, tn_sql_pos pos, char ***paths,
+                 uint32_t *count);
+/* Adds the hive partition keys of a bound file scan's paths as columns (after the file's, a
+ * file column of the same name replaced) and their values per path; see hive.c. 0 or an
+ * error set at pos. */
+int tn_bind_hive_partitions(tn_binder *b, tn_plan_op *scan, const tn_bind_hive_options *o,
+                            tn_sql_pos pos);
+
 #endif /* TN_SQL_BINDER_INT_H */

@@ -25,6 +25,7 @@
 /* A Parquet file being handed out in row groups, shared by the workers reading them. */
 typedef struct morsel_file {
     tn_parquet_file *file;
+    uint32_t path_idx;
     int refs; /* morsels not yet finished, plus one while row groups remain to hand out */
 } morsel_file;
 
@@ -48,6 +49,7 @@ typedef struct morsel {
     morsel_file *file;
     uint32_t row_group;
     tn_reader *reader;
+    uint32_t path_idx; /* the reader's file */
     size_t memory_idx;
     size_t lake_file;
 } morsel;
@@ -68,6 +70,10 @@ typedef struct scan_state {
     tn_lake_file_scan *lake_file; /* a worker's lake morsel */
     int32_t *map;            /* output column -> column of the current file's batch, -1 NULL */
     tn_vector *nulls;        /* per output column: an all-NULL vector for missing columns */
+    tn_vector *partition;    /* per output column that is a hive partition key: its value
+                                for file `partition_file` on every row */
+    uint32_t file_idx;       /* the path being read */
+    int64_t partition_file;  /* the path the partition vectors hold; -1 none */
     tn_exec_morsels *morsels; /* a worker's: the shared morsel source, else NULL */
     morsel_file *morsel_file; /* the file of the Parquet morsel being read */
     bool memory_morsel;       /* a worker's memory batch is waiting to be returned */
@@ -158,9 +164,12 @@ static void scan_close(tn_exec_op *op)
             tn_vector_destroy(&s->casted[c]);
         if (s->nulls)
             tn_vector_destroy(&s->nulls[c]);
+        if (s->partition)
+            tn_vector_destroy(&s->partition[c]);
     }
     tn_free(s->casted);
     tn_free(s->nulls);
+    tn_free(s->partition);
     tn_free(s->map);
     tn_free(s->shell.columns);
     tn_schema_unref(s->schema);
@@ -244,6 +253,63 @@ static int open_path(tn_plan_op *plan, const char *path, tn_parquet_file **pq, t
     return tn_reader_open(path, plan->scan.read_options, reader, err);
 }
 
+/* The hive partition key source column sc holds (binder/hive.c), or -1. */
+static int source_partition_key(const tn_plan_op *plan, uint32_t sc)
+{
+    for (uint32_t k = 0; k < plan->scan.partition_key_count; k++)
+        if (plan->scan.partition_columns[k] == sc)
+            return (int)k;
+    return -1;
+}
+
+static int partition_key(const tn_plan_op *plan, uint32_t c)
+{
+    return source_partition_key(plan, plan->scan.projection[c]);
+}
+
+/* Fills output column c, partition key `key`, with the value of file s->file_idx. */
+static int fill_partition(scan_state *s, uint32_t c, uint32_t key)
+{
+    tn_plan_op *plan = s->op.plan;
+    tn_error *err = s->op.ctx->err;
+    const char *v = plan->scan.partition_values[(size_t)s->file_idx *
+                                                    plan->scan.partition_key_count + key];
+    size_t len = v ? strlen(v) : 0;
+    tn_type type = s->schema->columns[c].type;
+    if (v && type.id == TN_TYPE_VARCHAR && plan->scan.dictionary && plan->scan.dictionary[c]) {
+        /* one value: a one-entry dictionary, so that a GROUP BY or a filter above works on
+         * the entry once instead of on every row */
+        tn_str one = tn_str_make(v, len);
+        tn_dictionary *dict = tn_dictionary_new(type, &one, 1);
+        tn_vector_destroy(&s->partition[c]);
+        int rc = dict ? tn_vector_init_dict(&s->partition[c], dict, TN_BATCH_ROWS) : TN_ENOMEM;
+        tn_dictionary_unref(dict);
+        if (rc)
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        memset(tn_vector_indices(&s->partition[c]), 0, TN_BATCH_ROWS * sizeof(uint32_t));
+        return 0;
+    }
+    tn_vector text;
+    if (tn_vector_init(&text, tn_type_make(TN_TYPE_VARCHAR), TN_BATCH_ROWS) != 0)
+        return tn_error_set(err, TN_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < TN_BATCH_ROWS; i++) {
+        if (!v) {
+            tn_vector_append_null(&text, i);
+        } else if (tn_vector_append_str(&text, i, v, len) != 0) {
+            tn_vector_destroy(&text);
+            return tn_error_set(err, TN_ENOMEM, "out of memory");
+        }
+    }
+    tn_vector_destroy(&s->partition[c]);
+    if (type.id == TN_TYPE_VARCHAR) {
+        s->partition[c] = text;
+        return 0;
+    }
+    int rc = tn_vector_cast(&text, TN_BATCH_ROWS, type, false, &s->partition[c], err);
+    tn_vector_destroy(&text);
+    return rc;
+}
+
 /* Maps the output columns onto the open file's and opens the Parquet scan of row groups
  * [rg_first, rg_first + rg_count) (count 0 = all; 1 thread for a worker's morsel). */
 static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
@@ -258,6 +324,13 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
     bool proj_dict[1024];
     uint32_t nproj = 0;
     for (uint32_t c = 0; c < s->schema->column_count; c++) {
+        int key = plan->scan.partition_key_count ? partition_key(plan, c) : -1;
+        if (key >= 0) {
+            s->map[c] = -2;
+            if (s->partition_file != s->file_idx && (rc = fill_partition(s, c, (uint32_t)key)) != 0)
+                return rc;
+            continue;
+        }
         const char *name = plan->scan.source_columns[plan->scan.projection[c]].name;
         int idx = tn_schema_find(fs, name);
         if (idx < 0) {
@@ -274,12 +347,15 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
             s->map[c] = idx;
         }
     }
+    s->partition_file = s->file_idx;
     if (s->pq_file) {
         tn_parquet_predicate preds[64];
         uint32_t np = 0;
         for (uint32_t f = 0; f < plan->scan.filter_count && np < 64; f++) {
             tn_parquet_predicate p;
-            if (to_parquet_predicate(plan, plan->scan.filters[f], &p)) {
+            /* a partition key's values are not the file's, even under the same name */
+            if (to_parquet_predicate(plan, plan->scan.filters[f], &p) &&
+                source_partition_key(plan, p.column) < 0) {
                 /* the predicate's column is a source index: map it to this file's index */
                 int idx = tn_schema_find(fs, plan->scan.source_columns[p.column].name);
                 if (idx < 0 || !tn_type_eq(fs->columns[idx].type, plan->scan.source_columns[p.column].type))
@@ -292,6 +368,8 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
         tn_parquet_predicate ranges[16];
         uint32_t nr = tn_exec_join_filters_predicates(plan, ranges, 16);
         for (uint32_t f = 0; f < nr && np < 64; f++) {
+            if (source_partition_key(plan, ranges[f].column) >= 0)
+                continue;
             int idx = tn_schema_find(fs, plan->scan.source_columns[ranges[f].column].name);
             if (idx < 0 || !tn_type_eq(fs->columns[idx].type, plan->scan.source_columns[ranges[f].column].type))
                 continue;
@@ -305,6 +383,8 @@ static int start_file(scan_state *s, uint32_t rg_first, uint32_t rg_count)
         uint32_t npush = tn_exec_join_filters_push(plan, s->pushed, 16);
         for (uint32_t f = 0; f < npush; f++) {
             tn_exec_join_filter_push *p = &s->pushed[f];
+            if (source_partition_key(plan, p->column) >= 0)
+                continue;
             int idx = tn_schema_find(fs, plan->scan.source_columns[p->column].name);
             if (idx < 0 || !tn_type_eq(fs->columns[idx].type, plan->scan.source_columns[p->column].type))
                 continue;
@@ -363,6 +443,7 @@ static int open_next_file(scan_state *s, bool *done)
         *done = true;
         return 0;
     }
+    s->file_idx = s->path_idx;
     const char *path = plan->scan.paths[s->path_idx++];
     plan->scan.stats.files++;
     int rc = open_path(plan, path, &s->pq_file, &s->reader, s->op.ctx->err);
@@ -456,6 +537,7 @@ static int take_morsel(tn_exec_morsels *m, tn_exec_ctx *ctx, morsel *out, bool *
         if (reader) {
             /* other formats: the worker that takes it reads the whole file */
             out->reader = reader;
+            out->path_idx = path_idx;
             *got = true;
             break;
         }
@@ -466,6 +548,7 @@ static int take_morsel(tn_exec_morsels *m, tn_exec_ctx *ctx, morsel *out, bool *
             break;
         }
         f->file = pq;
+        f->path_idx = path_idx;
         f->refs = 1;
         m->current = f;
         m->row_group_next = 0;
@@ -518,11 +601,13 @@ static int morsel_next(scan_state *s, tn_batch **out)
         if (m.file) {
             s->morsel_file = m.file;
             s->pq_file = m.file->file;
+            s->file_idx = m.file->path_idx;
             if ((rc = start_file(s, m.row_group, 1)) != 0)
                 return rc;
             continue;
         }
         s->reader = m.reader;
+        s->file_idx = m.path_idx;
         if ((rc = start_file(s, 0, 0)) != 0)
             return rc;
     }
@@ -597,6 +682,10 @@ static int scan_next(tn_exec_op *op, tn_exec_chunk *out)
         for (uint32_t c = 0; c < s->schema->column_count; c++) {
             const tn_vector *src;
             if (plan->scan.source == TN_PLAN_SOURCE_FILES) {
+                if (s->map[c] == -2) {
+                    s->shell.columns[c] = s->partition[c];
+                    continue;
+                }
                 if (s->map[c] < 0) {
                     tn_vector *nv = &s->nulls[c];
                     if (nv->capacity < rows) {
@@ -671,7 +760,9 @@ int tn_exec_scan_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
     s->casted = tn_calloc(n ? n : 1, sizeof(tn_vector));
     s->nulls = tn_calloc(n ? n : 1, sizeof(tn_vector));
     s->map = tn_calloc(n ? n : 1, sizeof(int32_t));
-    if (!s->schema || !s->shell.columns || !s->casted || !s->nulls || !s->map)
+    s->partition = tn_calloc(n ? n : 1, sizeof(tn_vector));
+    s->partition_file = -1;
+    if (!s->schema || !s->shell.columns || !s->casted || !s->nulls || !s->map || !s->partition)
         return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
     s->shell.schema = s->schema;
     s->morsels = tn_exec_run_shared(ctx->run, plan);

@@ -6,6 +6,7 @@
  *   fold_constants.c   constant sub-expressions evaluated once; TRUE/FALSE logic simplified
  *   join_order.c       inner join regions flattened and rebuilt greedily by estimated sizes
  *   push_filters.c     filters into scans; remaining equalities of joins into hash keys
+ *   hive_partitions.c  paths of hive-partitioned files dropped on their partition values
  *   footer_count.c     COUNT(*) of unfiltered Parquet files from their footers' row counts
  *   aggregate_below_join.c  fact JOIN dimension GROUP BY dimension columns: the facts are
  *                      aggregated by their join keys first
@@ -26,6 +27,7 @@ int tn_optimize(tn_sql_engine *engine, tn_arena *arena, tn_plan *plan, tn_plan_o
     if ((rc = tn_opt_fold_constants(engine, arena, plan, root, err)) != 0 ||
         (rc = tn_opt_join_order(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_push_filters(arena, plan, root, err)) != 0 ||
+        (rc = tn_opt_hive_partitions(engine, arena, plan, root, err)) != 0 ||
         (rc = tn_opt_footer_count(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_aggregate_below_join(arena, plan, root, err)) != 0 ||
         (rc = tn_opt_distinct_aggregate(arena, plan, root, err)) != 0 ||

@@ -807,7 +807,11 @@ static void print_stmt(printer *w, const tn_sql_stmt *s)
                 print_expr(w, s->copy.option_values[i]);
             }
         }
-        if (s->copy.option_count)
+        if (s->copy.partition_by.count) {
+            put(w, s->copy.option_count ? ", PARTITION_BY " : " (PARTITION_BY ");
+            print_ident_list(w, &s->copy.partition_by);
+        }
+        if (s->copy.option_count || s->copy.partition_by.count)
             put(w, ")");
         break;
     case TN_SQL_STMT_KIND_COUNT:

@@ -611,6 +611,7 @@ struct tn_sql_stmt {
             const char **option_names;  /* lower case */
             tn_sql_expr **option_values; /* NULL for a bare option (HEADER) */
             uint32_t option_count;
+            tn_sql_ident_list partition_by; /* TO: PARTITION_BY (cols), hive folders */
         } copy;
     };
 };

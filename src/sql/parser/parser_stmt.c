@@ -318,6 +318,23 @@ static tn_sql_stmt *parse_copy(tn_sql_parser *p, tn_sql_stmt *s)
         tn_sql_ident name;
         if (!tn_sql_parse_ident(p, true, "an option name", &name))
             return NULL;
+        if (strcmp(name.name, "partition_by") == 0) {
+            /* PARTITION_BY (a, b) or PARTITION_BY a: column names, not a value */
+            if (tn_sql_is_op(p, TN_SQL_TOKOP_LPAREN)) {
+                if (!tn_sql_parse_ident_list(p, &s->copy.partition_by))
+                    return NULL;
+            } else {
+                tn_sql_ident col;
+                if (!tn_sql_parse_ident(p, true, "a column name", &col))
+                    return NULL;
+                s->copy.partition_by.items = tn_arena_alloc(p->arena, sizeof col);
+                if (!s->copy.partition_by.items)
+                    return tn_sql_oom(p);
+                s->copy.partition_by.items[0] = col;
+                s->copy.partition_by.count = 1;
+            }
+            continue;
+        }
         tn_sql_expr *value = NULL;
         if (!tn_sql_is_op(p, TN_SQL_TOKOP_COMMA) && !tn_sql_is_op(p, TN_SQL_TOKOP_RPAREN) &&
             !(value = tn_sql_parse_a_expr(p)))

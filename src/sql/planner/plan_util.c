@@ -351,6 +351,17 @@ static bool parquet_predicate(const tn_plan_op *op, const tn_plan_expr *f, const
     }
 }
 
+/* Hive partition pruning (optimizer/hive_partitions.c), done at plan time: "files k/n",
+ * then `more` (a separator) when something follows. */
+static int format_hive_pruning(const tn_plan_op *op, const char *more, tn_buf *out)
+{
+    if (!op->scan.partition_key_count)
+        return 0;
+    int64_t skipped = op->scan.stats.files_skipped;
+    return tn_buf_printf(out, "files %lld/%lld%s", (long long)skipped,
+                         (long long)(skipped + op->scan.path_count), more);
+}
+
 /* Plain EXPLAIN of Parquet files: their footers say which row groups the pushed filters
  * skip (pages are only known when read). Other formats and unreadable files show nothing. */
 static int format_file_pruning(const tn_plan_op *op, tn_buf *out)
@@ -390,8 +401,9 @@ static int format_file_pruning(const tn_plan_op *op, tn_buf *out)
         tn_parquet_scan_close(scan);
         tn_parquet_file_close(pf);
     }
-    return tn_buf_printf(out, " (files %u, pruned: row groups %lld/%lld)", op->scan.path_count,
-                         (long long)pruned, (long long)groups);
+    int rc = tn_buf_printf(out, " (files %u, pruned: ", op->scan.path_count);
+    rc |= format_hive_pruning(op, ", ", out);
+    return rc | tn_buf_printf(out, "row groups %lld/%lld)", (long long)pruned, (long long)groups);
 }
 
 /* What a scan prunes. A lake scan is planned here for plain EXPLAIN (manifests and data
@@ -452,11 +464,22 @@ static int format_pruning(const tn_plan_op *op, bool analyze, tn_buf *out)
         rc |= format_join_filter(&s, out);
         return rc | tn_buf_putc(out, ')');
     }
-    if (!analyze)
-        return format_file_pruning(op, out);
+    if (!analyze) {
+        /* other formats show only the partition pruning, when there is any */
+        size_t before = out->len;
+        rc = format_file_pruning(op, out);
+        if (rc == 0 && out->len == before && op->scan.partition_key_count) {
+            rc |= tn_buf_printf(out, " (files %u, pruned: ", op->scan.path_count);
+            rc |= format_hive_pruning(op, ")", out);
+        }
+        return rc;
+    }
     rc |= tn_buf_printf(out, " (files %lld", (long long)s.files);
+    if (s.row_groups || op->scan.partition_key_count)
+        rc |= tn_buf_append_cstr(out, ", pruned: ");
+    rc |= format_hive_pruning(op, s.row_groups ? ", " : "", out);
     if (s.row_groups)
-        rc |= tn_buf_printf(out, ", pruned: row groups %lld/%lld, pages %lld, rows %lld",
+        rc |= tn_buf_printf(out, "row groups %lld/%lld, pages %lld, rows %lld",
                             (long long)s.row_groups_pruned, (long long)s.row_groups,
                             (long long)s.pages_pruned, (long long)s.rows_pruned);
     rc |= format_join_filter(&s, out);
