@@ -102,6 +102,7 @@ void tn_cli_paths_free(char **paths, int count);
 typedef struct tn_cli_progress {
     bool enabled;
     int64_t started_ns;
+    int64_t delay_ns;     /* no line before this much time has passed (TARN_PROGRESS_AFTER_MS) */
     int64_t last_draw_ns;
     bool drawn;
 } tn_cli_progress;

@@ -357,21 +357,31 @@ void tn_cli_paths_free(char **paths, int count)
     tn_free(paths);
 }
 
-/* Progress is drawn only when stderr is a terminal, so pipes and logs stay clean. */
+/* Progress is drawn only when stderr is a terminal, so pipes and logs stay clean
+ * (TARN_NO_PROGRESS turns it off there too), and only for work that lasts: the first line
+ * comes after half a second, or after TARN_PROGRESS_AFTER_MS milliseconds. */
 void tn_cli_progress_start(tn_cli_progress *progress)
 {
     memset(progress, 0, sizeof *progress);
     progress->enabled = isatty(STDERR_FILENO) && !getenv("TARN_NO_PROGRESS");
     progress->started_ns = tn_monotonic_ns();
+    progress->delay_ns = 500000000LL;
+    const char *after = getenv("TARN_PROGRESS_AFTER_MS");
+    if (after && *after) {
+        char *end = NULL;
+        long long ms = strtoll(after, &end, 10);
+        if (end && *end == '\0' && ms >= 0 && ms <= 3600000)
+            progress->delay_ns = ms * 1000000LL;
+    }
 }
 
-/* Redraws the progress line, at most ten times a second, after the first half second. */
+/* Redraws the progress line, at most ten times a second, after the start delay. */
 void tn_cli_progress_update(tn_cli_progress *progress, const char *label, double fraction,
                             int64_t rows)
 {
     if (!progress->enabled) return;
     int64_t now = tn_monotonic_ns();
-    if (now - progress->started_ns < 500000000LL) return;
+    if (now - progress->started_ns < progress->delay_ns) return;
     if (progress->drawn && now - progress->last_draw_ns < 100000000LL) return;
     progress->last_draw_ns = now;
     progress->drawn = true;

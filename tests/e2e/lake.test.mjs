@@ -307,8 +307,9 @@ test('crash test: SIGKILL at random moments never loses or doubles a committed i
   // How long one ingest takes, to spread the kills over its whole life.
   const t0 = Date.now();
   tarnOk(dir, ['ingest', inputs[0], '--into', 'crash', '--partition-by', 'day(order_ts)']);
-  // Then from the runs that finished: on a loaded machine (fsync waits) one run's time says
-  // little, and kills that come too late would leave the test without kills.
+  // Then from the runs that finished, spawn to exit (not to the pipes' close, which comes
+  // later): on a loaded machine (fsync waits) one run's time says little, and kills that come
+  // after the exit would leave the test without kills.
   const finished = [Math.max(Date.now() - t0, 20)];
   const median = () => [...finished].sort((a, b) => a - b)[finished.length >> 1];
   let killed = 0;
@@ -320,13 +321,15 @@ test('crash test: SIGKILL at random moments never loses or doubles a committed i
     const args = ['-C', dir, 'ingest', inputs[i % FILES], inputs[(i * 7 + 3) % FILES], '--into', 'crash'];
     const started = Date.now();
     const { child, done } = spawnTarn(args);
-    await sleep(Math.floor(random() * median() * 1.2));
+    let exitedAt = 0;
+    child.once('exit', () => { exitedAt = Date.now(); });
+    await sleep(Math.floor(random() * median()));
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       killed++;
     }
     const r = await done;
-    if (r.status === 0) finished.push(Math.max(Date.now() - started, 20));
+    if (r.status === 0) finished.push(Math.max((exitedAt || Date.now()) - started, 5));
     assert.ok(r.signal === 'SIGKILL' || r.status === 0, `run ${i}: ${r.status} ${r.signal} ${r.stderr}`);
     // After every kill the table is consistent: its rows are whole inputs.
     const d = tarnJson(dir, ['describe', 'crash']);
@@ -399,7 +402,9 @@ test('ingest draws progress on a terminal and nothing otherwise', { skip: skipTa
   // A terminal (script(1) gives the command a pseudo-terminal): the progress line is drawn
   // and cleared, then the summary is printed.
   const cmd = [TARN_BIN, '-C', dir, 'ingest', big, '--into', 'loud'].map((a) => `'${a}'`).join(' ');
-  const env = { ...process.env };
+  // The first line comes after half a second by default; a fast machine ingests the file
+  // sooner than that, so the test asks for it at once.
+  const env = { ...process.env, TARN_PROGRESS_AFTER_MS: '0' };
   delete env.TARN_NO_PROGRESS;
   const r = spawnSync('/usr/bin/script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
