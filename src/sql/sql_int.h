@@ -228,6 +228,18 @@ struct tn_exec_op {
     int64_t ns;
 };
 
+/* What VALUES and range() share: an operator writing one batch of the plan's columns at a
+ * time, from expressions evaluated over the one-row input `empty`. */
+typedef struct tn_exec_const_source {
+    tn_exec_op op;
+    tn_batch *batch;
+    tn_batch empty; /* tn_exec_const_input_init */
+} tn_exec_const_source;
+/* Allocates a state of `size` bytes starting with a tn_exec_const_source, set up for plan with
+ * `next` (close frees it whole). *out is set even on failure, so the caller's close cleans up. */
+int tn_exec_const_source_open(tn_exec_ctx *ctx, tn_plan_op *plan, size_t size,
+                              int (*next)(tn_exec_op *, tn_exec_chunk *), tn_exec_op **out);
+
 /* Builds the operator tree for a plan. */
 int tn_exec_build(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out);
 /* Pulls the next chunk, timing it for EXPLAIN ANALYZE. */

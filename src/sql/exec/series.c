@@ -9,24 +9,22 @@
 #include "sql/func/func.h"
 
 typedef struct series_state {
-    tn_exec_op op;
-    tn_batch *batch;
+    tn_exec_const_source src; /* first: the operator */
     bool started;
     bool done;
     int64_t next;  /* the next value */
     int64_t stop;
-    tn_batch empty; /* the one-row, zero-column input the bounds are evaluated over */
 } series_state;
 
 static int bound(series_state *s, const tn_plan_expr *e, int64_t *out)
 {
     tn_exec_arg a;
-    int rc = tn_exec_eval_const(&s->op.ctx->eval, &s->empty, e, &a);
+    int rc = tn_exec_eval_const(&s->src.op.ctx->eval, &s->src.empty, e, &a);
     if (rc)
         return rc;
     if (!tn_vector_is_valid(a.vec, a.sel[0]))
-        return tn_error_set(s->op.ctx->err, TN_EINVAL, "%s bounds must not be NULL",
-                            s->op.plan->columns[0].name);
+        return tn_error_set(s->src.op.ctx->err, TN_EINVAL, "%s bounds must not be NULL",
+                            s->src.op.plan->columns[0].name);
     *out = tn_vector_i64(a.vec)[a.sel[0]];
     return 0;
 }
@@ -34,7 +32,7 @@ static int bound(series_state *s, const tn_plan_expr *e, int64_t *out)
 /* Whether value v is still in the series going in the step's direction. */
 static bool before_stop(const series_state *s, int64_t v, bool up)
 {
-    bool inclusive = s->op.plan->series.inclusive;
+    bool inclusive = s->src.op.plan->series.inclusive;
     return up ? (inclusive ? v <= s->stop : v < s->stop) : (inclusive ? v >= s->stop : v > s->stop);
 }
 
@@ -54,8 +52,8 @@ static int series_next(tn_exec_op *op, tn_exec_chunk *out)
     /* a timestamp step's direction: its parts' signs (mixed signs go by the larger part) */
     bool up = is_time ? (iv->months ? iv->months > 0 : iv->days ? iv->days > 0 : iv->micros > 0)
                       : plan->series.step > 0;
-    tn_batch_reset(s->batch);
-    int64_t *values = tn_vector_i64(&s->batch->columns[0]);
+    tn_batch_reset(s->src.batch);
+    int64_t *values = tn_vector_i64(&s->src.batch->columns[0]);
     uint32_t n = 0;
     while (!s->done && n < TN_BATCH_ROWS && before_stop(s, s->next, up)) {
         values[n++] = s->next;
@@ -71,34 +69,14 @@ static int series_next(tn_exec_op *op, tn_exec_chunk *out)
         out->count = 0;
         return 0;
     }
-    s->batch->row_count = n;
-    out->batch = s->batch;
+    s->src.batch->row_count = n;
+    out->batch = s->src.batch;
     out->sel = tn_exec_identity;
     out->count = n;
     return 0;
 }
 
-static void series_close(tn_exec_op *op)
-{
-    series_state *s = (series_state *)op;
-    tn_batch_free(s->batch);
-    tn_exec_const_input_free(&s->empty);
-}
-
 int tn_exec_series_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    series_state *s = tn_calloc(1, sizeof *s);
-    if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = series_next;
-    s->op.close = series_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
-    tn_schema *schema = tn_exec_schema(plan);
-    s->batch = schema ? tn_batch_new(schema, TN_BATCH_ROWS) : NULL;
-    tn_schema_unref(schema);
-    if (!s->batch || tn_exec_const_input_init(&s->empty) != 0)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    return 0;
+    return tn_exec_const_source_open(ctx, plan, sizeof(series_state), series_next, out);
 }
