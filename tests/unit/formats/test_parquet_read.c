@@ -10,26 +10,11 @@
 #include "formats/formats.h"
 #include "formats/parquet/metadata.h"
 #include "formats/parquet/parquet.h"
+#include "test_parquet_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#define CORPUS TARN_CONFORMANCE_DIR "/parquet/"
-#define DATA CORPUS "parquet-testing/data/"
-#define EXTRA CORPUS "hyparquet-extra/"
-#define BAD CORPUS "parquet-testing/bad_data/"
-
-static tn_parquet_file *open_file(const char *path)
-{
-    tn_parquet_source src;
-    tn_error err = {0};
-    tn_parquet_file *f = NULL;
-    int rc = tn_parquet_source_open_file(path, &src, &err);
-    if (rc == 0)
-        rc = tn_parquet_file_open(&src, &f, &err);
-    cr_assert_eq(rc, 0, "%s: %s", path, err.message);
-    return f;
-}
 
 /* All rows of a scan as text: values separated by '|', NULL as "NULL", rows by '\n'. */
 static char *scan_text(tn_parquet_file *f, const tn_parquet_scan_options *opts,

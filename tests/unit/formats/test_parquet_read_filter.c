@@ -10,27 +10,13 @@
 #include <criterion/criterion.h>
 
 #include "formats/parquet/parquet.h"
+#include "test_parquet_util.h"
 #include "formats/parquet/parquet_write.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#define CORPUS TARN_CONFORMANCE_DIR "/parquet/"
-#define DATA CORPUS "parquet-testing/data/"
-#define EXTRA CORPUS "hyparquet-extra/"
-
-static tn_parquet_file *open_file(const char *path)
-{
-    tn_parquet_source src;
-    tn_error err = {0};
-    tn_parquet_file *f = NULL;
-    int rc = tn_parquet_source_open_file(path, &src, &err);
-    if (rc == 0)
-        rc = tn_parquet_file_open(&src, &f, &err);
-    cr_assert_eq(rc, 0, "%s: %s", path, err.message);
-    return f;
-}
 
 /* Every row of the file (all columns) as text, one string per row. */
 typedef struct table {

@@ -11,6 +11,7 @@
 
 #include "formats/parquet/metadata.h"
 #include "formats/parquet/parquet.h"
+#include "test_parquet_util.h"
 #include "formats/parquet/parquet_write.h"
 #include "formats/parquet/thrift.h"
 
@@ -116,16 +117,6 @@ static void write_file(const char *path, const tn_write_options *opts, int64_t r
     }
     cr_assert_eq(tn_parquet_writer_finish(state, &err), 0, "%s", err.message);
     tn_schema_unref(schema);
-}
-
-static tn_parquet_file *open_file(const char *path)
-{
-    tn_parquet_source src;
-    tn_error err = {0};
-    tn_parquet_file *f = NULL;
-    cr_assert_eq(tn_parquet_source_open_file(path, &src, &err), 0, "%s", err.message);
-    cr_assert_eq(tn_parquet_file_open(&src, &f, &err), 0, "%s", err.message);
-    return f;
 }
 
 /* Checks row r of the file (b's row i) against the generator. */
