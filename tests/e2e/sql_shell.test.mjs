@@ -129,22 +129,39 @@ test('on a terminal: prompt, line editing, \\d and \\timing, history saved to ~/
     assert.ok(entries.includes('\\dt'), JSON.stringify(entries));
   });
 
+/**
+ * tarn's shell on a pseudo-terminal (script(1)), typed into piece by piece as a person would:
+ * waitFor(text) waits until the output holds text (the shell must be at its prompt for each
+ * piece); finish() quits with \\q, asserts exit 0 and returns the whole output. Killed after
+ * 20 s whatever happens.
+ */
+function terminalShell(tag) {
+  const home = scratchDir(tag);
+  // `exec`: the terminal's SIGINT goes to its whole foreground process group, so a shell left
+  // waiting between script and tarn (dash does not exec a lone command) would die of it.
+  const child = spawn('script', ['-qec', `exec '${TARN_BIN}' sql --no-project`, '/dev/null'], {
+    env: { ...process.env, HOME: home, TERM: 'dumb', SHELL: '/bin/sh' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const waitFor = async (text) => {
+    for (let i = 0; i < 300 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  const finish = async () => {
+    child.stdin.write('\\q\n');
+    const status = await exited;
+    clearTimeout(killer);
+    assert.equal(status, 0, out);
+    return out;
+  };
+  return { child, waitFor, finish };
+}
+
 test('on a terminal: Ctrl-C drops the statement being typed and the shell goes on',
   { skip: skipTarn || scriptMissing() }, async () => {
-    const home = scratchDir('shell-ctrl-c');
-    // `exec`: the terminal's SIGINT goes to its whole foreground process group, so a shell left
-    // waiting between script and tarn (dash does not exec a lone command) would die of it.
-    const child = spawn('script', ['-qec', `exec '${TARN_BIN}' sql --no-project`, '/dev/null'], {
-      env: { ...process.env, HOME: home, TERM: 'dumb', SHELL: '/bin/sh' },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    const exited = new Promise((resolve) => child.on('close', resolve));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    // Typed piece by piece, as a person would: the shell must be at its prompt for each.
-    const waitFor = async (text) => {
-      for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
-    };
+    const { child, waitFor, finish } = terminalShell('shell-ctrl-c');
     await waitFor('tarn> ');
     child.stdin.write('SELECT 111 AS dropped\n');
     await waitFor('  ... ');
@@ -152,27 +169,14 @@ test('on a terminal: Ctrl-C drops the statement being typed and the shell goes o
     await waitFor('^C');
     child.stdin.write('SELECT 222 AS kept;\n');
     await waitFor('(1 row)');
-    child.stdin.write('\\q\n');
-    const status = await exited;
-    clearTimeout(killer);
-    assert.equal(status, 0, out);
+    const out = await finish();
     assert.match(out, / kept\r?\n-+\r?\n +222/);
     assert.doesNotMatch(out, /^ +111\r?$/m, 'the dropped statement never ran');
   });
 
 test('on a terminal: Ctrl-C cancels the running statement and the shell goes on',
   { skip: skipTarn || scriptMissing() }, async () => {
-    const home = scratchDir('shell-cancel');
-    const child = spawn('script', ['-qec', `exec '${TARN_BIN}' sql --no-project`, '/dev/null'], {
-      env: { ...process.env, HOME: home, TERM: 'dumb', SHELL: '/bin/sh' },
-    });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    const exited = new Promise((resolve) => child.on('close', resolve));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    const waitFor = async (text) => {
-      for (let i = 0; i < 300 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
-    };
+    const { child, waitFor, finish } = terminalShell('shell-cancel');
     await waitFor('tarn> ');
     // A count over a cross join of 10^9 rows: minutes of work, so only a cancel ends it soon.
     child.stdin.write('WITH t(x) AS (SELECT * FROM (VALUES (1),(2),(3),(4),(5),(6),(7),(8),(9),(10)) v(x)), ' +
@@ -184,10 +188,7 @@ test('on a terminal: Ctrl-C cancels the running statement and the shell goes on'
     const took = Date.now() - sent;
     child.stdin.write('SELECT 333 AS after;\n');
     await waitFor('(1 row)');
-    child.stdin.write('\\q\n');
-    const status = await exited;
-    clearTimeout(killer);
-    assert.equal(status, 0, out);
+    const out = await finish();
     assert.match(out, /error: canceling statement due to user request/);
     assert.ok(took < 10_000, `the statement stopped ${took} ms after Ctrl-C`);
     assert.doesNotMatch(out, / slow\r?\n/, 'the cancelled statement printed no result');
