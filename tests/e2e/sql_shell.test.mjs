@@ -132,7 +132,7 @@ test('on a terminal: prompt, line editing, \\d and \\timing, history saved to ~/
 /**
  * tarn's shell on a pseudo-terminal (script(1)), typed into piece by piece as a person would:
  * waitFor(text) waits until the output holds text (the shell must be at its prompt for each
- * piece); finish() quits with \\q, asserts exit 0 and returns the whole output. Killed after
+ * piece); finish() quits with \q, asserts exit 0 and returns the whole output. Killed after
  * 20 s whatever happens.
  */
 function terminalShell(tag) {
