@@ -1123,6 +1123,16 @@ static int ended_early(pq_chunk *c)
                        (long long)c->row, (long long)c->rg_rows);
 }
 
+/* Refills the level window once it is used up. The chunk ending first is an error: it holds
+ * fewer rows than its row group. */
+static int ensure_levels(pq_chunk *c)
+{
+    if (c->lv_pos < c->lv_len)
+        return 0;
+    int rc = fill_levels(c);
+    return rc == 1 ? ended_early(c) : rc;
+}
+
 tn_dictionary *pq_chunk_dictionary(pq_chunk *c)
 {
     const pq_leaf *leaf = c->leaf;
@@ -1169,16 +1179,12 @@ static int dict_indices(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t k)
 int pq_chunk_read_dict(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n)
 {
     while (n > 0) {
-        if (c->lv_pos == c->lv_len) {
-            int rc = fill_levels(c);
-            if (rc == 1)
-                return ended_early(c);
-            if (rc != 0)
-                return rc;
-        }
+        int rc = ensure_levels(c);
+        if (rc != 0)
+            return rc;
         if (!c->page_dict) {
             /* the writer fell back to PLAIN: the batch continues in the plain layout */
-            int rc = tn_vector_flatten(v, row);
+            rc = tn_vector_flatten(v, row);
             if (rc != 0)
                 return chunk_error(c, rc, "out of memory expanding dictionary values");
             return pq_chunk_read_flat(c, v, row, n);
@@ -1186,7 +1192,7 @@ int pq_chunk_read_dict(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n)
         uint32_t k = c->lv_len - c->lv_pos;
         if (k > n)
             k = n;
-        int rc = dict_indices(c, v, row, k);
+        rc = dict_indices(c, v, row, k);
         if (rc != 0)
             return rc;
         c->lv_pos += k;
@@ -1200,17 +1206,13 @@ int pq_chunk_read_dict(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n)
 int pq_chunk_read_flat(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n)
 {
     while (n > 0) {
-        if (c->lv_pos == c->lv_len) {
-            int rc = fill_levels(c);
-            if (rc == 1)
-                return ended_early(c);
-            if (rc != 0)
-                return rc;
-        }
+        int rc = ensure_levels(c);
+        if (rc != 0)
+            return rc;
         uint32_t k = c->lv_len - c->lv_pos;
         if (k > n)
             k = n;
-        int rc = convert_window(c, v, row, k);
+        rc = convert_window(c, v, row, k);
         if (rc != 0)
             return rc;
         c->lv_pos += k;
@@ -1389,9 +1391,7 @@ int pq_chunk_read_flat_sel(pq_chunk *c, tn_vector *v, uint32_t row, uint32_t n,
                     continue;
                 }
             }
-            int rc = fill_levels(c);
-            if (rc == 1)
-                return ended_early(c);
+            int rc = ensure_levels(c);
             if (rc != 0)
                 return rc;
         }
@@ -1441,13 +1441,9 @@ int pq_chunk_skip_flat(pq_chunk *c, int64_t n)
         skip_pages(c, target);
         if (c->row >= target)
             break;
-        if (c->lv_pos == c->lv_len) {
-            int rc = fill_levels(c);
-            if (rc == 1)
-                return ended_early(c);
-            if (rc != 0)
-                return rc;
-        }
+        int rc = ensure_levels(c);
+        if (rc != 0)
+            return rc;
         uint32_t k = c->lv_len - c->lv_pos;
         if ((int64_t)k > target - c->row)
             k = (uint32_t)(target - c->row);
@@ -1455,11 +1451,8 @@ int pq_chunk_skip_flat(pq_chunk *c, int64_t n)
         uint32_t nonnull = leaf->max_def > 0 && !c->defs_all_present
                                ? count_present(c->defs + c->lv_pos, k, leaf->max_def)
                                : k;
-        if (nonnull > 0) {
-            int rc = decode_physical(c, nonnull, NULL);
-            if (rc != 0)
-                return rc;
-        }
+        if (nonnull > 0 && (rc = decode_physical(c, nonnull, NULL)) != 0)
+            return rc;
         c->lv_pos += k;
         c->row += k;
     }
