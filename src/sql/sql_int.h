@@ -228,6 +228,14 @@ struct tn_exec_op {
     int64_t ns;
 };
 
+/* Allocates an operator's zeroed state of `size` bytes, which starts with its tn_exec_op, set
+ * up for plan with next and close (NULL: nothing to release) and stored in *out, so that the
+ * caller's close cleans up whatever later setup fails. NULL with ctx->err set when out of
+ * memory. */
+void *tn_exec_op_alloc(tn_exec_ctx *ctx, tn_plan_op *plan, size_t size,
+                       int (*next)(tn_exec_op *, tn_exec_chunk *), void (*close)(tn_exec_op *),
+                       tn_exec_op **out);
+
 /* What VALUES and range() share: an operator writing one batch of the plan's columns at a
  * time, from expressions evaluated over the one-row input `empty`. */
 typedef struct tn_exec_const_source {

@@ -1773,15 +1773,10 @@ int agg_table_init(agg_exec *s, tn_plan_op *plan)
 
 int tn_exec_aggregate_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    agg_exec *s = tn_calloc(1, sizeof *s);
+    agg_exec *s = tn_exec_op_alloc(ctx, plan, sizeof *s, agg_next, agg_close, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = agg_next;
-    s->op.close = agg_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
+        return TN_ENOMEM;
     s->distinct_parts = 1;
-    *out = &s->op;
     int rc = agg_table_init(s, plan);
     if (rc)
         return rc;

@@ -272,3 +272,20 @@ int tn_exec_value_from_vector(tn_arena *arena, const tn_vector *v, uint32_t row,
     }
     return 0;
 }
+
+void *tn_exec_op_alloc(tn_exec_ctx *ctx, tn_plan_op *plan, size_t size,
+                       int (*next)(tn_exec_op *, tn_exec_chunk *), void (*close)(tn_exec_op *),
+                       tn_exec_op **out)
+{
+    tn_exec_op *op = tn_calloc(1, size);
+    if (!op) {
+        tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+        return NULL;
+    }
+    op->next = next;
+    op->close = close;
+    op->plan = plan;
+    op->ctx = ctx;
+    *out = op;
+    return op;
+}

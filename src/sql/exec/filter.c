@@ -35,12 +35,8 @@ static int filter_next(tn_exec_op *op, tn_exec_chunk *out)
 
 int tn_exec_filter_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    filter_state *s = tn_calloc(1, sizeof *s);
+    filter_state *s = tn_exec_op_alloc(ctx, plan, sizeof *s, filter_next, NULL, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = filter_next;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     return tn_exec_build(ctx, plan->children[0], &s->op.children[0]);
 }

@@ -1337,14 +1337,9 @@ static void join_close(tn_exec_op *op)
 
 int tn_exec_join_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    join_state *s = tn_calloc(1, sizeof *s);
+    join_state *s = tn_exec_op_alloc(ctx, plan, sizeof *s, join_next, join_close, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = join_next;
-    s->op.close = join_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     s->build = s;
     join_state *shared = tn_exec_run_shared(ctx->run, plan);
     if (shared) {

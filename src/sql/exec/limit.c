@@ -51,12 +51,8 @@ static int limit_next(tn_exec_op *op, tn_exec_chunk *out)
 
 int tn_exec_limit_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    limit_state *s = tn_calloc(1, sizeof *s);
+    limit_state *s = tn_exec_op_alloc(ctx, plan, sizeof *s, limit_next, NULL, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = limit_next;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     return tn_exec_build(ctx, plan->children[0], &s->op.children[0]);
 }

@@ -581,18 +581,13 @@ int tn_exec_exchange_open(tn_exec_ctx *ctx, tn_exec_op *input, tn_exec_op **out)
     int workers = tn_exec_parallel_workers(ctx, input);
     if (workers <= 1 || ctx->analyze)
         return 0;
-    exchange *x = tn_calloc(1, sizeof *x);
+    exchange *x = tn_exec_op_alloc(ctx, input->plan, sizeof *x, exchange_next, exchange_close, out);
     if (!x)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
+        return TN_ENOMEM;
     pthread_mutex_init(&x->lock, NULL);
     pthread_cond_init(&x->cond, NULL);
-    x->op.next = exchange_next;
-    x->op.close = exchange_close;
-    x->op.plan = input->plan;
-    x->op.ctx = ctx;
     x->input = input;
     x->limit = (uint32_t)workers * 4;
-    *out = &x->op;
     x->schema = tn_exec_schema(input->plan);
     x->done = tn_calloc((size_t)workers, sizeof *x->done);
     if (!x->schema || !x->done)

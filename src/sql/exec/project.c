@@ -120,14 +120,9 @@ static void project_close(tn_exec_op *op)
 
 int tn_exec_project_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    project_state *s = tn_calloc(1, sizeof *s);
+    project_state *s = tn_exec_op_alloc(ctx, plan, sizeof *s, project_next, project_close, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = project_next;
-    s->op.close = project_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     tn_schema *schema = tn_exec_schema(plan);
     s->batch = schema ? tn_batch_new(schema, TN_BATCH_ROWS) : NULL;
     tn_schema_unref(schema);

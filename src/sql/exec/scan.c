@@ -746,14 +746,9 @@ static int scan_next(tn_exec_op *op, tn_exec_chunk *out)
 
 int tn_exec_scan_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    scan_state *s = tn_calloc(1, sizeof *s);
+    scan_state *s = tn_exec_op_alloc(ctx, plan, sizeof *s, scan_next, scan_close, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = scan_next;
-    s->op.close = scan_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     uint32_t n = plan->column_count;
     s->schema = tn_exec_schema(plan);
     s->shell.columns = tn_calloc(n ? n : 1, sizeof(tn_vector));

@@ -124,14 +124,9 @@ static void setop_close(tn_exec_op *op)
 
 int tn_exec_setop_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    setop_state *s = tn_calloc(1, sizeof *s);
+    setop_state *s = tn_exec_op_alloc(ctx, plan, sizeof *s, setop_next, setop_close, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = setop_next;
-    s->op.close = setop_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     int rc = tn_exec_build(ctx, plan->children[0], &s->op.children[0]);
     if (rc == 0)
         rc = tn_exec_build(ctx, plan->children[1], &s->op.children[1]);

@@ -273,14 +273,9 @@ static void sort_close(tn_exec_op *op)
 
 int tn_exec_sort_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    sort_state *s = tn_calloc(1, sizeof *s);
+    sort_state *s = tn_exec_op_alloc(ctx, plan, sizeof *s, sort_next, sort_close, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = sort_next;
-    s->op.close = sort_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     s->row_schema = tn_exec_schema(plan);
     s->key_schema = tn_schema_new();
     if (!s->row_schema || !s->key_schema)

@@ -51,14 +51,9 @@ static void const_source_close(tn_exec_op *op)
 int tn_exec_const_source_open(tn_exec_ctx *ctx, tn_plan_op *plan, size_t size,
                               int (*next)(tn_exec_op *, tn_exec_chunk *), tn_exec_op **out)
 {
-    tn_exec_const_source *s = tn_calloc(1, size);
+    tn_exec_const_source *s = tn_exec_op_alloc(ctx, plan, size, next, const_source_close, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = next;
-    s->op.close = const_source_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     tn_schema *schema = tn_exec_schema(plan);
     s->batch = schema ? tn_batch_new(schema, TN_BATCH_ROWS) : NULL;
     tn_schema_unref(schema);

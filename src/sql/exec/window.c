@@ -531,14 +531,9 @@ static void window_close(tn_exec_op *op)
 
 int tn_exec_window_open(tn_exec_ctx *ctx, tn_plan_op *plan, tn_exec_op **out)
 {
-    window_state *s = tn_calloc(1, sizeof *s);
+    window_state *s = tn_exec_op_alloc(ctx, plan, sizeof *s, window_next, window_close, out);
     if (!s)
-        return tn_error_set(ctx->err, TN_ENOMEM, "out of memory");
-    s->op.next = window_next;
-    s->op.close = window_close;
-    s->op.plan = plan;
-    s->op.ctx = ctx;
-    *out = &s->op;
+        return TN_ENOMEM;
     tn_exec_rows_init(&s->rows, NULL);
     tn_schema *schema = tn_exec_schema(plan);
     if (!schema)
