@@ -96,27 +96,12 @@ static int rewrite_one(tn_arena *arena, tn_plan *plan, tn_plan_op *op)
     return 0;
 }
 
-static int rewrite(tn_arena *arena, tn_plan *plan, tn_plan_op **slot);
-
-static int rewrite_subplan(void *ctx, tn_plan_op **root)
+static int rewrite(void *ctx, tn_plan_op **slot)
 {
-    void **args = ctx;
-    return rewrite(args[0], args[1], root);
-}
-
-static int rewrite(tn_arena *arena, tn_plan *plan, tn_plan_op **slot)
-{
+    tn_opt_rule_args *a = ctx;
+    tn_arena *arena = a->arena;
+    tn_plan *plan = a->plan;
     tn_plan_op *op = *slot;
-    int rc;
-    for (uint32_t i = 0; i < op->child_count; i++)
-        if ((rc = rewrite(arena, plan, &op->children[i])) != 0)
-            return rc;
-    if (op->kind == TN_PLAN_CTE_REF && op->cte_ref.query &&
-        (rc = rewrite(arena, plan, &op->cte_ref.query)) != 0)
-        return rc;
-    void *args[2] = {arena, plan};
-    if ((rc = tn_opt_for_each_subplan(op, rewrite_subplan, args)) != 0)
-        return rc;
     if (op->kind != TN_PLAN_AGGREGATE || op->child_count != 1)
         return 0;
     uint8_t *used = tn_arena_alloc(arena, op->children[0]->column_count + 1);
@@ -127,7 +112,8 @@ static int rewrite(tn_arena *arena, tn_plan *plan, tn_plan_op **slot)
 
 int tn_opt_distinct_aggregate(tn_arena *arena, tn_plan *plan, tn_plan_op **root, tn_error *err)
 {
-    int rc = rewrite(arena, plan, root);
+    tn_opt_rule_args args = {arena, plan};
+    int rc = tn_opt_rewrite_bottom_up(root, rewrite, &args);
     if (rc)
         return tn_error_set(err, rc, "out of memory while splitting a DISTINCT aggregate");
     return 0;

@@ -222,3 +222,30 @@ int tn_opt_for_each_subplan(tn_plan_op *op, tn_opt_subplan_fn fn, void *ctx)
     subplan_visit v = {fn, ctx};
     return tn_plan_for_each_subquery(op, visit_subplan, &v);
 }
+
+typedef struct bottom_up {
+    tn_opt_subplan_fn fn;
+    void *ctx;
+} bottom_up;
+
+static int bottom_up_slot(void *arg, tn_plan_op **slot)
+{
+    bottom_up *w = arg;
+    tn_plan_op *op = *slot;
+    int rc;
+    for (uint32_t i = 0; i < op->child_count; i++)
+        if ((rc = bottom_up_slot(w, &op->children[i])) != 0)
+            return rc;
+    if (op->kind == TN_PLAN_CTE_REF && op->cte_ref.query &&
+        (rc = bottom_up_slot(w, &op->cte_ref.query)) != 0)
+        return rc;
+    if ((rc = tn_opt_for_each_subplan(op, bottom_up_slot, w)) != 0)
+        return rc;
+    return w->fn(w->ctx, slot);
+}
+
+int tn_opt_rewrite_bottom_up(tn_plan_op **slot, tn_opt_subplan_fn fn, void *ctx)
+{
+    bottom_up w = {fn, ctx};
+    return bottom_up_slot(&w, slot);
+}

@@ -32,6 +32,15 @@ int tn_opt_filter_through_outer_join(tn_arena *arena, tn_plan *plan, tn_plan_op 
  * children). Stops at the first error. */
 typedef int (*tn_opt_subplan_fn)(void *ctx, tn_plan_op **root);
 int tn_opt_for_each_subplan(tn_plan_op *op, tn_opt_subplan_fn fn, void *ctx);
+/* Calls fn on every operator slot of the plan at *slot, children first: the children, a CTE
+ * reference's query and the subquery plans inside each operator's expressions, then the
+ * operator itself (which fn may replace through the slot). Stops at the first error. */
+int tn_opt_rewrite_bottom_up(tn_plan_op **slot, tn_opt_subplan_fn fn, void *ctx);
+/* The context most rules hand tn_opt_rewrite_bottom_up. */
+typedef struct tn_opt_rule_args {
+    tn_arena *arena;
+    tn_plan *plan;
+} tn_opt_rule_args;
 
 /* Rule: sub-expressions shared by the expressions of an aggregate or a projection computed
  * once, in a projection put below it (common_subexpressions.c). Runs after prune_columns.
