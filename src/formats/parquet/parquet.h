@@ -73,9 +73,8 @@ uint32_t tn_parquet_file_row_group_count(const tn_parquet_file *file);
 const char *tn_parquet_file_name(const tn_parquet_file *file);
 
 /* The rows of the Parquet file at path as its footer states them (FileMetaData.num_rows),
- * read without decoding the footer's row groups: for COUNT(*). Returns 0, or TN_EFORMAT
- * (not Parquet, encrypted), TN_ECORRUPT (a footer or schema that does not parse), TN_ENOENT,
- * TN_EIO or TN_ENOMEM with err set; opening the file reports such errors in full. */
+ * read as tn_parquet_file_open_schema reads it (the row groups are not): for COUNT(*).
+ * Returns 0 or the error of opening the file, with err set. */
 int tn_parquet_file_count_rows(const char *path, int64_t *rows, tn_error *err);
 
 /* Appends the JSON object `tarn inspect` shows: {"created_by", "num_rows", "row_groups":

@@ -10,10 +10,13 @@
 #include "formats/formats.h"
 #include "formats/parquet/metadata.h"
 #include "formats/parquet/parquet.h"
+#include "formats/parquet/parquet_write.h"
 #include "test_parquet_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 
 /* All rows of a scan as text: values separated by '|', NULL as "NULL", rows by '\n'. */
@@ -579,6 +582,86 @@ Test(parquet_read, open_schema_only)
     tn_parquet_file_close(head);
     cr_assert_eq(read_buffer(data, len, &err), TN_ECORRUPT);
     tn_free(data);
+}
+
+/* Writes `columns` INTEGER columns with long names, `rows` rows of them in row groups of
+ * `group_rows`, to a new file in a temporary folder; returns its path. */
+static char *write_wide_file(uint32_t columns, int64_t rows, int64_t group_rows)
+{
+    char dir[] = "/tmp/tarn-pq-schema-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char *path = tn_malloc(strlen(dir) + 16);
+    cr_assert_not_null(path);
+    sprintf(path, "%s/t.parquet", dir);
+    tn_schema *s = tn_schema_new();
+    for (uint32_t c = 0; c < columns; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "a_column_with_a_rather_long_name_%05u", c);
+        cr_assert_eq(tn_schema_add(s, name, tn_type_make(TN_TYPE_INTEGER), true), 0);
+    }
+    tn_write_options w;
+    memset(&w, 0, sizeof w);
+    w.row_group_rows = group_rows;
+    void *state = NULL;
+    tn_error err = {0};
+    cr_assert_eq(tn_parquet_writer_open(path, s, &w, &state, &err), 0, "%s", err.message);
+    for (int64_t r = 0; r < rows;) {
+        uint32_t n = rows - r < 1000 ? (uint32_t)(rows - r) : 1000;
+        tn_batch *b = tn_batch_new(s, n);
+        cr_assert_not_null(b);
+        for (uint32_t c = 0; c < columns; c++)
+            for (uint32_t i = 0; i < n; i++)
+                tn_vector_i32(&b->columns[c])[i] = (int32_t)(r + i);
+        b->row_count = n;
+        cr_assert_eq(tn_parquet_writer_write(state, b, &err), 0, "%s", err.message);
+        tn_batch_free(b);
+        r += n;
+    }
+    cr_assert_eq(tn_parquet_writer_finish(state, &err), 0, "%s", err.message);
+    tn_schema_unref(s);
+    return path;
+}
+
+static void remove_file_and_folder(char *path)
+{
+    remove(path);
+    *strrchr(path, '/') = '\0';
+    rmdir(path);
+    tn_free(path);
+}
+
+/* Opening for the schema reads only the start of a footer; footers larger than that read
+ * whether the schema fits in it (many row groups) or not (many long column names), and the
+ * schema and row count agree with a full open's, as does the footer count. */
+Test(parquet_read, open_schema_past_the_footer_start)
+{
+    struct { uint32_t columns; int64_t rows, group_rows; } shapes[] = {
+        {1, 3000, 10},   /* 300 row groups: a footer of tens of KiB, a schema of a few bytes */
+        {1500, 3, 1000}, /* a schema of ~60 KiB */
+        {3, 5, 1000},    /* a footer smaller than the start read */
+    };
+    for (size_t k = 0; k < sizeof shapes / sizeof *shapes; k++) {
+        char *path = write_wide_file(shapes[k].columns, shapes[k].rows, shapes[k].group_rows);
+        tn_parquet_file *full = open_file(path);
+        tn_parquet_source src;
+        tn_error err = {0};
+        tn_parquet_file *head = NULL;
+        cr_assert_eq(tn_parquet_source_open_file(path, &src, &err), 0, "%s", err.message);
+        cr_assert_eq(tn_parquet_file_open_schema(&src, &head, &err), 0, "%s", err.message);
+        const tn_schema *a = tn_parquet_file_schema(full), *b = tn_parquet_file_schema(head);
+        cr_assert_eq(b->column_count, shapes[k].columns);
+        cr_assert_eq(a->column_count, b->column_count);
+        for (uint32_t c = 0; c < a->column_count; c++)
+            cr_assert_str_eq(a->columns[c].name, b->columns[c].name);
+        cr_assert_eq(tn_parquet_file_num_rows(head), shapes[k].rows);
+        cr_assert_eq(tn_parquet_file_num_rows(full), shapes[k].rows);
+        int64_t counted = -1;
+        cr_assert_eq(tn_parquet_file_count_rows(path, &counted, &err), 0, "%s", err.message);
+        cr_assert_eq(counted, shapes[k].rows);
+        tn_parquet_file_close(head);
+        tn_parquet_file_close(full);
+        remove_file_and_folder(path);
+    }
 }
 
 /* String predicates on statistics and the page index (hyparquet's page_index.parquet: two
