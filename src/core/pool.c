@@ -59,13 +59,14 @@ int tn_cpu_count(void)
         if (end && *end == '\0' && n > 0)
             return n > POOL_MAX_THREADS ? POOL_MAX_THREADS : (int)n;
     }
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    /* The cores this process may run on (the kernel reports them among those online): one
+     * system call, where counting the online ones reads a file. */
+    long n = 0;
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0) {
-        long allowed = CPU_COUNT(&set);
-        if (allowed > 0 && (n < 1 || allowed < n))
-            n = allowed;
-    }
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        n = CPU_COUNT(&set);
+    if (n < 1)
+        n = sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1)
         n = 1;
     return n > POOL_MAX_THREADS ? POOL_MAX_THREADS : (int)n;

@@ -334,6 +334,9 @@ struct tn_plan_op {
             const char *label;        /* what EXPLAIN shows: the path, glob or table name */
             char **paths;             /* FILES: expanded paths */
             uint32_t path_count;
+            const char *counted_path; /* FILES: the path (one of paths) whose rows the binder
+                                         read from its Parquet footer, or NULL */
+            int64_t counted_rows;     /* those rows (FileMetaData.num_rows) */
             const char *format;       /* FILES: "csv"/"json"/"parquet" or NULL = detect */
             void *read_options;       /* FILES: a tn_read_options (formats.h), arena-owned */
             struct tn_sql_table *memory;      /* MEMORY */

@@ -84,8 +84,11 @@ static int file_scan(tn_binder *b, const char *path, tn_read_options *opts,
             rc = tn_parquet_file_open_schema(&src, &pf, &ferr);
         if (rc == 0)
             fs = tn_parquet_file_schema(pf);
-        if (rc == 0)
-            scan->estimated_rows = (double)tn_parquet_file_num_rows(pf) * scan->scan.path_count;
+        if (rc == 0) {
+            scan->scan.counted_path = scan->scan.paths[0];
+            scan->scan.counted_rows = tn_parquet_file_num_rows(pf);
+            scan->estimated_rows = (double)scan->scan.counted_rows * scan->scan.path_count;
+        }
     } else if (rc == 0) {
         rc = tn_reader_open(scan->scan.paths[0], ro, &reader, &ferr);
         if (rc == 0)

@@ -25,10 +25,10 @@ static bool footer_rows(const tn_plan_op *scan, int64_t *rows)
         if (tn_format_detect(scan->scan.paths[i], scan->scan.format, &fmt, &err) != 0 ||
             fmt != &tn_format_parquet)
             return false;
-        /* Only the row counts: the footer is walked, not decoded (the binder decoded the
-         * first file's already, for its schema). */
-        int64_t n;
-        if (tn_parquet_file_count_rows(scan->scan.paths[i], &n, &err) != 0)
+        /* the binder read the first file's footer for its schema, and its rows with it */
+        int64_t n = scan->scan.counted_rows;
+        if (scan->scan.paths[i] != scan->scan.counted_path &&
+            tn_parquet_file_count_rows(scan->scan.paths[i], &n, &err) != 0)
             return false;
         if (__builtin_add_overflow(total, n, &total))
             return false;
