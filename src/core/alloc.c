@@ -115,6 +115,26 @@ void tn_alloc_use_huge_pages(void)
     atomic_store(&huge_pages_wanted, true);
 }
 
+/* Faults in the next `bytes` of the main heap with one system call (see core.h). A block of
+ * that size is taken from the top of the heap, so the heap grows past it, populated and given
+ * back; the allocations that follow are carved from the same addresses. Kernels before 5.14
+ * lack the call: the pages are then faulted in as they are touched, as before. */
+void tn_alloc_prefault_heap(size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+    void *block = malloc(bytes);
+    if (!block)
+        return;
+    uintptr_t start = (uintptr_t)block & ~(SMALL_PAGE_BYTES - 1);
+    uintptr_t end = ((uintptr_t)block + bytes) & ~(SMALL_PAGE_BYTES - 1);
+    if (end > start)
+        (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+    free(block);
+#else
+    (void)bytes;
+#endif
+}
+
 /* Advises the 64 MiB region around p once; the table of regions already advised is scanned
  * without locks (two threads may both advise a region: harmless). */
 static void advise_region(uintptr_t p)
