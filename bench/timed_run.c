@@ -15,9 +15,16 @@
  * more, all of it counted as the command's time; this program starts the command with
  * posix_spawn and times only that. libc only, like the generators: it must not depend on the
  * code it is used to judge.
+ *
+ * The command's standard output goes to a temporary file while it runs, and is copied to this
+ * program's standard output once it has exited. Written straight into node's pipe, each write
+ * wakes node's reader on the other core while the command is still running; on a 2-core
+ * virtual machine that cost a 3 ms command 0.4 ms that were the reader's, not the command's
+ * (the same command writing to a file or /dev/null did not pay it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -45,6 +52,29 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Copies the file behind fd, from its start, to standard output. */
+static int copy_output(int fd)
+{
+    char buf[1 << 16];
+    if (lseek(fd, 0, SEEK_SET) < 0)
+        return -1;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return (int)n;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return -1;
+            done += w;
+        }
+    }
 }
 
 static int usage(void)
@@ -85,8 +115,24 @@ int main(int argc, char **argv)
     sa.sa_handler = on_alarm;
     sigaction(SIGALRM, &sa, NULL);
 
+    const char *tmpdir = getenv("TMPDIR");
+    char output_path[4096];
+    snprintf(output_path, sizeof output_path, "%s/timed_run-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int output = mkstemp(output_path);
+    if (output < 0) {
+        fprintf(stderr, "timed_run: cannot create %s: %s\n", output_path, strerror(errno));
+        return 2;
+    }
+    unlink(output_path);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, output, STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, output);
+
     double start = now_seconds();
-    int rc = posix_spawnp(&child, argv[i], NULL, NULL, argv + i, environ);
+    int rc = posix_spawnp(&child, argv[i], &actions, NULL, argv + i, environ);
+    posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         fprintf(stderr, "timed_run: cannot start %s: %s\n", argv[i], strerror(rc));
         return 127;
@@ -105,6 +151,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "timed_run: wait failed: %s\n", strerror(errno));
         return 2;
     }
+
+    if (copy_output(output) != 0) {
+        fprintf(stderr, "timed_run: cannot copy the command's output: %s\n", strerror(errno));
+        return 2;
+    }
+    close(output);
 
     int status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
     if (timed_out)
