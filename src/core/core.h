@@ -120,14 +120,11 @@ char *tn_strndup(const char *s, size_t n);
 void tn_alloc_fail_every(uint64_t n);
 /* Allocations attempted since start (successful or failed). */
 uint64_t tn_alloc_count(void);
-/* From now on the heap, and each large block, is advised to the kernel for 2 MiB pages.
- * For the command-line program; the C library should keep freed memory (see cli/main.c). */
+/* From now on the heap, each worker thread's arena and each large block are advised to the
+ * kernel for 2 MiB pages; the heap's first 256 KiB are faulted in at once (core/alloc.c says
+ * why and how). For the command-line program, once, before other threads start; the C
+ * library should keep freed memory and grow the heap 64 MiB at a time (see cli/main.c). */
 void tn_alloc_use_huge_pages(void);
-/* Faults in the next `bytes` of the heap at once. A page fault costs about a microsecond on
- * bare metal and 8-15 on a virtual machine, and a short command touches a few dozen heap
- * pages one by one; populating them in one call costs under a microsecond a page. For the
- * command-line program, after tn_alloc_use_huge_pages. */
-void tn_alloc_prefault_heap(size_t bytes);
 
 /* ------------------------------------------------------------------------------------------
  * Arenas: many small allocations that die together (a statement, a batch, a run).
