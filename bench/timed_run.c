@@ -120,6 +120,17 @@ static int run_once(char **command, int output, unsigned timeout_seconds, double
     return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 }
 
+/* Parses a whole number in 1..max into *out; false when text is not one. */
+static int parse_count(const char *text, unsigned long max, unsigned *out)
+{
+    char *end = NULL;
+    unsigned long v = strtoul(text, &end, 10);
+    if (!end || end == text || *end || v == 0 || v > max)
+        return 0;
+    *out = (unsigned)v;
+    return 1;
+}
+
 static int usage(void)
 {
     fprintf(stderr, "usage: timed_run [--timeout SECONDS] [--runs N] -o RESULT_FILE -- COMMAND [ARG...]\n");
@@ -140,21 +151,15 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             result_path = argv[++i];
         } else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc) {
-            char *end = NULL;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (!end || *end || v == 0 || v > 1000) {
+            if (!parse_count(argv[++i], 1000, &runs)) {
                 fprintf(stderr, "timed_run: --runs wants a count (1..1000)\n");
                 return 2;
             }
-            runs = (unsigned)v;
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-            char *end = NULL;
-            unsigned long v = strtoul(argv[++i], &end, 10);
-            if (!end || *end || v == 0 || v > 86400) {
+            if (!parse_count(argv[++i], 86400, &timeout_seconds)) {
                 fprintf(stderr, "timed_run: --timeout wants whole seconds (1..86400)\n");
                 return 2;
             }
-            timeout_seconds = (unsigned)v;
         } else {
             return usage();
         }
