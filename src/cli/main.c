@@ -7,10 +7,6 @@
 
 #include <stdlib.h>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 const char *tn_cli_project_dir;
 
 static const tn_cli_command *const commands[] = {
@@ -42,32 +38,9 @@ static void print_main_help(FILE *out)
                  "(one message on stderr), 2 an internal error.\n");
 }
 
-/* Readers free a block's worth of batches every block and allocate the next block's at once.
- * With glibc's first thresholds (128 KiB) that memory goes back to the kernel each time and
- * every block faults it in again (measured: a third of the CSV and of the NDJSON parse
- * time). Fixed thresholds keep up to 64 MiB of freed memory for reuse and serve blocks below
- * 32 MiB (the largest glibc allows) from the heap. It also stops glibc's own adjustment,
- * which would only reach the same values after the first large free.
- *
- * The heap grows 64 MiB at a time and is backed by 2 MiB pages (tn_alloc_use_huge_pages):
- * TPC-H Q9 over SF1 took 27,000 page faults and 0.27 s in the kernel with 4 KiB pages, a
- * few hundred faults and 0.05 s with 2 MiB pages.
- * The first 256 KiB of the heap are faulted in at once (a footer COUNT(*) touched ~20 heap
- * pages one fault at a time: 2.11 -> 2.02 ms), and the heap's first 2 MiB block, which
- * start-up had touched, is kept out of use (see core/alloc.c). */
-static void tune_allocator(void)
-{
-#if defined(__GLIBC__)
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 128 << 20);
-    mallopt(M_TOP_PAD, 64 << 20);
-    tn_alloc_use_huge_pages();
-#endif
-}
-
 int main(int argc, char **argv)
 {
-    tune_allocator();
+    tn_alloc_configure_program();
     /* Global options come before the command, as with git. */
     while (argc >= 2 && strncmp(argv[1], "-C", 2) == 0) {
         if (argv[1][2]) {

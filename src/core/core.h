@@ -125,6 +125,10 @@ uint64_t tn_alloc_count(void);
  * why and how). For the command-line program, once, before other threads start; the C
  * library should keep freed memory and grow the heap 64 MiB at a time (see cli/main.c). */
 void tn_alloc_use_huge_pages(void);
+/* Sets up the C library's allocator as a program running tarn's work wants it: freed memory
+ * kept for reuse, the heap grown 64 MiB at a time, 2 MiB pages (tn_alloc_use_huge_pages).
+ * Called first thing by the command line and the test runners. */
+void tn_alloc_configure_program(void);
 
 /* ------------------------------------------------------------------------------------------
  * Arenas: many small allocations that die together (a statement, a batch, a run).

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The first megabytes a program takes come in 2 MiB pages, on the main thread and on a new
- * worker thread, once the heap is set up as the command line sets it up (cli/main.c): the
+ * worker thread, once the heap is set up as the command line sets it up
+ * (tn_alloc_configure_program): the
  * heap's first block, which the C library's start-up touched, is kept out of use, and an
  * arena's first block, which holds its header, is collapsed into a huge page (core/alloc.c).
  * Page by page, writing 3 MiB takes 768 page faults; in huge pages a handful.
@@ -13,7 +14,6 @@
  */
 #include "core/core.h"
 
-#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,10 +63,7 @@ int main(void)
         printf("skipped: the kernel offers no transparent huge pages\n");
         return 77;
     }
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 128 << 20);
-    mallopt(M_TOP_PAD, 64 << 20);
-    tn_alloc_use_huge_pages();
+    tn_alloc_configure_program();
     long main_faults = faults_writing_new_block();
     long worker_faults = -1;
     pthread_t t;
