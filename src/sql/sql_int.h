@@ -374,8 +374,9 @@ void *tn_exec_table_calloc(size_t count, size_t size);
  * thread's instance of the scan operator; a lake scan's plan is borrowed from it. */
 typedef struct tn_exec_morsels tn_exec_morsels;
 int tn_exec_morsels_new(tn_exec_ctx *ctx, tn_exec_op *scan, tn_exec_morsels **out);
-/* Whether an open scan has more than one morsel to hand out: false for a lake scan of one
- * data file, which reads faster alone (its Parquet reader then uses the pool). */
+/* Whether an open scan is worth splitting into morsels for several workers: false for a lake
+ * scan of one data file, which reads faster alone (its Parquet reader then uses the pool), and
+ * for a memory table or a single Parquet file of a few thousand rows. */
 bool tn_exec_scan_splits(const tn_exec_op *scan);
 void tn_exec_morsels_free(tn_exec_morsels *m); /* accepts NULL */
 /* Builds a join's hash table with the main operators so workers can probe it (join.c). */

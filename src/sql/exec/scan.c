@@ -450,10 +450,22 @@ static int open_next_file(scan_state *s, bool *done)
     return rc ? rc : start_file(s, 0, 0);
 }
 
+/* Inputs with fewer rows than this run on one thread: starting the workers and building
+ * their pipelines costs more than the rows do (sqlite/select5, joins of tables of ten rows,
+ * ran three times slower on two threads). */
+#define PARALLEL_MIN_ROWS (4 * TN_BATCH_ROWS)
+
 bool tn_exec_scan_splits(const tn_exec_op *scan)
 {
     const scan_state *s = (const scan_state *)scan;
-    return !s->lake_scan || tn_lake_scan_file_count(s->lake_scan) > 1;
+    const tn_plan_op *plan = scan->plan;
+    if (s->lake_scan)
+        return tn_lake_scan_file_count(s->lake_scan) > 1;
+    if (plan->scan.source == TN_PLAN_SOURCE_MEMORY)
+        return plan->scan.memory->row_count >= PARALLEL_MIN_ROWS;
+    /* one Parquet file whose row count the binder read from its footer */
+    return !(plan->scan.path_count == 1 && plan->scan.counted_path &&
+             plan->scan.counted_rows < PARALLEL_MIN_ROWS);
 }
 
 int tn_exec_morsels_new(tn_exec_ctx *ctx, tn_exec_op *scan, tn_exec_morsels **out)
