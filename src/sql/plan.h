@@ -310,7 +310,11 @@ typedef struct tn_plan_window_func {
      * bound takes in the row's peers (equal ORDER BY values; all rows without ORDER BY). */
     bool frame_rows;
     tn_plan_frame_bound frame_start, frame_end;
-    int64_t start_offset, end_offset;
+    int64_t start_offset, end_offset; /* ROWS: the offsets in rows */
+    /* RANGE with an offset (one ORDER BY key): each PRECEDING/FOLLOWING bound's offset in the
+     * key's terms: BIGINT (INTEGER and BIGINT keys), DECIMAL at the key's scale, DOUBLE (REAL
+     * and DOUBLE keys) or TN_PLAN_TYPE_INTERVAL (DATE and TIMESTAMP keys) */
+    tn_plan_value start_value, end_value;
     tn_type type;     /* result type */
     const char *text; /* the call as written, for EXPLAIN */
 } tn_plan_window_func;

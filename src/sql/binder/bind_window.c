@@ -11,6 +11,7 @@
  */
 #include "sql/binder/binder_int.h"
 
+#include <math.h>
 #include <string.h>
 
 static int oom(tn_binder *b)
@@ -73,7 +74,7 @@ static int integer_argument(tn_binder *b, const tn_sql_expr *ast, const char *wh
 }
 
 static int frame_bound(tn_binder *b, const tn_sql_frame_bound *in, bool rows,
-                       tn_plan_frame_bound *kind, int64_t *offset, tn_sql_pos pos)
+                       tn_plan_frame_bound *kind, int64_t *offset)
 {
     *offset = 0;
     switch (in->kind) {
@@ -86,13 +87,209 @@ static int frame_bound(tn_binder *b, const tn_sql_frame_bound *in, bool rows,
     }
     *kind = in->kind == TN_SQL_BOUND_PRECEDING ? TN_PLAN_FRAME_PRECEDING : TN_PLAN_FRAME_FOLLOWING;
     if (!rows)
-        return tn_bind_error(b, TN_EUNSUPPORTED, pos,
-                             "RANGE frames with an offset are not supported: use ROWS BETWEEN "
-                             "n PRECEDING AND m FOLLOWING");
+        return 0; /* a RANGE offset: see bind_range_offsets */
     int rc = integer_argument(b, in->offset, "a frame offset", offset);
     if (rc == 0 && *offset < 0)
         rc = tn_bind_error(b, TN_EINVAL, in->offset->node.pos, "frame offsets must not be negative");
     return rc;
+}
+
+/* A RANGE offset as written: a number (integer, decimal or double literal) or an INTERVAL. */
+static int range_literal(tn_binder *b, const tn_sql_expr *ast, tn_plan_value *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ast->kind == TN_SQL_EXPR_INTERVAL) {
+        int rc = tn_bind_interval_value(b, ast, &out->interval);
+        if (rc)
+            return rc;
+        out->type = tn_type_make(TN_PLAN_TYPE_INTERVAL);
+        if (out->interval.months < 0 || out->interval.days < 0 || out->interval.micros < 0)
+            return tn_bind_error(b, TN_EINVAL, ast->node.pos, "frame offsets must not be negative");
+        return 0;
+    }
+    bool negative = false;
+    while (ast->kind == TN_SQL_EXPR_UNARY &&
+           (ast->unary.op == TN_SQL_OP_NEGATE || ast->unary.op == TN_SQL_OP_PLUS)) {
+        negative ^= ast->unary.op == TN_SQL_OP_NEGATE;
+        ast = ast->unary.operand;
+    }
+    const tn_sql_literal *l = &ast->literal;
+    if (ast->kind != TN_SQL_EXPR_LITERAL ||
+        (l->kind != TN_SQL_LIT_INTEGER && l->kind != TN_SQL_LIT_DECIMAL &&
+         l->kind != TN_SQL_LIT_DOUBLE))
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos,
+                             "a RANGE frame offset must be a constant number or INTERVAL");
+    bool below_zero;
+    switch (l->kind) {
+    case TN_SQL_LIT_INTEGER:
+        out->type = tn_type_make(TN_TYPE_BIGINT);
+        out->i64 = l->integer;
+        below_zero = l->integer < 0;
+        break;
+    case TN_SQL_LIT_DECIMAL:
+        out->type = tn_type_decimal(l->precision ? l->precision : 1, l->scale);
+        out->i128 = l->decimal;
+        below_zero = l->decimal < 0;
+        break;
+    default:
+        out->type = tn_type_make(TN_TYPE_DOUBLE);
+        out->f64 = l->number;
+        below_zero = l->number < 0 || isnan(l->number);
+        break;
+    }
+    if ((below_zero != negative) && !(l->kind == TN_SQL_LIT_DOUBLE && isnan(l->number)))
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos, "frame offsets must not be negative");
+    if (l->kind == TN_SQL_LIT_DOUBLE && isnan(l->number))
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos, "a frame offset cannot be NaN");
+    if (negative) {
+        /* -0: the sign made no difference */
+        out->i64 = 0;
+        out->i128 = 0;
+        out->f64 = 0;
+    }
+    return 0;
+}
+
+/* *v times 10^digits; false when that passes 38 digits. */
+static bool decimal_rescale(tn_i128 *v, int digits)
+{
+    const tn_i128 limit = (tn_i128)10000000000000000000u * 10000000000000000000u; /* 10^38 */
+    for (int i = 0; i < digits; i++) {
+        if (*v >= limit / 10 || *v <= -(limit / 10))
+            return false;
+        *v *= 10;
+    }
+    return true;
+}
+
+/* The offset v in the terms of a key of type key (as chosen by bind_range_offsets). */
+static int range_offset_as(tn_binder *b, tn_plan_value *v, tn_type key, tn_sql_pos pos)
+{
+    switch ((tn_type_id)key.id) {
+    case TN_TYPE_DATE:
+        if (v->type.id == TN_TYPE_BIGINT) {
+            /* DATE - integer counts days, as in DuckDB */
+            if (v->i64 > INT32_MAX)
+                return tn_bind_error(b, TN_EOVERFLOW, pos, "the frame offset is out of range");
+            v->interval = (tn_plan_interval){0, (int32_t)v->i64, 0};
+            v->type = tn_type_make(TN_PLAN_TYPE_INTERVAL);
+        }
+        if (v->type.id != TN_PLAN_TYPE_INTERVAL)
+            return tn_bind_error(b, TN_ETYPE, pos,
+                                 "a RANGE offset over a DATE key must be an INTERVAL or a "
+                                 "number of days");
+        return 0;
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ:
+        if (v->type.id != TN_PLAN_TYPE_INTERVAL)
+            return tn_bind_error(b, TN_ETYPE, pos,
+                                 "a RANGE offset over a TIMESTAMP key must be an INTERVAL");
+        return 0;
+    default: break;
+    }
+    if (v->type.id == TN_PLAN_TYPE_INTERVAL)
+        return tn_bind_error(b, TN_ETYPE, pos,
+                             "an INTERVAL offset needs a DATE or TIMESTAMP ORDER BY key");
+    switch ((tn_type_id)key.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_BIGINT: return 0; /* integer offsets only: see bind_range_offsets */
+    case TN_TYPE_REAL:
+    case TN_TYPE_DOUBLE:
+        if (v->type.id == TN_TYPE_BIGINT) {
+            v->f64 = (double)v->i64;
+        } else if (v->type.id == TN_TYPE_DECIMAL) {
+            double scale = 1;
+            for (int i = 0; i < v->type.scale; i++)
+                scale *= 10;
+            v->f64 = (double)v->i128 / scale;
+        }
+        v->type = tn_type_make(TN_TYPE_DOUBLE);
+        return 0;
+    default: break;
+    }
+    /* DECIMAL: the offset at the key's scale, which is at least the offset's */
+    tn_i128 x = v->type.id == TN_TYPE_BIGINT ? (tn_i128)v->i64 : v->i128;
+    int from = v->type.id == TN_TYPE_BIGINT ? 0 : v->type.scale;
+    if (!decimal_rescale(&x, key.scale - from))
+        return tn_bind_error(b, TN_EOVERFLOW, pos, "the frame offset is out of range");
+    v->type = key;
+    v->i128 = x;
+    return 0;
+}
+
+/* RANGE frames with an offset bound: checks the ORDER BY key, chooses the type in which keys
+ * and offsets meet (an integer key meeting a decimal offset is read as a DECIMAL, any number
+ * meeting a double as a DOUBLE, as DuckDB's arithmetic would) and converts the offsets. */
+static int bind_range_offsets(tn_binder *b, const tn_sql_window *over, tn_plan_window_func *f)
+{
+    tn_bind_window *w = b->win;
+    if (f->order_count != 1)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "RANGE frames with an offset need exactly one ORDER BY expression");
+    const tn_sql_frame_bound *bounds[2] = {&over->frame_start,
+                                           over->frame_between ? &over->frame_end : NULL};
+    tn_plan_value *values[2] = {&f->start_value, &f->end_value};
+    bool any_double = false;
+    int scale = -1; /* the widest decimal offset's scale */
+    for (int i = 0; i < 2; i++) {
+        if (!bounds[i] || (bounds[i]->kind != TN_SQL_BOUND_PRECEDING &&
+                           bounds[i]->kind != TN_SQL_BOUND_FOLLOWING))
+            continue;
+        int rc = range_literal(b, bounds[i]->offset, values[i]);
+        if (rc)
+            return rc;
+        any_double |= values[i]->type.id == TN_TYPE_DOUBLE;
+        if (values[i]->type.id == TN_TYPE_DECIMAL && values[i]->type.scale > scale)
+            scale = values[i]->type.scale;
+    }
+    tn_plan_expr *key = w->inputs[f->order[0].column];
+    tn_type kt = key->type, meet = kt;
+    switch ((tn_type_id)kt.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_DECIMAL:
+        if (any_double) {
+            meet = tn_type_make(TN_TYPE_DOUBLE);
+        } else if (scale > (kt.id == TN_TYPE_DECIMAL ? kt.scale : 0)) {
+            int digits = kt.id == TN_TYPE_INTEGER ? 10
+                         : kt.id == TN_TYPE_BIGINT ? 19
+                                                   : kt.precision - kt.scale;
+            if (digits + scale > TN_DECIMAL_MAX_PRECISION)
+                return tn_bind_error(b, TN_EINVAL, over->pos,
+                                     "the RANGE offset has more decimal places than the ORDER BY "
+                                     "key can take: cast the key to DOUBLE");
+            meet = tn_type_decimal(digits + scale, scale);
+        }
+        break;
+    case TN_TYPE_REAL:
+    case TN_TYPE_DOUBLE:
+    case TN_TYPE_DATE:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: break;
+    default:
+        return tn_bind_error(b, TN_ETYPE, over->pos,
+                             "RANGE frames with an offset need a numeric, DATE or TIMESTAMP "
+                             "ORDER BY key");
+    }
+    if (!tn_type_eq(meet, kt)) {
+        /* the cast keeps the order and the peers of every key the offsets can meet */
+        tn_plan_expr *cast;
+        uint32_t idx;
+        int rc = tn_bind_cast(b, key, meet, &cast);
+        if (rc == 0)
+            rc = add_input(b, cast, &idx);
+        if (rc)
+            return rc == TN_ENOMEM ? oom(b) : rc;
+        f->order[0].column = idx;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (values[i]->type.id == TN_TYPE_INVALID)
+            continue;
+        int rc = range_offset_as(b, values[i], meet, bounds[i]->offset->node.pos);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_func *f)
@@ -105,11 +302,9 @@ static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_fu
         return tn_bind_error(b, TN_EUNSUPPORTED, over->pos,
                              "GROUPS frames are not supported: use ROWS or RANGE");
     f->frame_rows = over->frame_mode == TN_SQL_FRAME_ROWS;
-    int rc = frame_bound(b, &over->frame_start, f->frame_rows, &f->frame_start, &f->start_offset,
-                         over->pos);
+    int rc = frame_bound(b, &over->frame_start, f->frame_rows, &f->frame_start, &f->start_offset);
     if (rc == 0 && over->frame_between)
-        rc = frame_bound(b, &over->frame_end, f->frame_rows, &f->frame_end, &f->end_offset,
-                         over->pos);
+        rc = frame_bound(b, &over->frame_end, f->frame_rows, &f->frame_end, &f->end_offset);
     if (rc)
         return rc;
     if (f->frame_start == TN_PLAN_FRAME_UNBOUNDED_FOLLOWING)
@@ -120,6 +315,12 @@ static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_fu
     if (f->frame_start > f->frame_end)
         return tn_bind_error(b, TN_EINVAL, over->pos,
                              "the frame starts after it ends: write the earlier bound first");
+    bool offsets = f->frame_start == TN_PLAN_FRAME_PRECEDING ||
+                   f->frame_start == TN_PLAN_FRAME_FOLLOWING ||
+                   f->frame_end == TN_PLAN_FRAME_PRECEDING ||
+                   f->frame_end == TN_PLAN_FRAME_FOLLOWING;
+    if (!f->frame_rows && offsets)
+        return bind_range_offsets(b, over, f);
     return 0;
 }
 
