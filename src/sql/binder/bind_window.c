@@ -324,6 +324,74 @@ static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_fu
     return 0;
 }
 
+/* The window OVER means: a reference to a named window (OVER w, OVER (w ORDER BY ...))
+ * resolved by PostgreSQL's rules. OVER w is w itself; in parentheses, w's PARTITION BY is
+ * kept (and cannot be overridden), its ORDER BY taken when the reference has none (and
+ * cannot be overridden), and w cannot have a frame. depth guards against cycles. */
+static int resolve_window(tn_binder *b, const tn_bind_window *w, const tn_sql_window *over,
+                          uint32_t depth, const tn_sql_window **out)
+{
+    *out = over;
+    if (!over->ref_name)
+        return 0;
+    const tn_sql_window *def = NULL;
+    for (uint32_t i = 0; i < w->named_count && !def; i++)
+        if (strcmp(w->named[i]->name, over->ref_name) == 0)
+            def = w->named[i];
+    if (!def)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "window \"%s\" does not exist: define it in the WINDOW clause",
+                             over->ref_name);
+    if (depth > w->named_count)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "window \"%s\" is defined in terms of itself", over->ref_name);
+    const tn_sql_window *base;
+    int rc = resolve_window(b, w, def, depth + 1, &base);
+    if (rc || over->bare_ref) {
+        *out = base;
+        return rc;
+    }
+    if (over->partition_by.count)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "cannot override PARTITION BY clause of window \"%s\"",
+                             over->ref_name);
+    if (over->order_by.count && base->order_by.count)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "cannot override ORDER BY clause of window \"%s\"", over->ref_name);
+    if (base->frame_mode != TN_SQL_FRAME_DEFAULT)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "cannot copy window \"%s\" because it has a frame clause: write "
+                             "OVER %s without parentheses, or move the frame out of it",
+                             over->ref_name, over->ref_name);
+    tn_sql_window *merged = tn_arena_alloc(b->arena, sizeof *merged);
+    if (!merged)
+        return oom(b);
+    *merged = *over;
+    merged->ref_name = NULL;
+    merged->partition_by = base->partition_by;
+    if (!over->order_by.count)
+        merged->order_by = base->order_by;
+    *out = merged;
+    return 0;
+}
+
+int tn_bind_window_clause(tn_binder *b, const tn_sql_select *sel, tn_bind_window *w)
+{
+    w->named = sel->windows;
+    w->named_count = sel->window_count;
+    for (uint32_t i = 0; i < sel->window_count; i++) {
+        const tn_sql_window *def = sel->windows[i], *resolved;
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(sel->windows[j]->name, def->name) == 0)
+                return tn_bind_error(b, TN_EINVAL, def->pos, "window \"%s\" is already defined",
+                                     def->name);
+        int rc = resolve_window(b, w, def, 0, &resolved);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 typedef struct window_name {
     const char *name;
     tn_plan_window_kind kind;
@@ -401,6 +469,7 @@ int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_e
     const tn_sql_call *call = &ast->call;
     const tn_sql_window *over = call->over;
     tn_bind_window *w = b->win;
+    int rc;
     if (!w)
         return tn_bind_error(b, TN_EINVAL, ast->node.pos,
                              "window functions are not allowed here: use them in the select "
@@ -408,9 +477,8 @@ int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_e
     if (w->in_call)
         return tn_bind_error(b, TN_EINVAL, ast->node.pos,
                              "window function calls cannot be nested");
-    if (over->ref_name)
-        return tn_bind_error(b, TN_EUNSUPPORTED, over->pos,
-                             "named windows are not supported: write the window in OVER (...)");
+    if ((rc = resolve_window(b, w, over, 0, &over)) != 0)
+        return rc;
     if (call->distinct || call->filter || call->order_by.count)
         return tn_bind_error(b, TN_EUNSUPPORTED, ast->node.pos,
                              "DISTINCT, FILTER and ORDER BY inside a window function call are "
@@ -457,7 +525,6 @@ int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_e
                              wn->min_args, wn->max_args);
     }
     w->in_call = true;
-    int rc = 0;
     tn_plan_expr *arg = NULL;
     uint32_t idx;
     f.param = 1;
