@@ -88,6 +88,7 @@ static int frame_bound(tn_binder *b, const tn_sql_frame_bound *in, bool rows,
     *kind = in->kind == TN_SQL_BOUND_PRECEDING ? TN_PLAN_FRAME_PRECEDING : TN_PLAN_FRAME_FOLLOWING;
     if (!rows)
         return 0; /* a RANGE offset: see bind_range_offsets */
+    /* ROWS and GROUPS: a count */
     int rc = integer_argument(b, in->offset, "a frame offset", offset);
     if (rc == 0 && *offset < 0)
         rc = tn_bind_error(b, TN_EINVAL, in->offset->node.pos, "frame offsets must not be negative");
@@ -298,13 +299,12 @@ static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_fu
     f->frame_end = TN_PLAN_FRAME_CURRENT_ROW;
     if (over->frame_mode == TN_SQL_FRAME_DEFAULT)
         return 0;
-    if (over->frame_mode == TN_SQL_FRAME_GROUPS)
-        return tn_bind_error(b, TN_EUNSUPPORTED, over->pos,
-                             "GROUPS frames are not supported: use ROWS or RANGE");
     f->frame_rows = over->frame_mode == TN_SQL_FRAME_ROWS;
-    int rc = frame_bound(b, &over->frame_start, f->frame_rows, &f->frame_start, &f->start_offset);
+    f->frame_groups = over->frame_mode == TN_SQL_FRAME_GROUPS;
+    bool counted = f->frame_rows || f->frame_groups; /* offsets are integers */
+    int rc = frame_bound(b, &over->frame_start, counted, &f->frame_start, &f->start_offset);
     if (rc == 0 && over->frame_between)
-        rc = frame_bound(b, &over->frame_end, f->frame_rows, &f->frame_end, &f->end_offset);
+        rc = frame_bound(b, &over->frame_end, counted, &f->frame_end, &f->end_offset);
     if (rc)
         return rc;
     if (f->frame_start == TN_PLAN_FRAME_UNBOUNDED_FOLLOWING)
@@ -319,7 +319,7 @@ static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_fu
                    f->frame_start == TN_PLAN_FRAME_FOLLOWING ||
                    f->frame_end == TN_PLAN_FRAME_PRECEDING ||
                    f->frame_end == TN_PLAN_FRAME_FOLLOWING;
-    if (!f->frame_rows && offsets)
+    if (!counted && offsets)
         return bind_range_offsets(b, over, f);
     return 0;
 }

@@ -162,7 +162,7 @@ static void free_accounted(window_state *s, void *p, size_t bytes)
 }
 
 /* The frame [*fs, *fe) of position pos of a partition [ps, pe) whose peers are [qs, qe);
- * [rs, re) are the RANGE offset bounds (see range_bounds). */
+ * [rs, re) are the RANGE or GROUPS offset bounds (see range_bounds, group_bounds). */
 static void frame_of(const tn_plan_window_func *f, int64_t pos, int64_t ps, int64_t pe,
                      int64_t qs, int64_t qe, int64_t rs, int64_t re, int64_t *fs, int64_t *fe)
 {
@@ -345,6 +345,45 @@ static int range_bounds(range_frame *rf, const tn_plan_window_func *f, const tn_
     return rc;
 }
 
+/* GROUPS frames: a cursor on the first row of a peer group, which only moves forward. */
+typedef struct group_cursor {
+    int64_t pos; /* the group's first position (pe past the last group) */
+    int64_t idx; /* its number in the partition, from 0 */
+} group_cursor;
+
+static void group_next(const tn_plan_window_func *f, const tn_exec_rows *rows,
+                       const uint32_t *order, int64_t pe, group_cursor *c)
+{
+    int64_t q = c->pos + 1;
+    while (q < pe && compare_order(f, rows, order[c->pos], order[q]) == 0)
+        q++;
+    c->pos = q;
+    c->idx++;
+}
+
+/* The GROUPS offset bounds [*rs, *re) of a row of peer group gi of a partition ending at pe:
+ * from the first row of group gi -/+ start offset to the last of group gi -/+ end offset.
+ * Group numbers are compared as differences from gi, so offsets up to INT64_MAX cannot
+ * overflow. */
+static void group_bounds(const tn_plan_window_func *f, const tn_exec_rows *rows,
+                         const uint32_t *order, int64_t pe, int64_t gi, group_cursor *start,
+                         group_cursor *end, int64_t *rs, int64_t *re)
+{
+    if (f->frame_start == TN_PLAN_FRAME_PRECEDING || f->frame_start == TN_PLAN_FRAME_FOLLOWING) {
+        int64_t ds = f->frame_start == TN_PLAN_FRAME_PRECEDING ? -f->start_offset
+                                                               : f->start_offset;
+        while (start->pos < pe && start->idx - gi < ds)
+            group_next(f, rows, order, pe, start);
+    }
+    if (f->frame_end == TN_PLAN_FRAME_PRECEDING || f->frame_end == TN_PLAN_FRAME_FOLLOWING) {
+        int64_t de = f->frame_end == TN_PLAN_FRAME_PRECEDING ? -f->end_offset : f->end_offset;
+        while (end->pos < pe && end->idx - gi <= de)
+            group_next(f, rows, order, pe, end);
+    }
+    *rs = start->pos;
+    *re = end->pos;
+}
+
 /* Computes function k over every partition of its sorted order. */
 static int compute(window_state *s, uint32_t k)
 {
@@ -378,7 +417,7 @@ static int compute(window_state *s, uint32_t k)
     if (f->kind == TN_PLAN_WIN_MIN || f->kind == TN_PLAN_WIN_MAX)
         queue = alloc_accounted(s, (size_t)(n + 1) * sizeof *queue, &rc);
     range_frame range = {0};
-    bool range_offsets = !f->frame_rows && f->kind >= TN_PLAN_WIN_FIRST_VALUE &&
+    bool range_offsets = !f->frame_rows && !f->frame_groups && f->kind >= TN_PLAN_WIN_FIRST_VALUE &&
                          (f->start_value.type.id != TN_TYPE_INVALID ||
                           f->end_value.type.id != TN_TYPE_INVALID);
     if (range_offsets) {
@@ -419,6 +458,7 @@ static int compute(window_state *s, uint32_t k)
             rc = range_partition(&range, rows, order, f->order[0].nulls_first, ps, pe, ctx,
                                  f->text);
         int64_t qs = ps, qe = ps, dense = 0;
+        group_cursor group_start = {ps, 0}, group_end = {ps, 0};
         int64_t qhead = 0, qtail = 0, pushed = ps; /* MIN/MAX: queue[qhead..qtail) */
         for (int64_t pos = ps; pos < pe && rc == 0; pos++) {
             uint32_t r = order[pos];
@@ -463,6 +503,9 @@ static int compute(window_state *s, uint32_t k)
                 if (range_offsets &&
                     (rc = range_bounds(&range, f, rows, order, pos, qs, qe, ctx, &rs, &re)) != 0)
                     break;
+                if (f->frame_groups)
+                    group_bounds(f, rows, order, pe, dense - 1, &group_start, &group_end, &rs,
+                                 &re);
                 frame_of(f, pos, ps, pe, qs, qe, rs, re, &fs, &fe);
                 switch (f->kind) {
                 case TN_PLAN_WIN_FIRST_VALUE: out_i[r] = fs < fe ? order[fs] : SOURCE_NULL; break;
