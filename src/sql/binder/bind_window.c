@@ -120,33 +120,43 @@ static int range_literal(tn_binder *b, const tn_sql_expr *ast, tn_plan_value *ou
          l->kind != TN_SQL_LIT_DOUBLE))
         return tn_bind_error(b, TN_EINVAL, ast->node.pos,
                              "a RANGE frame offset must be a constant number or INTERVAL");
-    bool below_zero;
+    bool zero, below_zero;
     switch (l->kind) {
     case TN_SQL_LIT_INTEGER:
         out->type = tn_type_make(TN_TYPE_BIGINT);
         out->i64 = l->integer;
+        zero = l->integer == 0;
         below_zero = l->integer < 0;
         break;
     case TN_SQL_LIT_DECIMAL:
         out->type = tn_type_decimal(l->precision ? l->precision : 1, l->scale);
         out->i128 = l->decimal;
+        zero = l->decimal == 0;
         below_zero = l->decimal < 0;
         break;
     default:
+        if (isnan(l->number))
+            return tn_bind_error(b, TN_EINVAL, ast->node.pos, "a frame offset cannot be NaN");
         out->type = tn_type_make(TN_TYPE_DOUBLE);
         out->f64 = l->number;
-        below_zero = l->number < 0 || isnan(l->number);
+        zero = l->number == 0;
+        below_zero = l->number < 0;
         break;
     }
-    if ((below_zero != negative) && !(l->kind == TN_SQL_LIT_DOUBLE && isnan(l->number)))
+    if (zero)
+        return 0;
+    if (below_zero != negative)
         return tn_bind_error(b, TN_EINVAL, ast->node.pos, "frame offsets must not be negative");
-    if (l->kind == TN_SQL_LIT_DOUBLE && isnan(l->number))
-        return tn_bind_error(b, TN_EINVAL, ast->node.pos, "a frame offset cannot be NaN");
     if (negative) {
-        /* -0: the sign made no difference */
-        out->i64 = 0;
-        out->i128 = 0;
-        out->f64 = 0;
+        /* -(-n): the literal's own sign was folded in */
+        if (l->kind == TN_SQL_LIT_INTEGER && l->integer == INT64_MIN)
+            return tn_bind_error(b, TN_EOVERFLOW, ast->node.pos, "the frame offset is out of range");
+        if (l->kind == TN_SQL_LIT_INTEGER)
+            out->i64 = -out->i64;
+        else if (l->kind == TN_SQL_LIT_DECIMAL)
+            out->i128 = -out->i128;
+        else
+            out->f64 = -out->f64;
     }
     return 0;
 }

@@ -10,7 +10,9 @@
  * - ranks and numbers from positions and peer groups;
  * - LAG/LEAD, FIRST/LAST/NTH_VALUE, MIN and MAX as the number of the row whose value is the
  *   result (copied when the rows are emitted). MIN/MAX keep a monotonic queue of candidates,
- *   which is linear because every supported frame's bounds only move forward;
+ *   which is linear because every supported frame's bounds only move forward: ROWS bounds
+ *   by position, RANGE offset bounds by two cursors over the sorted keys (range_bounds),
+ *   GROUPS bounds by two cursors over the peer groups (group_bounds);
  * - COUNT, SUM and AVG from running totals over the partition (128-bit for integers and
  *   decimals, exact by subtraction); floating-point sums are added up over the frame itself
  *   when it starts after the partition does, so a moving average gets no rounding from
