@@ -15,8 +15,8 @@
  *   GROUPS bounds by two cursors over the peer groups (group_bounds);
  * - COUNT, SUM and AVG from running totals over the partition (128-bit for integers and
  *   decimals, exact by subtraction); floating-point sums are added up over the frame itself
- *   when it starts after the partition does, so a moving average gets no rounding from
- *   subtracting large totals.
+ *   when it starts after the partition does (through a segment tree when it is wide), so a
+ *   moving average gets no rounding from subtracting large totals.
  */
 #include "sql/sql_int.h"
 #include "sql/exec/sort_stable.h"
@@ -195,7 +195,17 @@ typedef struct running {
     int64_t *count;
     tn_i128 *exact;  /* integer and decimal arguments */
     double *approx;  /* floating-point arguments */
+    /* floating-point arguments, frames that start after the partition does: a segment tree
+     * (node i sums nodes 2i and 2i+1; the leaves, from tree[size], are the arguments), so
+     * that a wide frame (RANGE over a week of rows) costs O(log size) additions and no
+     * subtraction of large totals; built on first use in a partition */
+    double *tree;
+    bool tree_built;
 } running;
+
+/* Frames up to this wide add their values up in order (as they always did) rather than
+ * through the tree. */
+#define SMALL_FRAME 32
 
 static double arg_double(const tn_vector *v, uint32_t r)
 {
@@ -386,6 +396,33 @@ static void group_bounds(const tn_plan_window_func *f, const tn_exec_rows *rows,
     *re = end->pos;
 }
 
+/* Builds the segment tree of run over the partition's sorted positions [ps, pe). */
+static void sum_tree_build(double *tree, const tn_exec_rows *rows, const uint32_t *order,
+                           uint32_t arg, int64_t ps, int64_t pe)
+{
+    int64_t size = pe - ps;
+    for (int64_t i = 0; i < size; i++) {
+        uint32_t r = order[ps + i];
+        tree[size + i] = row_valid(rows, r, arg) ? arg_double(row_vec(rows, r, arg), r % TN_BATCH_ROWS)
+                                                  : 0.0;
+    }
+    for (int64_t i = size - 1; i >= 1; i--)
+        tree[i] = tree[2 * i] + tree[2 * i + 1];
+}
+
+/* The sum of the partition's positions [a, b) (relative to its start) from its tree. */
+static double sum_tree_query(const double *tree, int64_t size, int64_t a, int64_t b)
+{
+    double sum = 0;
+    for (a += size, b += size; a < b; a >>= 1, b >>= 1) {
+        if (a & 1)
+            sum += tree[a++];
+        if (b & 1)
+            sum += tree[--b];
+    }
+    return sum;
+}
+
 /* Computes function k over every partition of its sorted order. */
 static int compute(window_state *s, uint32_t k)
 {
@@ -412,6 +449,8 @@ static int compute(window_state *s, uint32_t k)
         if (f->kind == TN_PLAN_WIN_SUM || f->kind == TN_PLAN_WIN_AVG) {
             if (float_arg)
                 run.approx = alloc_accounted(s, (size_t)(n + 1) * sizeof *run.approx, &rc);
+            if (float_arg && f->frame_start != TN_PLAN_FRAME_UNBOUNDED_PRECEDING)
+                run.tree = alloc_accounted(s, (size_t)2 * (n + 1) * sizeof *run.tree, &rc);
             else
                 run.exact = alloc_accounted(s, (size_t)(n + 1) * sizeof *run.exact, &rc);
         }
@@ -443,6 +482,7 @@ static int compute(window_state *s, uint32_t k)
                 run.exact[0] = 0;
             if (run.approx)
                 run.approx[0] = 0;
+            run.tree_built = false;
             for (int64_t i = ps; i < pe; i++) {
                 uint32_t r = order[i];
                 int64_t j = i - ps;
@@ -549,6 +589,12 @@ static int compute(window_state *s, uint32_t k)
                     if (run.approx) {
                         if (a == 0) {
                             sum_d = run.approx[b];
+                        } else if (b - a > SMALL_FRAME && run.tree) {
+                            if (!run.tree_built) {
+                                sum_tree_build(run.tree, rows, order, (uint32_t)f->arg, ps, pe);
+                                run.tree_built = true;
+                            }
+                            sum_d = sum_tree_query(run.tree, pe - ps, a, b);
                         } else {
                             for (int64_t i = fs; i < fe; i++)
                                 if (row_valid(rows, order[i], (uint32_t)f->arg))
@@ -582,6 +628,7 @@ static int compute(window_state *s, uint32_t k)
     free_accounted(s, run.count, (size_t)(n + 1) * sizeof *run.count);
     free_accounted(s, run.exact, (size_t)(n + 1) * sizeof *run.exact);
     free_accounted(s, run.approx, (size_t)(n + 1) * sizeof *run.approx);
+    free_accounted(s, run.tree, (size_t)2 * (n + 1) * sizeof *run.tree);
     free_accounted(s, queue, (size_t)(n + 1) * sizeof *queue);
     free_accounted(s, range.key, (size_t)(n + 1) * sizeof *range.key);
     return rc;
