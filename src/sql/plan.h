@@ -306,11 +306,17 @@ typedef struct tn_plan_window_func {
     uint32_t partition_count;
     tn_plan_window_order *order; /* ORDER BY */
     uint32_t order_count;
-    /* The frame of the frame functions. ROWS counts rows; otherwise (RANGE) a CURRENT ROW
-     * bound takes in the row's peers (equal ORDER BY values; all rows without ORDER BY). */
+    /* The frame of the frame functions. ROWS counts rows; otherwise (RANGE, GROUPS) a CURRENT
+     * ROW bound takes in the row's peers (equal ORDER BY values; all rows without ORDER BY),
+     * and GROUPS offsets count groups of peers. */
     bool frame_rows;
+    bool frame_groups;
     tn_plan_frame_bound frame_start, frame_end;
-    int64_t start_offset, end_offset;
+    int64_t start_offset, end_offset; /* ROWS, GROUPS: the offsets in rows or peer groups */
+    /* RANGE with an offset (one ORDER BY key): each PRECEDING/FOLLOWING bound's offset in the
+     * key's terms: BIGINT (INTEGER and BIGINT keys), DECIMAL at the key's scale, DOUBLE (REAL
+     * and DOUBLE keys) or TN_PLAN_TYPE_INTERVAL (DATE and TIMESTAMP keys) */
+    tn_plan_value start_value, end_value;
     tn_type type;     /* result type */
     const char *text; /* the call as written, for EXPLAIN */
 } tn_plan_window_func;

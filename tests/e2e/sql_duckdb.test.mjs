@@ -385,6 +385,20 @@ const Q = [
   'SELECT pid, oid FROM {o} QUALIFY row_number() OVER (PARTITION BY pid ORDER BY amount DESC NULLS LAST, oid) = 1 ORDER BY oid',
   'SELECT id, sum(big) OVER (ORDER BY id) AS s FROM {p} WHERE id <> 5 AND id <> 3 ORDER BY id',
   { sql: 'SELECT id FROM {p} WHERE row_number() OVER (ORDER BY id) > 2', error: true },
+  // RANGE frames with offsets: rolling sums by date, DESC, NULL keys, DECIMAL, DOUBLE, TIMESTAMP
+  'SELECT oid, pid, odate, sum(amount) OVER (PARTITION BY pid ORDER BY odate RANGE BETWEEN INTERVAL 6 DAYS PRECEDING AND CURRENT ROW) AS s7, count(*) OVER (ORDER BY odate RANGE BETWEEN INTERVAL 1 MONTH PRECEDING AND INTERVAL 1 MONTH FOLLOWING) AS m FROM {o} ORDER BY oid',
+  'SELECT oid, sum(qty) OVER (ORDER BY odate DESC NULLS LAST RANGE BETWEEN INTERVAL 2 DAYS PRECEDING AND CURRENT ROW) AS s, count(*) OVER (ORDER BY odate NULLS FIRST RANGE BETWEEN 3 PRECEDING AND 1 PRECEDING) AS before FROM {o} ORDER BY oid',
+  'SELECT oid, count(*) OVER (ORDER BY amount NULLS FIRST RANGE BETWEEN 20 PRECEDING AND 0.5 FOLLOWING) AS c, min(amount) OVER (ORDER BY amount RANGE BETWEEN 1.5 FOLLOWING AND 100 FOLLOWING) AS nxt, sum(qty) OVER (ORDER BY amount DESC NULLS LAST RANGE BETWEEN UNBOUNDED PRECEDING AND 10 FOLLOWING) AS tail FROM {o} ORDER BY oid',
+  'SELECT id, sum(id) OVER (ORDER BY CAST(age AS BIGINT) RANGE BETWEEN 10 PRECEDING AND 5 FOLLOWING) AS a, count(*) OVER (ORDER BY balance DESC NULLS FIRST RANGE BETWEEN 100 PRECEDING AND 0.01 FOLLOWING) AS c, avg(score) OVER (ORDER BY score DESC NULLS LAST RANGE BETWEEN 2.5 PRECEDING AND 1 PRECEDING) AS b FROM {p} ORDER BY id',
+  // GROUPS frames: offsets count peer groups
+  'SELECT oid, count(*) OVER (ORDER BY odate NULLS FIRST GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS c, sum(amount) OVER (PARTITION BY pid ORDER BY qty DESC NULLS LAST GROUPS BETWEEN 2 PRECEDING AND 1 PRECEDING) AS s, min(oid) OVER (ORDER BY status NULLS LAST GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING) AS m FROM {o} ORDER BY oid',
+  // named windows (WINDOW after HAVING; OVER w and OVER (w ...) refinements)
+  'SELECT oid, pid, sum(amount) OVER w AS running, count(*) OVER (w ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS last2, row_number() OVER (p ORDER BY oid DESC) AS down, avg(qty) OVER p AS mean FROM {o} WINDOW p AS (PARTITION BY pid), w AS (PARTITION BY pid ORDER BY oid) ORDER BY oid',
+  'SELECT id, rank() OVER w AS r, sum(id) OVER (w RANGE BETWEEN INTERVAL 1 YEAR PRECEDING AND CURRENT ROW) AS s FROM {p} WINDOW w AS (ORDER BY born NULLS FIRST) QUALIFY r <= 8 ORDER BY id',
+  'SELECT city, count(*) AS n, rank() OVER w AS r FROM {p} GROUP BY city HAVING count(*) >= 1 WINDOW w AS (ORDER BY count(*) DESC, city NULLS FIRST) ORDER BY city NULLS FIRST',
+  { sql: 'SELECT id, sum(id) OVER v FROM {p} WINDOW w AS (ORDER BY id)', error: true },
+  { sql: 'SELECT id, sum(id) OVER (w ORDER BY age) FROM {p} WINDOW w AS (ORDER BY id)', error: true },
+  'SELECT id, count(*) OVER (ORDER BY seen RANGE BETWEEN INTERVAL 1 YEAR PRECEDING AND INTERVAL 12 HOURS FOLLOWING) AS c, max(id) OVER (PARTITION BY flag ORDER BY seen DESC RANGE BETWEEN CURRENT ROW AND INTERVAL 3 MONTHS FOLLOWING) AS m FROM {p} ORDER BY id',
   // --- greatest and least (NULLs skipped, as in PostgreSQL and DuckDB)
   'SELECT id, greatest(age, id * 5) AS g, least(score, balance, 0) AS l, greatest(name, city) AS t FROM {p}',
   'SELECT oid, least(odate, DATE \'2024-03-01\') AS d, greatest(qty, pid, NULL) AS m FROM {o}',

@@ -11,6 +11,7 @@
  */
 #include "sql/binder/binder_int.h"
 
+#include <math.h>
 #include <string.h>
 
 static int oom(tn_binder *b)
@@ -73,7 +74,7 @@ static int integer_argument(tn_binder *b, const tn_sql_expr *ast, const char *wh
 }
 
 static int frame_bound(tn_binder *b, const tn_sql_frame_bound *in, bool rows,
-                       tn_plan_frame_bound *kind, int64_t *offset, tn_sql_pos pos)
+                       tn_plan_frame_bound *kind, int64_t *offset)
 {
     *offset = 0;
     switch (in->kind) {
@@ -86,13 +87,220 @@ static int frame_bound(tn_binder *b, const tn_sql_frame_bound *in, bool rows,
     }
     *kind = in->kind == TN_SQL_BOUND_PRECEDING ? TN_PLAN_FRAME_PRECEDING : TN_PLAN_FRAME_FOLLOWING;
     if (!rows)
-        return tn_bind_error(b, TN_EUNSUPPORTED, pos,
-                             "RANGE frames with an offset are not supported: use ROWS BETWEEN "
-                             "n PRECEDING AND m FOLLOWING");
+        return 0; /* a RANGE offset: see bind_range_offsets */
+    /* ROWS and GROUPS: a count */
     int rc = integer_argument(b, in->offset, "a frame offset", offset);
     if (rc == 0 && *offset < 0)
         rc = tn_bind_error(b, TN_EINVAL, in->offset->node.pos, "frame offsets must not be negative");
     return rc;
+}
+
+/* A RANGE offset as written: a number (integer, decimal or double literal) or an INTERVAL. */
+static int range_literal(tn_binder *b, const tn_sql_expr *ast, tn_plan_value *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ast->kind == TN_SQL_EXPR_INTERVAL) {
+        int rc = tn_bind_interval_value(b, ast, &out->interval);
+        if (rc)
+            return rc;
+        out->type = tn_type_make(TN_PLAN_TYPE_INTERVAL);
+        if (out->interval.months < 0 || out->interval.days < 0 || out->interval.micros < 0)
+            return tn_bind_error(b, TN_EINVAL, ast->node.pos, "frame offsets must not be negative");
+        return 0;
+    }
+    bool negative = false;
+    while (ast->kind == TN_SQL_EXPR_UNARY &&
+           (ast->unary.op == TN_SQL_OP_NEGATE || ast->unary.op == TN_SQL_OP_PLUS)) {
+        negative ^= ast->unary.op == TN_SQL_OP_NEGATE;
+        ast = ast->unary.operand;
+    }
+    const tn_sql_literal *l = &ast->literal;
+    if (ast->kind != TN_SQL_EXPR_LITERAL ||
+        (l->kind != TN_SQL_LIT_INTEGER && l->kind != TN_SQL_LIT_DECIMAL &&
+         l->kind != TN_SQL_LIT_DOUBLE))
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos,
+                             "a RANGE frame offset must be a constant number or INTERVAL");
+    bool zero, below_zero;
+    switch (l->kind) {
+    case TN_SQL_LIT_INTEGER:
+        out->type = tn_type_make(TN_TYPE_BIGINT);
+        out->i64 = l->integer;
+        zero = l->integer == 0;
+        below_zero = l->integer < 0;
+        break;
+    case TN_SQL_LIT_DECIMAL:
+        out->type = tn_type_decimal(l->precision ? l->precision : 1, l->scale);
+        out->i128 = l->decimal;
+        zero = l->decimal == 0;
+        below_zero = l->decimal < 0;
+        break;
+    default:
+        if (isnan(l->number))
+            return tn_bind_error(b, TN_EINVAL, ast->node.pos, "a frame offset cannot be NaN");
+        out->type = tn_type_make(TN_TYPE_DOUBLE);
+        out->f64 = l->number;
+        zero = l->number == 0;
+        below_zero = l->number < 0;
+        break;
+    }
+    if (zero)
+        return 0;
+    if (below_zero != negative)
+        return tn_bind_error(b, TN_EINVAL, ast->node.pos, "frame offsets must not be negative");
+    if (negative) {
+        /* -(-n): the literal's own sign was folded in */
+        if (l->kind == TN_SQL_LIT_INTEGER && l->integer == INT64_MIN)
+            return tn_bind_error(b, TN_EOVERFLOW, ast->node.pos, "the frame offset is out of range");
+        if (l->kind == TN_SQL_LIT_INTEGER)
+            out->i64 = -out->i64;
+        else if (l->kind == TN_SQL_LIT_DECIMAL)
+            out->i128 = -out->i128;
+        else
+            out->f64 = -out->f64;
+    }
+    return 0;
+}
+
+/* *v times 10^digits; false when that passes 38 digits. */
+static bool decimal_rescale(tn_i128 *v, int digits)
+{
+    const tn_i128 limit = (tn_i128)10000000000000000000u * 10000000000000000000u; /* 10^38 */
+    for (int i = 0; i < digits; i++) {
+        if (*v >= limit / 10 || *v <= -(limit / 10))
+            return false;
+        *v *= 10;
+    }
+    return true;
+}
+
+/* The offset v in the terms of a key of type key (as chosen by bind_range_offsets). */
+static int range_offset_as(tn_binder *b, tn_plan_value *v, tn_type key, tn_sql_pos pos)
+{
+    switch ((tn_type_id)key.id) {
+    case TN_TYPE_DATE:
+        if (v->type.id == TN_TYPE_BIGINT) {
+            /* DATE - integer counts days, as in DuckDB */
+            if (v->i64 > INT32_MAX)
+                return tn_bind_error(b, TN_EOVERFLOW, pos, "the frame offset is out of range");
+            v->interval = (tn_plan_interval){0, (int32_t)v->i64, 0};
+            v->type = tn_type_make(TN_PLAN_TYPE_INTERVAL);
+        }
+        if (v->type.id != TN_PLAN_TYPE_INTERVAL)
+            return tn_bind_error(b, TN_ETYPE, pos,
+                                 "a RANGE offset over a DATE key must be an INTERVAL or a "
+                                 "number of days");
+        return 0;
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ:
+        if (v->type.id != TN_PLAN_TYPE_INTERVAL)
+            return tn_bind_error(b, TN_ETYPE, pos,
+                                 "a RANGE offset over a TIMESTAMP key must be an INTERVAL");
+        return 0;
+    default: break;
+    }
+    if (v->type.id == TN_PLAN_TYPE_INTERVAL)
+        return tn_bind_error(b, TN_ETYPE, pos,
+                             "an INTERVAL offset needs a DATE or TIMESTAMP ORDER BY key");
+    switch ((tn_type_id)key.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_BIGINT: return 0; /* integer offsets only: see bind_range_offsets */
+    case TN_TYPE_REAL:
+    case TN_TYPE_DOUBLE:
+        if (v->type.id == TN_TYPE_BIGINT) {
+            v->f64 = (double)v->i64;
+        } else if (v->type.id == TN_TYPE_DECIMAL) {
+            double scale = 1;
+            for (int i = 0; i < v->type.scale; i++)
+                scale *= 10;
+            v->f64 = (double)v->i128 / scale;
+        }
+        v->type = tn_type_make(TN_TYPE_DOUBLE);
+        return 0;
+    default: break;
+    }
+    /* DECIMAL: the offset at the key's scale, which is at least the offset's */
+    tn_i128 x = v->type.id == TN_TYPE_BIGINT ? (tn_i128)v->i64 : v->i128;
+    int from = v->type.id == TN_TYPE_BIGINT ? 0 : v->type.scale;
+    if (!decimal_rescale(&x, key.scale - from))
+        return tn_bind_error(b, TN_EOVERFLOW, pos, "the frame offset is out of range");
+    v->type = key;
+    v->i128 = x;
+    return 0;
+}
+
+/* RANGE frames with an offset bound: checks the ORDER BY key, chooses the type in which keys
+ * and offsets meet (an integer key meeting a decimal offset is read as a DECIMAL, any number
+ * meeting a double as a DOUBLE, as DuckDB's arithmetic would) and converts the offsets. */
+static int bind_range_offsets(tn_binder *b, const tn_sql_window *over, tn_plan_window_func *f)
+{
+    tn_bind_window *w = b->win;
+    if (f->order_count != 1)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "RANGE frames with an offset need exactly one ORDER BY expression");
+    const tn_sql_frame_bound *bounds[2] = {&over->frame_start,
+                                           over->frame_between ? &over->frame_end : NULL};
+    tn_plan_value *values[2] = {&f->start_value, &f->end_value};
+    bool any_double = false;
+    int scale = -1; /* the widest decimal offset's scale */
+    for (int i = 0; i < 2; i++) {
+        if (!bounds[i] || (bounds[i]->kind != TN_SQL_BOUND_PRECEDING &&
+                           bounds[i]->kind != TN_SQL_BOUND_FOLLOWING))
+            continue;
+        int rc = range_literal(b, bounds[i]->offset, values[i]);
+        if (rc)
+            return rc;
+        any_double |= values[i]->type.id == TN_TYPE_DOUBLE;
+        if (values[i]->type.id == TN_TYPE_DECIMAL && values[i]->type.scale > scale)
+            scale = values[i]->type.scale;
+    }
+    tn_plan_expr *key = w->inputs[f->order[0].column];
+    tn_type kt = key->type, meet = kt;
+    switch ((tn_type_id)kt.id) {
+    case TN_TYPE_INTEGER:
+    case TN_TYPE_BIGINT:
+    case TN_TYPE_DECIMAL:
+        if (any_double) {
+            meet = tn_type_make(TN_TYPE_DOUBLE);
+        } else if (scale > (kt.id == TN_TYPE_DECIMAL ? kt.scale : 0)) {
+            int digits = kt.id == TN_TYPE_INTEGER ? 10
+                         : kt.id == TN_TYPE_BIGINT ? 19
+                                                   : kt.precision - kt.scale;
+            if (digits + scale > TN_DECIMAL_MAX_PRECISION)
+                return tn_bind_error(b, TN_EINVAL, over->pos,
+                                     "the RANGE offset has more decimal places than the ORDER BY "
+                                     "key can take: cast the key to DOUBLE");
+            meet = tn_type_decimal(digits + scale, scale);
+        }
+        break;
+    case TN_TYPE_REAL:
+    case TN_TYPE_DOUBLE:
+    case TN_TYPE_DATE:
+    case TN_TYPE_TIMESTAMP:
+    case TN_TYPE_TIMESTAMPTZ: break;
+    default:
+        return tn_bind_error(b, TN_ETYPE, over->pos,
+                             "RANGE frames with an offset need a numeric, DATE or TIMESTAMP "
+                             "ORDER BY key");
+    }
+    if (!tn_type_eq(meet, kt)) {
+        /* the cast keeps the order and the peers of every key the offsets can meet */
+        tn_plan_expr *cast;
+        uint32_t idx;
+        int rc = tn_bind_cast(b, key, meet, &cast);
+        if (rc == 0)
+            rc = add_input(b, cast, &idx);
+        if (rc)
+            return rc == TN_ENOMEM ? oom(b) : rc;
+        f->order[0].column = idx;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (values[i]->type.id == TN_TYPE_INVALID)
+            continue;
+        int rc = range_offset_as(b, values[i], meet, bounds[i]->offset->node.pos);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_func *f)
@@ -101,15 +309,12 @@ static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_fu
     f->frame_end = TN_PLAN_FRAME_CURRENT_ROW;
     if (over->frame_mode == TN_SQL_FRAME_DEFAULT)
         return 0;
-    if (over->frame_mode == TN_SQL_FRAME_GROUPS)
-        return tn_bind_error(b, TN_EUNSUPPORTED, over->pos,
-                             "GROUPS frames are not supported: use ROWS or RANGE");
     f->frame_rows = over->frame_mode == TN_SQL_FRAME_ROWS;
-    int rc = frame_bound(b, &over->frame_start, f->frame_rows, &f->frame_start, &f->start_offset,
-                         over->pos);
+    f->frame_groups = over->frame_mode == TN_SQL_FRAME_GROUPS;
+    bool counted = f->frame_rows || f->frame_groups; /* offsets are integers */
+    int rc = frame_bound(b, &over->frame_start, counted, &f->frame_start, &f->start_offset);
     if (rc == 0 && over->frame_between)
-        rc = frame_bound(b, &over->frame_end, f->frame_rows, &f->frame_end, &f->end_offset,
-                         over->pos);
+        rc = frame_bound(b, &over->frame_end, counted, &f->frame_end, &f->end_offset);
     if (rc)
         return rc;
     if (f->frame_start == TN_PLAN_FRAME_UNBOUNDED_FOLLOWING)
@@ -120,6 +325,80 @@ static int bind_frame(tn_binder *b, const tn_sql_window *over, tn_plan_window_fu
     if (f->frame_start > f->frame_end)
         return tn_bind_error(b, TN_EINVAL, over->pos,
                              "the frame starts after it ends: write the earlier bound first");
+    bool offsets = f->frame_start == TN_PLAN_FRAME_PRECEDING ||
+                   f->frame_start == TN_PLAN_FRAME_FOLLOWING ||
+                   f->frame_end == TN_PLAN_FRAME_PRECEDING ||
+                   f->frame_end == TN_PLAN_FRAME_FOLLOWING;
+    if (!counted && offsets)
+        return bind_range_offsets(b, over, f);
+    return 0;
+}
+
+/* The window OVER means: a reference to a named window (OVER w, OVER (w ORDER BY ...))
+ * resolved by PostgreSQL's rules. OVER w is w itself; in parentheses, w's PARTITION BY is
+ * kept (and cannot be overridden), its ORDER BY taken when the reference has none (and
+ * cannot be overridden), and w cannot have a frame. depth guards against cycles. */
+static int resolve_window(tn_binder *b, const tn_bind_window *w, const tn_sql_window *over,
+                          uint32_t depth, const tn_sql_window **out)
+{
+    *out = over;
+    if (!over->ref_name)
+        return 0;
+    const tn_sql_window *def = NULL;
+    for (uint32_t i = 0; i < w->named_count && !def; i++)
+        if (strcmp(w->named[i]->name, over->ref_name) == 0)
+            def = w->named[i];
+    if (!def)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "window \"%s\" does not exist: define it in the WINDOW clause",
+                             over->ref_name);
+    if (depth > w->named_count)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "window \"%s\" is defined in terms of itself", over->ref_name);
+    const tn_sql_window *base;
+    int rc = resolve_window(b, w, def, depth + 1, &base);
+    if (rc || over->bare_ref) {
+        *out = base;
+        return rc;
+    }
+    if (over->partition_by.count)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "cannot override PARTITION BY clause of window \"%s\"",
+                             over->ref_name);
+    if (over->order_by.count && base->order_by.count)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "cannot override ORDER BY clause of window \"%s\"", over->ref_name);
+    if (base->frame_mode != TN_SQL_FRAME_DEFAULT)
+        return tn_bind_error(b, TN_EINVAL, over->pos,
+                             "cannot copy window \"%s\" because it has a frame clause: write "
+                             "OVER %s without parentheses, or move the frame out of it",
+                             over->ref_name, over->ref_name);
+    tn_sql_window *merged = tn_arena_alloc(b->arena, sizeof *merged);
+    if (!merged)
+        return oom(b);
+    *merged = *over;
+    merged->ref_name = NULL;
+    merged->partition_by = base->partition_by;
+    if (!over->order_by.count)
+        merged->order_by = base->order_by;
+    *out = merged;
+    return 0;
+}
+
+int tn_bind_window_clause(tn_binder *b, const tn_sql_select *sel, tn_bind_window *w)
+{
+    w->named = sel->windows;
+    w->named_count = sel->window_count;
+    for (uint32_t i = 0; i < sel->window_count; i++) {
+        const tn_sql_window *def = sel->windows[i], *resolved;
+        for (uint32_t j = 0; j < i; j++)
+            if (strcmp(sel->windows[j]->name, def->name) == 0)
+                return tn_bind_error(b, TN_EINVAL, def->pos, "window \"%s\" is already defined",
+                                     def->name);
+        int rc = resolve_window(b, w, def, 0, &resolved);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 
@@ -200,6 +479,7 @@ int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_e
     const tn_sql_call *call = &ast->call;
     const tn_sql_window *over = call->over;
     tn_bind_window *w = b->win;
+    int rc;
     if (!w)
         return tn_bind_error(b, TN_EINVAL, ast->node.pos,
                              "window functions are not allowed here: use them in the select "
@@ -207,9 +487,8 @@ int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_e
     if (w->in_call)
         return tn_bind_error(b, TN_EINVAL, ast->node.pos,
                              "window function calls cannot be nested");
-    if (over->ref_name)
-        return tn_bind_error(b, TN_EUNSUPPORTED, over->pos,
-                             "named windows are not supported: write the window in OVER (...)");
+    if ((rc = resolve_window(b, w, over, 0, &over)) != 0)
+        return rc;
     if (call->distinct || call->filter || call->order_by.count)
         return tn_bind_error(b, TN_EUNSUPPORTED, ast->node.pos,
                              "DISTINCT, FILTER and ORDER BY inside a window function call are "
@@ -256,7 +535,6 @@ int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_e
                              wn->min_args, wn->max_args);
     }
     w->in_call = true;
-    int rc = 0;
     tn_plan_expr *arg = NULL;
     uint32_t idx;
     f.param = 1;

@@ -803,7 +803,9 @@ static int bind_select(tn_binder *b, const tn_sql_query *q, tn_plan_op **out)
     tn_bind_window *enclosing = b->win;
     tn_bind_window win = {0};
     b->win = NULL;
-    int rc = bind_select_in(b, q, &win, out);
+    int rc = tn_bind_window_clause(b, &q->select, &win);
+    if (rc == 0)
+        rc = bind_select_in(b, q, &win, out);
     b->win = enclosing;
     return rc;
 }

@@ -53,6 +53,8 @@ typedef struct tn_bind_window {
     uint32_t input_count;
     uint32_t input_cap;
     bool in_call; /* binding a call's arguments: window calls do not nest */
+    tn_sql_window *const *named; /* the SELECT's WINDOW clause: what OVER name refers to */
+    uint32_t named_count;
 } tn_bind_window;
 
 /* The enclosing query of the subquery being bound: where its outer references resolve. */
@@ -96,6 +98,9 @@ tn_plan_expr *tn_bind_column_ref(tn_binder *b, uint32_t index, tn_type type);
 /* The value of an INTERVAL literal. */
 int tn_bind_interval_value(tn_binder *b, const tn_sql_expr *ast, tn_plan_interval *iv);
 
+/* Takes in a SELECT's WINDOW clause (w->named) and checks it: names defined once, each
+ * reference to a defined window, PostgreSQL's rules for refining one. 0 or an error. */
+int tn_bind_window_clause(tn_binder *b, const tn_sql_select *sel, tn_bind_window *w);
 /* Binds a window function call (name in lower case) through b->win. */
 int tn_bind_window_call(tn_binder *b, const tn_bind_scope *scope, const tn_sql_expr *ast,
                         const char *name, tn_plan_expr **out);

@@ -10,14 +10,17 @@
  * - ranks and numbers from positions and peer groups;
  * - LAG/LEAD, FIRST/LAST/NTH_VALUE, MIN and MAX as the number of the row whose value is the
  *   result (copied when the rows are emitted). MIN/MAX keep a monotonic queue of candidates,
- *   which is linear because every supported frame's bounds only move forward;
+ *   which is linear because every supported frame's bounds only move forward: ROWS bounds
+ *   by position, RANGE offset bounds by two cursors over the sorted keys (range_bounds),
+ *   GROUPS bounds by two cursors over the peer groups (group_bounds);
  * - COUNT, SUM and AVG from running totals over the partition (128-bit for integers and
  *   decimals, exact by subtraction); floating-point sums are added up over the frame itself
- *   when it starts after the partition does, so a moving average gets no rounding from
- *   subtracting large totals.
+ *   when it starts after the partition does (through a segment tree when it is wide), so a
+ *   moving average gets no rounding from subtracting large totals.
  */
 #include "sql/sql_int.h"
 #include "sql/exec/sort_stable.h"
+#include "sql/func/func.h"
 
 #include <math.h>
 #include <string.h>
@@ -160,21 +163,27 @@ static void free_accounted(window_state *s, void *p, size_t bytes)
     s->bytes -= (int64_t)bytes;
 }
 
-/* The frame [*fs, *fe) of position pos of a partition [ps, pe) whose peers are [qs, qe). */
+/* The frame [*fs, *fe) of position pos of a partition [ps, pe) whose peers are [qs, qe);
+ * [rs, re) are the RANGE or GROUPS offset bounds (see range_bounds, group_bounds). */
 static void frame_of(const tn_plan_window_func *f, int64_t pos, int64_t ps, int64_t pe,
-                     int64_t qs, int64_t qe, int64_t *fs, int64_t *fe)
+                     int64_t qs, int64_t qe, int64_t rs, int64_t re, int64_t *fs, int64_t *fe)
 {
     int64_t s, e;
+    /* offsets may be as large as INT64_MAX: compared with the rows left, never added blindly */
     switch (f->frame_start) {
-    case TN_PLAN_FRAME_PRECEDING: s = pos - f->start_offset; break;
+    case TN_PLAN_FRAME_PRECEDING: s = f->frame_rows ? pos - f->start_offset : rs; break;
     case TN_PLAN_FRAME_CURRENT_ROW: s = f->frame_rows ? pos : qs; break;
-    case TN_PLAN_FRAME_FOLLOWING: s = pos + f->start_offset; break;
+    case TN_PLAN_FRAME_FOLLOWING:
+        s = !f->frame_rows ? rs : f->start_offset >= pe - pos ? pe : pos + f->start_offset;
+        break;
     default: s = ps; break;
     }
     switch (f->frame_end) {
-    case TN_PLAN_FRAME_PRECEDING: e = pos - f->end_offset + 1; break;
+    case TN_PLAN_FRAME_PRECEDING: e = f->frame_rows ? pos - f->end_offset + 1 : re; break;
     case TN_PLAN_FRAME_CURRENT_ROW: e = f->frame_rows ? pos + 1 : qe; break;
-    case TN_PLAN_FRAME_FOLLOWING: e = pos + f->end_offset + 1; break;
+    case TN_PLAN_FRAME_FOLLOWING:
+        e = !f->frame_rows ? re : f->end_offset >= pe - pos ? pe : pos + f->end_offset + 1;
+        break;
     default: e = pe; break;
     }
     *fs = s < ps ? ps : s > pe ? pe : s;
@@ -186,7 +195,17 @@ typedef struct running {
     int64_t *count;
     tn_i128 *exact;  /* integer and decimal arguments */
     double *approx;  /* floating-point arguments */
+    /* floating-point arguments, frames that start after the partition does: a segment tree
+     * (node i sums nodes 2i and 2i+1; the leaves, from tree[size], are the arguments), so
+     * that a wide frame (RANGE over a week of rows) costs O(log size) additions and no
+     * subtraction of large totals; built on first use in a partition */
+    double *tree;
+    bool tree_built;
 } running;
+
+/* Frames up to this wide add their values up in order (as they always did) rather than
+ * through the tree. */
+#define SMALL_FRAME 32
 
 static double arg_double(const tn_vector *v, uint32_t r)
 {
@@ -204,6 +223,204 @@ static tn_i128 arg_exact(const tn_vector *v, uint32_t r)
         return value.i128;
     }
     }
+}
+
+/* RANGE frames with an offset. The ORDER BY key of each sorted position is mapped to an
+ * integer that ascends with the window's order (doubles by their bits, negated for DESC); a
+ * bound's target (the key plus or minus the offset, mapped the same way) ascends with the
+ * position too, so the two cursors chasing the targets only move forward and the frames
+ * keep the forward-only bounds that MIN/MAX and the running totals rely on. Rows with a NULL
+ * key sit at one end of their partition; their frame bounds are their peers'. */
+typedef enum range_domain {
+    RANGE_EXACT,  /* INTEGER, BIGINT, DECIMAL: unscaled, tn_i128 */
+    RANGE_DOUBLE, /* REAL, DOUBLE */
+    RANGE_TIME,   /* DATE, TIMESTAMP: microseconds, offsets are intervals */
+} range_domain;
+
+#define RANGE_FAR (((tn_i128)INT64_MAX << 64) | (tn_i128)UINT64_MAX) /* past every key */
+#define US_PER_DAY INT64_C(86400000000)
+
+typedef struct range_frame {
+    range_domain domain;
+    uint32_t column;    /* the ORDER BY key's column */
+    bool descending;
+    tn_i128 *key;       /* per sorted position with a non-NULL key: the mapped key */
+    int64_t ns, ne;     /* the partition's positions with a non-NULL key */
+    int64_t start, end; /* cursors: the first key >= the start target, > the end target */
+} range_frame;
+
+/* The mapped form of a double: its bits, reordered so that integer order is numeric order
+ * (-0 taken as 0; NaN above infinity, as the sort puts it). */
+static tn_i128 double_rank(double d)
+{
+    d += 0.0;
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    u = u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+    return (tn_i128)u;
+}
+
+/* The key of sorted row r, or the target of a bound with offset off added in direction sign
+ * (+1, -1, or 0 for the key itself), mapped as the range_frame comment says. */
+static int range_point(const range_frame *rf, const tn_exec_rows *rows, uint32_t r,
+                       const tn_plan_value *off, int sign, tn_exec_ctx *ctx, const char *text,
+                       tn_i128 *out)
+{
+    const tn_vector *v = row_vec(rows, r, rf->column);
+    uint32_t i = r % TN_BATCH_ROWS;
+    tn_i128 m;
+    switch (rf->domain) {
+    case RANGE_EXACT: {
+        tn_i128 x = arg_exact(v, i);
+        if (sign) {
+            tn_i128 d = off->type.id == TN_TYPE_BIGINT ? (tn_i128)off->i64 : off->i128;
+            /* past the widest key is as good as any farther target */
+            if (__builtin_add_overflow(x, sign * d, &x))
+                x = sign > 0 ? RANGE_FAR : -RANGE_FAR;
+        }
+        m = x;
+        break;
+    }
+    case RANGE_DOUBLE: m = double_rank(arg_double(v, i) + (sign ? sign * off->f64 : 0.0)); break;
+    default: {
+        int64_t t;
+        if (v->type.id == TN_TYPE_DATE) {
+            if (__builtin_mul_overflow((int64_t)tn_vector_i32(v)[i], US_PER_DAY, &t))
+                return tn_error_set(ctx->err, TN_EOVERFLOW,
+                                    "date out of range for the RANGE frame of %s", text);
+        } else {
+            t = tn_vector_i64(v)[i];
+        }
+        if (sign && !tn_func_add_interval(t, sign * off->interval.months,
+                                          sign * off->interval.days,
+                                          sign * off->interval.micros, &t))
+            return tn_error_set(ctx->err, TN_EOVERFLOW,
+                                "timestamp out of range in the RANGE frame of %s", text);
+        m = t;
+        break;
+    }
+    }
+    *out = rf->descending ? -m : m;
+    return 0;
+}
+
+/* Maps the keys of a partition [ps, pe) and resets the cursors. */
+static int range_partition(range_frame *rf, const tn_exec_rows *rows, const uint32_t *order,
+                           bool nulls_first, int64_t ps, int64_t pe, tn_exec_ctx *ctx,
+                           const char *text)
+{
+    rf->ns = ps;
+    rf->ne = pe;
+    if (nulls_first)
+        while (rf->ns < pe && !row_valid(rows, order[rf->ns], rf->column))
+            rf->ns++;
+    else
+        while (rf->ne > ps && !row_valid(rows, order[rf->ne - 1], rf->column))
+            rf->ne--;
+    for (int64_t p = rf->ns; p < rf->ne; p++) {
+        int rc = range_point(rf, rows, order[p], NULL, 0, ctx, text, &rf->key[p]);
+        if (rc)
+            return rc;
+    }
+    rf->start = rf->end = rf->ns;
+    return 0;
+}
+
+/* The RANGE offset bounds [*rs, *re) of position pos, whose peers are [qs, qe). */
+static int range_bounds(range_frame *rf, const tn_plan_window_func *f, const tn_exec_rows *rows,
+                        const uint32_t *order, int64_t pos, int64_t qs, int64_t qe,
+                        tn_exec_ctx *ctx, int64_t *rs, int64_t *re)
+{
+    if (pos < rf->ns || pos >= rf->ne) {
+        *rs = qs;
+        *re = qe;
+        return 0;
+    }
+    int direction = rf->descending ? -1 : 1;
+    tn_i128 target;
+    int rc = 0;
+    if (f->frame_start == TN_PLAN_FRAME_PRECEDING || f->frame_start == TN_PLAN_FRAME_FOLLOWING) {
+        int sign = f->frame_start == TN_PLAN_FRAME_PRECEDING ? -direction : direction;
+        rc = range_point(rf, rows, order[pos], &f->start_value, sign, ctx, f->text, &target);
+        while (rc == 0 && rf->start < rf->ne && rf->key[rf->start] < target)
+            rf->start++;
+    }
+    if (rc == 0 && (f->frame_end == TN_PLAN_FRAME_PRECEDING ||
+                    f->frame_end == TN_PLAN_FRAME_FOLLOWING)) {
+        int sign = f->frame_end == TN_PLAN_FRAME_PRECEDING ? -direction : direction;
+        rc = range_point(rf, rows, order[pos], &f->end_value, sign, ctx, f->text, &target);
+        while (rc == 0 && rf->end < rf->ne && rf->key[rf->end] <= target)
+            rf->end++;
+    }
+    *rs = rf->start;
+    *re = rf->end;
+    return rc;
+}
+
+/* GROUPS frames: a cursor on the first row of a peer group, which only moves forward. */
+typedef struct group_cursor {
+    int64_t pos; /* the group's first position (pe past the last group) */
+    int64_t idx; /* its number in the partition, from 0 */
+} group_cursor;
+
+static void group_next(const tn_plan_window_func *f, const tn_exec_rows *rows,
+                       const uint32_t *order, int64_t pe, group_cursor *c)
+{
+    int64_t q = c->pos + 1;
+    while (q < pe && compare_order(f, rows, order[c->pos], order[q]) == 0)
+        q++;
+    c->pos = q;
+    c->idx++;
+}
+
+/* The GROUPS offset bounds [*rs, *re) of a row of peer group gi of a partition ending at pe:
+ * from the first row of group gi -/+ start offset to the last of group gi -/+ end offset.
+ * Group numbers are compared as differences from gi, so offsets up to INT64_MAX cannot
+ * overflow. */
+static void group_bounds(const tn_plan_window_func *f, const tn_exec_rows *rows,
+                         const uint32_t *order, int64_t pe, int64_t gi, group_cursor *start,
+                         group_cursor *end, int64_t *rs, int64_t *re)
+{
+    if (f->frame_start == TN_PLAN_FRAME_PRECEDING || f->frame_start == TN_PLAN_FRAME_FOLLOWING) {
+        int64_t ds = f->frame_start == TN_PLAN_FRAME_PRECEDING ? -f->start_offset
+                                                               : f->start_offset;
+        while (start->pos < pe && start->idx - gi < ds)
+            group_next(f, rows, order, pe, start);
+    }
+    if (f->frame_end == TN_PLAN_FRAME_PRECEDING || f->frame_end == TN_PLAN_FRAME_FOLLOWING) {
+        int64_t de = f->frame_end == TN_PLAN_FRAME_PRECEDING ? -f->end_offset : f->end_offset;
+        while (end->pos < pe && end->idx - gi <= de)
+            group_next(f, rows, order, pe, end);
+    }
+    *rs = start->pos;
+    *re = end->pos;
+}
+
+/* Builds the segment tree of run over the partition's sorted positions [ps, pe). */
+static void sum_tree_build(double *tree, const tn_exec_rows *rows, const uint32_t *order,
+                           uint32_t arg, int64_t ps, int64_t pe)
+{
+    int64_t size = pe - ps;
+    for (int64_t i = 0; i < size; i++) {
+        uint32_t r = order[ps + i];
+        tree[size + i] = row_valid(rows, r, arg) ? arg_double(row_vec(rows, r, arg), r % TN_BATCH_ROWS)
+                                                  : 0.0;
+    }
+    for (int64_t i = size - 1; i >= 1; i--)
+        tree[i] = tree[2 * i] + tree[2 * i + 1];
+}
+
+/* The sum of the partition's positions [a, b) (relative to its start) from its tree. */
+static double sum_tree_query(const double *tree, int64_t size, int64_t a, int64_t b)
+{
+    double sum = 0;
+    for (a += size, b += size; a < b; a >>= 1, b >>= 1) {
+        if (a & 1)
+            sum += tree[a++];
+        if (b & 1)
+            sum += tree[--b];
+    }
+    return sum;
 }
 
 /* Computes function k over every partition of its sorted order. */
@@ -232,12 +449,29 @@ static int compute(window_state *s, uint32_t k)
         if (f->kind == TN_PLAN_WIN_SUM || f->kind == TN_PLAN_WIN_AVG) {
             if (float_arg)
                 run.approx = alloc_accounted(s, (size_t)(n + 1) * sizeof *run.approx, &rc);
+            if (float_arg && f->frame_start != TN_PLAN_FRAME_UNBOUNDED_PRECEDING)
+                run.tree = alloc_accounted(s, (size_t)2 * (n + 1) * sizeof *run.tree, &rc);
             else
                 run.exact = alloc_accounted(s, (size_t)(n + 1) * sizeof *run.exact, &rc);
         }
     }
     if (f->kind == TN_PLAN_WIN_MIN || f->kind == TN_PLAN_WIN_MAX)
         queue = alloc_accounted(s, (size_t)(n + 1) * sizeof *queue, &rc);
+    range_frame range = {0};
+    bool range_offsets = !f->frame_rows && !f->frame_groups && f->kind >= TN_PLAN_WIN_FIRST_VALUE &&
+                         (f->start_value.type.id != TN_TYPE_INVALID ||
+                          f->end_value.type.id != TN_TYPE_INVALID);
+    if (range_offsets) {
+        tn_type_id key = (tn_type_id)rows->schema->columns[f->order[0].column].type.id;
+        range.domain = key == TN_TYPE_REAL || key == TN_TYPE_DOUBLE ? RANGE_DOUBLE
+                       : key == TN_TYPE_DATE || key == TN_TYPE_TIMESTAMP ||
+                               key == TN_TYPE_TIMESTAMPTZ
+                           ? RANGE_TIME
+                           : RANGE_EXACT;
+        range.column = f->order[0].column;
+        range.descending = f->order[0].descending;
+        range.key = alloc_accounted(s, (size_t)(n + 1) * sizeof *range.key, &rc);
+    }
     for (int64_t ps = 0; rc == 0 && ps < n;) {
         int64_t pe = ps + 1;
         while (pe < n && compare_partition(f, rows, order[ps], order[pe]) == 0)
@@ -248,6 +482,7 @@ static int compute(window_state *s, uint32_t k)
                 run.exact[0] = 0;
             if (run.approx)
                 run.approx[0] = 0;
+            run.tree_built = false;
             for (int64_t i = ps; i < pe; i++) {
                 uint32_t r = order[i];
                 int64_t j = i - ps;
@@ -261,7 +496,11 @@ static int compute(window_state *s, uint32_t k)
                         (valid ? arg_double(row_vec(rows, r, (uint32_t)f->arg), r % TN_BATCH_ROWS) : 0);
             }
         }
+        if (range_offsets && rc == 0)
+            rc = range_partition(&range, rows, order, f->order[0].nulls_first, ps, pe, ctx,
+                                 f->text);
         int64_t qs = ps, qe = ps, dense = 0;
+        group_cursor group_start = {ps, 0}, group_end = {ps, 0};
         int64_t qhead = 0, qtail = 0, pushed = ps; /* MIN/MAX: queue[qhead..qtail) */
         for (int64_t pos = ps; pos < pe && rc == 0; pos++) {
             uint32_t r = order[pos];
@@ -302,8 +541,14 @@ static int compute(window_state *s, uint32_t k)
                 break;
             }
             default: {
-                int64_t fs, fe;
-                frame_of(f, pos, ps, pe, qs, qe, &fs, &fe);
+                int64_t fs, fe, rs = 0, re = 0;
+                if (range_offsets &&
+                    (rc = range_bounds(&range, f, rows, order, pos, qs, qe, ctx, &rs, &re)) != 0)
+                    break;
+                if (f->frame_groups)
+                    group_bounds(f, rows, order, pe, dense - 1, &group_start, &group_end, &rs,
+                                 &re);
+                frame_of(f, pos, ps, pe, qs, qe, rs, re, &fs, &fe);
                 switch (f->kind) {
                 case TN_PLAN_WIN_FIRST_VALUE: out_i[r] = fs < fe ? order[fs] : SOURCE_NULL; break;
                 case TN_PLAN_WIN_LAST_VALUE: out_i[r] = fs < fe ? order[fe - 1] : SOURCE_NULL; break;
@@ -344,6 +589,12 @@ static int compute(window_state *s, uint32_t k)
                     if (run.approx) {
                         if (a == 0) {
                             sum_d = run.approx[b];
+                        } else if (b - a > SMALL_FRAME && run.tree) {
+                            if (!run.tree_built) {
+                                sum_tree_build(run.tree, rows, order, (uint32_t)f->arg, ps, pe);
+                                run.tree_built = true;
+                            }
+                            sum_d = sum_tree_query(run.tree, pe - ps, a, b);
                         } else {
                             for (int64_t i = fs; i < fe; i++)
                                 if (row_valid(rows, order[i], (uint32_t)f->arg))
@@ -377,7 +628,9 @@ static int compute(window_state *s, uint32_t k)
     free_accounted(s, run.count, (size_t)(n + 1) * sizeof *run.count);
     free_accounted(s, run.exact, (size_t)(n + 1) * sizeof *run.exact);
     free_accounted(s, run.approx, (size_t)(n + 1) * sizeof *run.approx);
+    free_accounted(s, run.tree, (size_t)2 * (n + 1) * sizeof *run.tree);
     free_accounted(s, queue, (size_t)(n + 1) * sizeof *queue);
+    free_accounted(s, range.key, (size_t)(n + 1) * sizeof *range.key);
     return rc;
 }
 

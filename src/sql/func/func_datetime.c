@@ -55,7 +55,12 @@ bool tn_func_add_interval(int64_t ts, int32_t months, int32_t days, int64_t micr
             last = 29;
         unsigned d = c.day > last ? last : c.day;
         int64_t tod = ts - (int64_t)c.days * US_PER_DAY;
-        v = (int64_t)tn_days_from_civil(y, mo, d) * US_PER_DAY + tod;
+        /* microseconds span about 292,000 years: farther years overflow, and would not fit
+         * tn_days_from_civil's int32 days */
+        if (y < -300000 || y > 300000 ||
+            __builtin_mul_overflow((int64_t)tn_days_from_civil(y, mo, d), US_PER_DAY, &v) ||
+            __builtin_add_overflow(v, tod, &v))
+            return false;
     }
     if (__builtin_add_overflow(v, (int64_t)days * US_PER_DAY, &v) ||
         __builtin_add_overflow(v, micros, &v))

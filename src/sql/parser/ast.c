@@ -187,9 +187,7 @@ static void print_bound(printer *w, const tn_sql_frame_bound *b)
 
 static void print_window(printer *w, const tn_sql_window *win)
 {
-    bool only_ref = win->ref_name && win->partition_by.count == 0 && win->order_by.count == 0 &&
-                    win->frame_mode == TN_SQL_FRAME_DEFAULT;
-    if (only_ref) {
+    if (win->bare_ref) {
         print_ident(w, win->ref_name);
         return;
     }
@@ -589,6 +587,12 @@ static void print_select(printer *w, const tn_sql_select *s)
     if (s->having) {
         put(w, " HAVING ");
         print_expr(w, s->having);
+    }
+    for (uint32_t i = 0; i < s->window_count; i++) {
+        put(w, i == 0 ? " WINDOW " : ", ");
+        print_ident(w, s->windows[i]->name);
+        put(w, " AS ");
+        print_window(w, s->windows[i]);
     }
     if (s->qualify) {
         put(w, " QUALIFY ");

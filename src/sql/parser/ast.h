@@ -255,9 +255,11 @@ typedef struct tn_sql_frame_bound {
     tn_sql_expr *offset; /* PRECEDING/FOLLOWING only */
 } tn_sql_frame_bound;
 
-/* OVER (...) or OVER name. */
+/* OVER (...) or OVER name, or a WINDOW clause's name AS (...). */
 typedef struct tn_sql_window {
+    const char *name;     /* WINDOW name AS (...): the window defined; NULL in OVER */
     const char *ref_name; /* OVER w, or the w in OVER (w ORDER BY ...); else NULL */
+    bool bare_ref;        /* OVER w, without parentheses: w as it is, frame included */
     tn_sql_expr_list partition_by;
     tn_sql_order_list order_by;
     tn_sql_frame_mode frame_mode;
@@ -476,6 +478,8 @@ typedef struct tn_sql_select {
     tn_sql_expr_list group_by; /* expressions or output ordinals (integer literals) */
     bool group_by_all;         /* GROUP BY ALL (group_by is empty) */
     tn_sql_expr *having;
+    tn_sql_window **windows; /* WINDOW name AS (...), ...: the names OVER may refer to */
+    uint32_t window_count;
     tn_sql_expr *qualify;
 } tn_sql_select;
 

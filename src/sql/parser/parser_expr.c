@@ -30,7 +30,7 @@ tn_sql_expr *tn_sql_new_expr(tn_sql_parser *p, tn_sql_expr_kind kind, tn_sql_pos
     return e;
 }
 
-static uint32_t window_h(const tn_sql_window *w)
+uint32_t tn_sql_window_height(const tn_sql_window *w)
 {
     if (!w) return 0;
     uint32_t m =
@@ -96,7 +96,7 @@ bool tn_sql_expr_finish(tn_sql_parser *p, tn_sql_expr *e)
         m = tn_sql_max_u32(tn_sql_list_height(&e->call.args),
                            tn_sql_order_height(&e->call.order_by));
         m = tn_sql_max_u32(
-            m, tn_sql_max_u32(tn_sql_expr_height(e->call.filter), window_h(e->call.over)));
+            m, tn_sql_max_u32(tn_sql_expr_height(e->call.filter), tn_sql_window_height(e->call.over)));
         break;
     case TN_SQL_EXPR_SUBQUERY:
     case TN_SQL_EXPR_EXISTS:
@@ -492,17 +492,26 @@ static bool parse_frame_bound(tn_sql_parser *p, tn_sql_frame_bound *b)
 /* OVER name | OVER ( [name] [PARTITION BY ...] [ORDER BY ...] [frame] ) */
 static tn_sql_window *parse_over(tn_sql_parser *p)
 {
-    tn_sql_window *w = tn_sql_alloc(p, sizeof(*w));
-    if (!w) return NULL;
-    w->pos = tn_sql_peek(p)->pos;
     tn_sql_token *t = tn_sql_peek(p);
     if (t->type == TN_SQL_TOK_IDENT || t->type == TN_SQL_TOK_QIDENT) {
+        tn_sql_window *w = tn_sql_alloc(p, sizeof(*w));
+        if (!w) return NULL;
+        w->pos = t->pos;
+        w->bare_ref = true;
         w->ref_name = tn_sql_strndup(p, t->text, t->text_len);
         tn_sql_advance(p);
         return w->ref_name ? w : NULL;
     }
+    return tn_sql_parse_window_spec(p);
+}
+
+tn_sql_window *tn_sql_parse_window_spec(tn_sql_parser *p)
+{
+    tn_sql_window *w = tn_sql_alloc(p, sizeof(*w));
+    if (!w) return NULL;
+    w->pos = tn_sql_peek(p)->pos;
     if (!tn_sql_expect_op(p, TN_SQL_TOKOP_LPAREN)) return NULL;
-    t = tn_sql_peek(p);
+    tn_sql_token *t = tn_sql_peek(p);
     if (t->type == TN_SQL_TOK_IDENT || t->type == TN_SQL_TOK_QIDENT) {
         if (!(w->ref_name = tn_sql_strndup(p, t->text, t->text_len))) return NULL;
         tn_sql_advance(p);

@@ -282,6 +282,10 @@ tn_sql_expr *tn_sql_parse_expr_rest(tn_sql_parser *p, tn_sql_expr *left, int min
 tn_sql_expr *tn_sql_parse_call(tn_sql_parser *p, tn_sql_name name, tn_sql_pos pos, bool in_from);
 /* expr [ASC|DESC] [NULLS FIRST|LAST], ... */
 bool tn_sql_parse_order_list(tn_sql_parser *p, tn_sql_order_list *out);
+/* A window specification: ( [name] [PARTITION BY ...] [ORDER BY ...] [frame] ). */
+tn_sql_window *tn_sql_parse_window_spec(tn_sql_parser *p);
+/* The height of a window specification's expressions. */
+uint32_t tn_sql_window_height(const tn_sql_window *w);
 /* Sets node.height of an expression from its children and checks the limit. */
 bool tn_sql_expr_finish(tn_sql_parser *p, tn_sql_expr *e);
 tn_sql_expr *tn_sql_new_expr(tn_sql_parser *p, tn_sql_expr_kind kind, tn_sql_pos pos);

@@ -87,6 +87,8 @@ bool tn_sql_query_finish(tn_sql_parser *p, tn_sql_query *q)
         m = tn_sql_max_u32(m, tn_sql_list_height(&s->group_by));
         m = tn_sql_max_u32(m, tn_sql_expr_height(s->having));
         m = tn_sql_max_u32(m, tn_sql_expr_height(s->qualify));
+        for (uint32_t i = 0; i < s->window_count; i++)
+            m = tn_sql_max_u32(m, tn_sql_window_height(s->windows[i]));
         break;
     }
     case TN_SQL_QUERY_VALUES:
@@ -341,8 +343,28 @@ static bool parse_select_list(tn_sql_parser *p, tn_sql_select *s)
     return true;
 }
 
+/* WINDOW name AS (...), ... (the keyword consumed). */
+static bool parse_window_clause(tn_sql_parser *p, tn_sql_select *s)
+{
+    uint32_t cap = 0;
+    do {
+        tn_sql_ident name;
+        if (!tn_sql_parse_ident(p, false, "a window name", &name) ||
+            !tn_sql_expect_kw(p, TN_SQL_KW_AS))
+            return false;
+        tn_sql_window *w = tn_sql_parse_window_spec(p);
+        if (!w) return false;
+        w->name = name.name;
+        w->pos = name.pos;
+        if (!tn_sql_grow(p, (void **)&s->windows, s->window_count, &cap, sizeof(*s->windows)))
+            return false;
+        s->windows[s->window_count++] = w;
+    } while (tn_sql_accept_op(p, TN_SQL_TOKOP_COMMA));
+    return true;
+}
+
 /* SELECT ... [FROM ...], or FROM ... [SELECT ...] (FROM first, as DuckDB allows: without a
- * SELECT list it selects *), then WHERE, GROUP BY, HAVING, QUALIFY. */
+ * SELECT list it selects *), then WHERE, GROUP BY, HAVING, WINDOW, QUALIFY. */
 static tn_sql_query *parse_select(tn_sql_parser *p)
 {
     tn_sql_token *first = tn_sql_peek(p);
@@ -383,6 +405,8 @@ static tn_sql_query *parse_select(tn_sql_parser *p)
         }
     }
     if (tn_sql_accept_kw(p, TN_SQL_KW_HAVING, NULL) && !(s->having = tn_sql_parse_a_expr(p)))
+        return NULL;
+    if (tn_sql_accept_kw(p, TN_SQL_KW_WINDOW, NULL) && !parse_window_clause(p, s))
         return NULL;
     if (tn_sql_accept_kw(p, TN_SQL_KW_QUALIFY, NULL) && !(s->qualify = tn_sql_parse_a_expr(p)))
         return NULL;

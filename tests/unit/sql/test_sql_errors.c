@@ -18,7 +18,7 @@ Test(sql_errors, the_classic_typo)
     const char *sql = "SELECT * FORM t";
     const char *msg = SQL_EXPECT_ERROR(sql, TN_EPARSE, 1, 10, NULL);
     cr_expect_str_eq(msg, "syntax error at or near \"FORM\": expected \",\", FROM, WHERE, "
-                          "GROUP BY, HAVING, QUALIFY, INTERSECT, UNION, EXCEPT, ORDER BY, "
+                          "GROUP BY, HAVING, WINDOW, QUALIFY, INTERSECT, UNION, EXCEPT, ORDER BY, "
                           "LIMIT, OFFSET, FETCH or end of statement");
 }
 

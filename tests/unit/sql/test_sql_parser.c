@@ -134,7 +134,7 @@ static const struct sql_case expr_cases[] = {
     {"sum(x) OVER (ROWS BETWEEN 2 + 1 PRECEDING AND CURRENT ROW)",
      "sum(x) OVER (ROWS BETWEEN (2 + 1) PRECEDING AND CURRENT ROW)"},
     {"avg(x) OVER w", "avg(x) OVER w"},
-    {"avg(x) OVER (w)", "avg(x) OVER w"},
+    {"avg(x) OVER (w)", "avg(x) OVER (w)"}, /* unlike OVER w, cannot copy a frame */
     {"lag(x, 1) OVER (w ORDER BY y)", "lag(x, 1) OVER (w ORDER BY y)"},
     {"sum(x) FILTER (WHERE y) OVER (PARTITION BY z)",
      "sum(x) FILTER (WHERE y) OVER (PARTITION BY z)"},
@@ -231,6 +231,10 @@ static const struct sql_case stmt_cases[] = {
     {"SELECT a, sum(b) FROM t GROUP BY ALL", "SELECT a, sum(b) FROM t GROUP BY ALL"},
     {"SELECT a FROM t QUALIFY row_number() OVER (PARTITION BY a ORDER BY b) = 1",
      "SELECT a FROM t QUALIFY (row_number() OVER (PARTITION BY a ORDER BY b) = 1)"},
+    {"SELECT a, sum(b) OVER w, rank() OVER (v ORDER BY b) FROM t GROUP BY a HAVING a > 0 "
+     "WINDOW w AS (PARTITION BY a), v AS (w) QUALIFY 1",
+     "SELECT a, sum(b) OVER w, rank() OVER (v ORDER BY b) FROM t GROUP BY a HAVING (a > 0) "
+     "WINDOW w AS (PARTITION BY a), v AS (w) QUALIFY 1"},
     {"SELECT a FROM t ORDER BY a", "SELECT a FROM t ORDER BY a"},
     {"SELECT a FROM t ORDER BY a ASC, b DESC, c NULLS FIRST, d DESC NULLS LAST",
      "SELECT a FROM t ORDER BY a ASC, b DESC, c NULLS FIRST, d DESC NULLS LAST"},
@@ -782,7 +786,13 @@ Test(sql_tree, calls_and_windows)
 
     e = expr_of("rank() OVER w");
     cr_expect_str_eq(e->call.over->ref_name, "w");
+    cr_expect(e->call.over->bare_ref);
     cr_expect_eq(e->call.over->frame_mode, TN_SQL_FRAME_DEFAULT);
+
+    e = expr_of("rank() OVER (w ORDER BY x)");
+    cr_expect_str_eq(e->call.over->ref_name, "w");
+    cr_expect(!e->call.over->bare_ref);
+    cr_expect_eq(e->call.over->order_by.count, 1);
 
     e = expr_of("f(a => 1, 2, \"B\" := 3)");
     cr_assert_not_null(e->call.arg_names);
