@@ -437,10 +437,13 @@ int tn_file_group_commit(tn_file_group *g, tn_error *err)
     int rc = group_sync(g, true, err);
     if (rc == 0)
         rc = group_close_fs(g, err); /* also reports write errors seen only on close */
-    for (; rc == 0 && renamed < g->file_count; renamed++)
+    while (rc == 0 && renamed < g->file_count) {
         if (rename(g->files[renamed].temp_path, g->files[renamed].path) != 0)
             rc = errno_error(err, errno, "cannot rename the temporary file to",
                              g->files[renamed].path, true);
+        else
+            renamed++;
+    }
     if (rc == 0) {
         /* the files are in place even if this fails; it is only reported */
         rc = group_sync(g, false, err);

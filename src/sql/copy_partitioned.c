@@ -34,7 +34,7 @@
  * partitioned_write_flush_threshold). */
 #define PENDING_ROWS_MAX 524288
 /* Bytes all open writers may stage before the fullest writes its row group early. */
-#define STAGED_BYTES_MAX ((int64_t)192 << 20)
+#define STAGED_BYTES_MAX ((int64_t)128 << 20)
 /* Rows per Parquet row group when COPY sets no size (DuckDB's default): what each open
  * writer buffers, instead of the writers' 128 MiB. */
 #define PARTITION_ROW_GROUP_ROWS 122880
