@@ -5,7 +5,9 @@
  * out of the files. Values are written as text (the CSV form), URL-escaped but for letters,
  * digits and "-_.~"; NULL is __HIVE_DEFAULT_PARTITION__. An existing non-empty dir is an
  * error unless OVERWRITE (its contents removed first) or OVERWRITE_OR_IGNORE (files of the
- * same name replaced, others left). Used by session.c's copy_to.
+ * same name replaced, others left). FILENAME_PATTERN names the files (data_{i} by default) and
+ * WRITE_PARTITION_COLUMNS keeps the partition columns in them too. Used by session.c's
+ * copy_to.
  *
  * Memory: at most OPEN_WRITERS_MAX lean writers are open at once (formats.h), with row groups
  * of PARTITION_ROW_GROUP_ROWS rows unless COPY sets a size; when the rows they stage pass
@@ -26,7 +28,9 @@
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Writers open at once (DuckDB's partitioned_write_max_open_files). */
 #define OPEN_WRITERS_MAX 100
@@ -55,6 +59,7 @@ struct tn_copy_partitions {
     const char *dir;
     tn_write_options opts;
     const char *ext;         /* ".parquet", ".csv", ".json" */
+    char *pattern;           /* FILENAME_PATTERN, "data_{i}" by default */
     tn_schema *file_schema;  /* the query's columns but the partition ones */
     uint32_t *key_cols;      /* the query column of each PARTITION_BY column */
     uint32_t key_count;
@@ -157,11 +162,18 @@ static const char *extension(const char *dir, const tn_write_options *o)
 }
 
 int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
-                            const tn_sql_ident_list *by, tn_copy_overwrite overwrite,
+                            const tn_sql_ident_list *by, const tn_copy_layout *layout,
                             const tn_write_options *opts, tn_copy_partitions **out,
                             tn_error *err)
 {
     *out = NULL;
+    tn_copy_overwrite overwrite = layout->overwrite;
+    const char *pattern = layout->filename_pattern ? layout->filename_pattern : "data_{i}";
+    if (!*pattern || strchr(pattern, '/'))
+        return tn_error_set(err, TN_EINVAL,
+                            "FILENAME_PATTERN '%s' is not a file name: give a name without "
+                            "'/', such as 'data_{i}' or 'part_{uuid}'",
+                            pattern);
     struct stat st;
     if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
         return tn_error_set(err, TN_EEXIST,
@@ -171,7 +183,7 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
                             "the folder \"%s\" is not empty: add OVERWRITE to replace its "
                             "contents, or OVERWRITE_OR_IGNORE to write into it",
                             dir);
-    if (by->count >= schema->column_count)
+    if (by->count >= schema->column_count && !layout->write_partition_columns)
         return tn_error_set(err, TN_EINVAL,
                             "PARTITION_BY takes every column, which would leave the files none: "
                             "partition by fewer columns");
@@ -184,6 +196,7 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
         cp->opts.row_group_rows = PARTITION_ROW_GROUP_ROWS;
     cp->opts.lean = true;
     cp->ext = extension(dir, opts);
+    cp->pattern = tn_strdup(pattern);
     cp->key_count = by->count;
     cp->key_cols = tn_calloc(by->count, sizeof *cp->key_cols);
     cp->file_cols = tn_calloc(schema->column_count, sizeof *cp->file_cols);
@@ -192,7 +205,8 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
     cp->row_part = tn_calloc(TN_BATCH_ROWS, sizeof *cp->row_part);
     int rc = tn_file_group_new(&cp->group, err);
     cp->opts.file_group = cp->group;
-    if (rc == 0 && (!cp->key_cols || !cp->file_cols || !cp->file_schema || !cp->index || !cp->row_part))
+    if (rc == 0 && (!cp->key_cols || !cp->file_cols || !cp->file_schema || !cp->index ||
+                    !cp->row_part || !cp->pattern))
         rc = tn_error_set(err, TN_ENOMEM, "out of memory");
     bool *is_key = rc ? NULL : tn_calloc(schema->column_count, sizeof *is_key);
     if (rc == 0 && !is_key)
@@ -214,7 +228,7 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
         }
     }
     for (uint32_t c = 0; rc == 0 && c < schema->column_count; c++) {
-        if (is_key[c])
+        if (is_key[c] && !layout->write_partition_columns)
             continue;
         cp->file_cols[cp->file_schema->column_count] = c;
         if (tn_schema_add(cp->file_schema, schema->columns[c].name, schema->columns[c].type,
@@ -297,20 +311,90 @@ static int find_partition(tn_copy_partitions *cp, const tn_batch *b, uint32_t r,
     return 0;
 }
 
-/* Opens p's next file (data_<file_count>), after its folders. */
+/* Appends a new random UUID, version 4, or version 7 (the time in milliseconds first). */
+static int append_uuid(tn_buf *b, int version)
+{
+    uint8_t u[16];
+    size_t got = 0;
+    while (got < sizeof u) {
+        ssize_t r = getrandom(u + got, sizeof u - got, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            /* no random source: the clock and a counter still make names unique here */
+            static _Atomic uint64_t counter;
+            uint64_t x = (uint64_t)tn_monotonic_ns() ^ ((uint64_t)++counter << 40);
+            for (; got < sizeof u; got++, x = x * 6364136223846793005u + 1442695040888963407u)
+                u[got] = (uint8_t)(x >> 56);
+            break;
+        }
+        got += (size_t)r;
+    }
+    if (version == 7) {
+        uint64_t ms = (uint64_t)(tn_now_us() / 1000);
+        for (int i = 0; i < 6; i++)
+            u[i] = (uint8_t)(ms >> (40 - 8 * i));
+    }
+    u[6] = (uint8_t)((u[6] & 0x0f) | (version << 4));
+    u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
+    static const char hex[] = "0123456789abcdef";
+    int rc = 0;
+    for (int i = 0; i < 16 && rc == 0; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            rc = tn_buf_putc(b, '-');
+        rc = rc ? rc : tn_buf_putc(b, hex[u[i] >> 4]);
+        rc = rc ? rc : tn_buf_putc(b, hex[u[i] & 15]);
+    }
+    return rc;
+}
+
+/* Appends the name of p's next file, as DuckDB makes it from the pattern: {i} is the file's
+ * number in its folder, {uuid} and {uuidv4} a new UUID (v4), {uuidv7} a v7 one; a pattern
+ * with none of them gets the number appended. */
+static int append_file_name(tn_copy_partitions *cp, const partition *p, tn_buf *b)
+{
+    bool placeholder = false;
+    int rc = 0;
+    for (const char *s = cp->pattern; *s && rc == 0;) {
+        if (strncmp(s, "{i}", 3) == 0) {
+            rc = tn_buf_printf(b, "%u", p->file_count);
+            s += 3;
+        } else if (strncmp(s, "{uuid}", 6) == 0 || strncmp(s, "{uuidv4}", 8) == 0) {
+            rc = append_uuid(b, 4);
+            s += s[5] == '}' ? 6 : 8;
+        } else if (strncmp(s, "{uuidv7}", 8) == 0) {
+            rc = append_uuid(b, 7);
+            s += 8;
+        } else {
+            rc = tn_buf_putc(b, *s++);
+            continue;
+        }
+        placeholder = true;
+    }
+    if (rc == 0 && !placeholder)
+        rc = tn_buf_printf(b, "%u", p->file_count);
+    return rc ? rc : tn_buf_append_cstr(b, cp->ext);
+}
+
+/* Opens p's next file, after its folders. */
 static int open_writer(tn_copy_partitions *cp, partition *p, tn_error *err)
 {
-    size_t n = strlen(cp->dir) + strlen(p->folder) + 32 + strlen(cp->ext);
-    char *path = tn_malloc(n);
-    if (!path)
-        return tn_error_set(err, TN_ENOMEM, "out of memory");
-    int len = snprintf(path, n, "%s/%s", cp->dir, p->folder);
-    int rc = p->folder_made ? 0 : make_dirs(path, err);
-    p->folder_made = rc == 0;
-    snprintf(path + len, n - (size_t)len, "/data_%u%s", p->file_count, cp->ext);
+    tn_buf path = TN_BUF_INIT;
+    int rc = tn_buf_printf(&path, "%s/%s", cp->dir, p->folder) == 0 && tn_buf_putc(&path, 0) == 0
+                 ? 0
+                 : tn_error_set(err, TN_ENOMEM, "out of memory");
+    if (rc == 0 && !p->folder_made) {
+        rc = make_dirs(path.data, err);
+        p->folder_made = rc == 0;
+    }
+    if (rc == 0) {
+        path.data[path.len - 1] = '/';
+        if (append_file_name(cp, p, &path) != 0 || tn_buf_putc(&path, 0) != 0)
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory");
+    }
     if (rc == 0)
-        rc = tn_writer_open(path, cp->file_schema, &cp->opts, &p->writer, err);
-    tn_free(path);
+        rc = tn_writer_open(path.data, cp->file_schema, &cp->opts, &p->writer, err);
+    tn_buf_free(&path);
     if (rc)
         return rc;
     p->file_count++;
@@ -525,6 +609,7 @@ void tn_copy_partitions_abort(tn_copy_partitions *cp)
         tn_free(cp->parts[i].pending);
     }
     tn_free(cp->parts);
+    tn_free(cp->pattern);
     tn_free(cp->local);
     tn_free(cp->key_cols);
     tn_free(cp->file_cols);

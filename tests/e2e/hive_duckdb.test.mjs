@@ -149,3 +149,39 @@ test('a failed partitioned COPY leaves no file behind', { skip }, async () => {
   assert.notEqual(r.status, 0, describeRun(args, r));
   assert.deepEqual(fs.existsSync(ours) ? listFiles(ours) : [], []);
 });
+
+// FILENAME_PATTERN and WRITE_PARTITION_COLUMNS name and fill the files as DuckDB does.
+for (const option of ["FILENAME_PATTERN 'file_{i}'", "FILENAME_PATTERN 'rows'",
+  "FILENAME_PATTERN 'a{i}b{i}'", 'WRITE_PARTITION_COLUMNS true']) {
+  test(`tarn's PARTITION_BY with ${option} is DuckDB's`, { skip }, async () => {
+    const dir = scratchDir('hive-option');
+    const ours = path.join(dir, 'tarn');
+    const theirs = path.join(dir, 'duckdb');
+    const copy = (to) => `COPY (${SOURCE}) TO ${sqlString(to)} (FORMAT parquet, PARTITION_BY (k, s), ${option})`;
+    tarnRun(copy(ours));
+    const db = await duckdbConnect();
+    await db.run(copy(theirs));
+    assert.deepEqual(listFiles(ours), listFiles(theirs));
+    const columns = (root) => duckRows(db, `SELECT column_name, column_type FROM (DESCRIBE SELECT *
+      FROM read_parquet(${sqlString(`${root}/**/*.parquet`)}, hive_partitioning = false))`);
+    assert.deepEqual(await columns(ours), await columns(theirs));
+    const rows = (root) => duckRows(db, `${AS_TEXT} FROM read_parquet(${sqlString(`${root}/**/*.parquet`)},
+      hive_partitioning = true) ORDER BY i`);
+    assert.deepEqual(await rows(ours), await rows(theirs));
+  });
+}
+
+test("tarn's FILENAME_PATTERN '{uuid}' names each file with a new version 4 UUID", { skip }, async () => {
+  const dir = scratchDir('hive-uuid');
+  const ours = path.join(dir, 'tarn');
+  tarnRun(`COPY (${SOURCE}) TO ${sqlString(ours)} (FORMAT parquet, PARTITION_BY (k), FILENAME_PATTERN 'p_{uuid}')`);
+  const files = listFiles(ours);
+  assert.equal(files.length, 7);
+  const uuids = new Set();
+  for (const f of files) {
+    const m = /^k=\d\/p_([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\.parquet$/.exec(f);
+    assert.ok(m, f);
+    uuids.add(m[1]);
+  }
+  assert.equal(uuids.size, files.length);
+});
