@@ -435,8 +435,6 @@ int tn_file_group_commit(tn_file_group *g, tn_error *err)
         return group_close_fs(g, err);
     size_t renamed = 0;
     int rc = group_sync(g, true, err);
-    if (rc == 0)
-        rc = group_close_fs(g, err); /* also reports write errors seen only on close */
     while (rc == 0 && renamed < g->file_count) {
         if (rename(g->files[renamed].temp_path, g->files[renamed].path) != 0)
             rc = errno_error(err, errno, "cannot rename the temporary file to",
@@ -445,8 +443,10 @@ int tn_file_group_commit(tn_file_group *g, tn_error *err)
             renamed++;
     }
     if (rc == 0) {
-        /* the files are in place even if this fails; it is only reported */
+        /* the files are in place even if these fail; it is only reported */
         rc = group_sync(g, false, err);
+        if (rc == 0)
+            rc = group_close_fs(g, err);
         renamed = g->file_count;
     }
     (void)group_close_fs(g, NULL);

@@ -98,15 +98,15 @@ static int append_escaped(tn_buf *b, const char *s, size_t n)
     return rc ? TN_ENOMEM : 0;
 }
 
-/* mkdir -p for path[0..len). */
-static int make_dirs(const char *path, tn_error *err)
+/* mkdir -p for path, whose first `known` bytes name a folder that exists (0: none known). */
+static int make_dirs(const char *path, size_t known, tn_error *err)
 {
     char buf[4096];
     size_t n = strlen(path);
     if (n >= sizeof buf)
         return tn_error_set(err, TN_ELIMIT, "the path \"%s\" is too long", path);
     memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
+    for (size_t i = known + 1; i <= n; i++) {
         if (buf[i] != '/' && buf[i] != 0)
             continue;
         char saved = buf[i];
@@ -243,7 +243,7 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
         rc = tn_error_set(err, TN_EIO, "cannot empty the folder \"%s\" for OVERWRITE: %s", dir,
                           strerror(errno));
     if (rc == 0)
-        rc = make_dirs(dir, err);
+        rc = make_dirs(dir, 0, err);
     if (rc) {
         tn_copy_partitions_abort(cp);
         return rc;
@@ -384,7 +384,7 @@ static int open_writer(tn_copy_partitions *cp, partition *p, tn_error *err)
                  ? 0
                  : tn_error_set(err, TN_ENOMEM, "out of memory");
     if (rc == 0 && !p->folder_made) {
-        rc = make_dirs(path.data, err);
+        rc = make_dirs(path.data, strlen(cp->dir), err);
         p->folder_made = rc == 0;
     }
     if (rc == 0) {
