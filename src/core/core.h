@@ -290,6 +290,25 @@ int tn_atomic_file_commit(tn_atomic_file *file, tn_error *err);
 /* Closes and removes the temporary file; accepts a file already committed or aborted. */
 void tn_atomic_file_abort(tn_atomic_file *file);
 
+/* A group of atomic files that appear together, for writers of many files at once (a
+ * partitioned COPY): each file is closed into the group unsynced, and the group commit syncs
+ * them all with a few system calls, renames them all, then syncs the renames. */
+typedef struct tn_file_group tn_file_group;
+
+int tn_file_group_new(tn_file_group **out, tn_error *err);
+/* Flushes and closes file under its temporary name, unsynced, and hands it to the group: it
+ * appears at tn_file_group_commit. The file is closed afterwards either way (abort is a
+ * no-op); on failure its temporary file is removed. Standard output is only flushed. */
+int tn_file_group_add(tn_file_group *group, tn_atomic_file *file, tn_error *err);
+/* Makes every file added so far durable and visible: syncs them, renames each over its path,
+ * syncs the folders. On failure the files not yet renamed are removed. The group is empty
+ * afterwards either way. */
+int tn_file_group_commit(tn_file_group *group, tn_error *err);
+/* Removes the temporary files of files not committed and frees the group. Accepts NULL. */
+void tn_file_group_free(tn_file_group *group);
+/* tn_file_group_add when group is set, else tn_atomic_file_commit. */
+int tn_atomic_file_finish(tn_atomic_file *file, tn_file_group *group, tn_error *err);
+
 /* Reads a whole (small) file into a tn_malloc'd buffer, NUL-terminated. */
 int tn_file_read_all(const char *path, char **data, size_t *len, tn_error *err);
 /* Reads `len` bytes at `offset` into a tn_malloc'd buffer; a range past the end is TN_ECORRUPT. */

@@ -265,6 +265,212 @@ void tn_atomic_file_abort(tn_atomic_file *file)
     release(file);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * File groups: many files made durable and visible together. Syncing each file and its folder
+ * costs two journal commits per file (seconds for thousands of small files); a group instead
+ * syncs each file system once before the renames (syncfs) and once after them.
+ * ---------------------------------------------------------------------------------------- */
+
+typedef struct group_file {
+    char *temp_path; /* closed, unsynced */
+    char *path;
+} group_file;
+
+struct tn_file_group {
+    group_file *files;
+    size_t file_count, file_cap;
+    int *fs_fds;     /* one open file per file system the files are on, for syncfs */
+    dev_t *fs_devs;
+    size_t fs_count, fs_cap;
+};
+
+int tn_file_group_new(tn_file_group **out, tn_error *err)
+{
+    *out = tn_calloc(1, sizeof **out);
+    return *out ? 0 : tn_error_set(err, TN_ENOMEM, "out of memory");
+}
+
+/* Keeps fd open when it is the group's first file on its file system (syncfs needs a file of
+ * each); returns whether it did. */
+static int keep_fs_fd(tn_file_group *g, int fd, bool *kept)
+{
+    *kept = false;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return errno;
+    for (size_t i = 0; i < g->fs_count; i++)
+        if (g->fs_devs[i] == st.st_dev)
+            return 0;
+    if (g->fs_count == g->fs_cap) {
+        size_t cap = g->fs_cap ? g->fs_cap * 2 : 2;
+        int *fds = tn_realloc(g->fs_fds, cap * sizeof *fds);
+        if (fds)
+            g->fs_fds = fds;
+        dev_t *devs = tn_realloc(g->fs_devs, cap * sizeof *devs);
+        if (devs)
+            g->fs_devs = devs;
+        if (!fds || !devs)
+            return ENOMEM;
+        g->fs_cap = cap;
+    }
+    g->fs_fds[g->fs_count] = fd;
+    g->fs_devs[g->fs_count++] = st.st_dev;
+    *kept = true;
+    return 0;
+}
+
+int tn_file_group_add(tn_file_group *g, tn_atomic_file *file, tn_error *err)
+{
+    if (!file->buffer)
+        return tn_error_set(err, TN_EINVAL, "commit of a file that is not open");
+    int rc = flush_buffer(file, err);
+    if (!file->path) { /* standard output */
+        release(file);
+        return rc;
+    }
+    if (rc)
+        goto fail;
+    if (g->file_count == g->file_cap) {
+        size_t cap = g->file_cap ? g->file_cap * 2 : 16;
+        group_file *files = tn_realloc(g->files, cap * sizeof *files);
+        if (!files) {
+            rc = tn_error_set(err, TN_ENOMEM, "out of memory committing '%s'", file->path);
+            goto fail;
+        }
+        g->files = files;
+        g->file_cap = cap;
+    }
+    bool kept = false;
+    int e = keep_fs_fd(g, file->fd, &kept);
+    if (e) {
+        rc = errno_error(err, e, "cannot write", file->path, true);
+        goto fail;
+    }
+    int fd = file->fd;
+    file->fd = -1;
+    if (!kept && close(fd) != 0 && errno != EINTR) {
+        rc = errno_error(err, errno, "cannot write", file->path, true);
+        goto fail;
+    }
+    g->files[g->file_count++] = (group_file){file->temp_path, file->path};
+    file->temp_path = NULL;
+    file->path = NULL;
+    release(file);
+    return 0;
+
+fail:
+    if (file->fd >= 0)
+        close(file->fd);
+    unlink(file->temp_path);
+    release(file);
+    return rc;
+}
+
+/* Makes every write to the group's files (or their renames) durable: one syncfs per file
+ * system; where there is no syncfs, an fsync of every file (before the renames, `temp`) or
+ * of every folder (after them). */
+static int group_sync(tn_file_group *g, bool temp, tn_error *err)
+{
+    bool each = false;
+    for (size_t i = 0; i < g->fs_count && !each; i++) {
+#ifdef __linux__
+        if (syncfs(g->fs_fds[i]) == 0)
+            continue;
+        if (errno != ENOSYS)
+            return errno_error(err, errno, "cannot sync", g->files[0].path, true);
+#endif
+        each = true;
+    }
+    for (size_t i = 0; each && i < g->file_count; i++) {
+        if (!temp) {
+            /* consecutive files mostly share a folder: sync it once */
+            const char *slash = strrchr(g->files[i].path, '/');
+            size_t n = slash ? (size_t)(slash - g->files[i].path) : 0;
+            if (i > 0 && strncmp(g->files[i - 1].path, g->files[i].path, n) == 0 &&
+                g->files[i - 1].path[n] == '/' && !strchr(g->files[i - 1].path + n + 1, '/'))
+                continue;
+            int rc = sync_folder(g->files[i].path, err);
+            if (rc)
+                return rc;
+            continue;
+        }
+        int fd = open(g->files[i].temp_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) != 0) {
+            int rc = errno_error(err, errno, "cannot sync", g->files[i].path, true);
+            if (fd >= 0)
+                close(fd);
+            return rc;
+        }
+        close(fd);
+    }
+    return 0;
+}
+
+/* Closes the files kept open for syncfs. */
+static int group_close_fs(tn_file_group *g, tn_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < g->fs_count; i++)
+        if (close(g->fs_fds[i]) != 0 && errno != EINTR && rc == 0)
+            rc = errno_error(err, errno, "cannot write", g->files[0].path, true);
+    g->fs_count = 0;
+    return rc;
+}
+
+/* Removes the temporary files of files [from, file_count) and forgets every file. */
+static void group_drop(tn_file_group *g, size_t from)
+{
+    for (size_t i = 0; i < g->file_count; i++) {
+        if (i >= from)
+            unlink(g->files[i].temp_path);
+        tn_free(g->files[i].temp_path);
+        tn_free(g->files[i].path);
+    }
+    g->file_count = 0;
+}
+
+int tn_file_group_commit(tn_file_group *g, tn_error *err)
+{
+    if (g->file_count == 0)
+        return group_close_fs(g, err);
+    size_t renamed = 0;
+    int rc = group_sync(g, true, err);
+    while (rc == 0 && renamed < g->file_count) {
+        if (rename(g->files[renamed].temp_path, g->files[renamed].path) != 0)
+            rc = errno_error(err, errno, "cannot rename the temporary file to",
+                             g->files[renamed].path, true);
+        else
+            renamed++;
+    }
+    if (rc == 0) {
+        /* the files are in place even if these fail; it is only reported */
+        rc = group_sync(g, false, err);
+        if (rc == 0)
+            rc = group_close_fs(g, err);
+        renamed = g->file_count;
+    }
+    (void)group_close_fs(g, NULL);
+    group_drop(g, renamed);
+    return rc;
+}
+
+void tn_file_group_free(tn_file_group *g)
+{
+    if (!g)
+        return;
+    (void)group_close_fs(g, NULL);
+    group_drop(g, 0);
+    tn_free(g->files);
+    tn_free(g->fs_fds);
+    tn_free(g->fs_devs);
+    tn_free(g);
+}
+
+int tn_atomic_file_finish(tn_atomic_file *file, tn_file_group *group, tn_error *err)
+{
+    return group ? tn_file_group_add(group, file, err) : tn_atomic_file_commit(file, err);
+}
+
 /* Opens path read-only (retrying on EINTR) and stats it: 0, or an error naming the path with
  * nothing left open. */
 static int open_for_reading(const char *path, int *fd_out, struct stat *st, tn_error *err)

@@ -249,6 +249,18 @@ int tn_writer_finish(tn_writer *writer, tn_error *err)
     return rc;
 }
 
+/* Bytes held for rows not yet written out; 0 when the format does not say. */
+int64_t tn_writer_buffered(const tn_writer *writer)
+{
+    return writer->format->writer_buffered ? writer->format->writer_buffered(writer->state) : 0;
+}
+
+/* Writes out the rows held, when the format can; else does nothing. */
+int tn_writer_flush(tn_writer *writer, tn_error *err)
+{
+    return writer->format->writer_flush ? writer->format->writer_flush(writer->state, err) : 0;
+}
+
 /* Abandons the output: nothing appears at the path. Accepts NULL. */
 void tn_writer_abort(tn_writer *writer)
 {

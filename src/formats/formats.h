@@ -113,6 +113,13 @@ typedef struct tn_write_options {
     bool data_page_v2;
     bool no_dictionary;
     const char *const *metadata; /* key/value pairs, NULL-terminated list k0,v0,k1,v1,... */
+
+    /* Many files at once (a partitioned COPY) */
+    tn_file_group *file_group; /* when set, finish hands the file to this group instead of
+                                  committing it: it appears at tn_file_group_commit */
+    bool lean;               /* Parquet: one row group staged, flushed on the caller's thread
+                                (shared pool), its buffers released after each flush: for
+                                many writers open at once; the default double-buffers */
 } tn_write_options;
 
 /* ------------------------------------------------------------------------------------------
@@ -149,6 +156,12 @@ typedef struct tn_format {
 
     /* Optional (NULL = unknown): fraction of the input read so far, 0..1, for progress. */
     double (*reader_progress)(void *state);
+
+    /* Optional (NULL = the writer holds nothing worth flushing early): bytes the writer holds
+     * for rows not yet written out, and writing them out now (a Parquet row group cut
+     * short), so that a caller with many writers open keeps within a memory budget. */
+    int64_t (*writer_buffered)(void *state);
+    int (*writer_flush)(void *state, tn_error *err);
 } tn_format;
 
 extern const tn_format tn_format_csv;
@@ -191,5 +204,9 @@ int tn_writer_write(tn_writer *writer, const tn_batch *batch, tn_error *err);
 /* Makes the file appear (atomically) and frees the writer, also on error. */
 int tn_writer_finish(tn_writer *writer, tn_error *err);
 void tn_writer_abort(tn_writer *writer); /* accepts NULL */
+/* Bytes the writer holds for rows not yet written out (0 when its format does not say). */
+int64_t tn_writer_buffered(const tn_writer *writer);
+/* Writes out the rows the writer holds, where its format can (a no-op otherwise). */
+int tn_writer_flush(tn_writer *writer, tn_error *err);
 
 #endif /* TN_FORMATS_H */

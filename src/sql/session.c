@@ -1241,7 +1241,7 @@ static int copy_batch(void *arg, tn_batch *b, tn_error *err)
 typedef struct copy_parts {
     const tn_sql_stmt *stmt;
     const tn_write_options *opts;
-    tn_copy_overwrite overwrite;
+    const tn_copy_layout *layout;
     tn_copy_partitions *writer;
 } copy_parts;
 
@@ -1250,7 +1250,7 @@ static int copy_parts_batch(void *arg, tn_batch *b, tn_error *err)
     copy_parts *c = arg;
     int rc;
     if (!c->writer && (rc = tn_copy_partitions_open(c->stmt->copy.path, b->schema,
-                                                    &c->stmt->copy.partition_by, c->overwrite,
+                                                    &c->stmt->copy.partition_by, c->layout,
                                                     c->opts, &c->writer, err)) != 0)
         return rc;
     return tn_copy_partitions_write(c->writer, b, err);
@@ -1259,14 +1259,14 @@ static int copy_parts_batch(void *arg, tn_batch *b, tn_error *err)
 /* COPY (query) TO 'dir' (PARTITION_BY (cols)): one file per partition in hive folders. */
 static int copy_to_partitions(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s,
                               const tn_sql_query *q, const tn_write_options *wo,
-                              tn_copy_overwrite overwrite, int64_t *rows, tn_error *err)
+                              const tn_copy_layout *layout, int64_t *rows, tn_error *err)
 {
-    copy_parts c = {s, wo, overwrite, NULL};
+    copy_parts c = {s, wo, layout, NULL};
     tn_schema *schema = NULL;
     int rc = run_query(e, arena, q, &schema, copy_parts_batch, &c, err);
     /* no rows: the checks still run, and the folder is made */
     if (rc == 0 && !c.writer)
-        rc = tn_copy_partitions_open(s->copy.path, schema, &s->copy.partition_by, overwrite, wo,
+        rc = tn_copy_partitions_open(s->copy.path, schema, &s->copy.partition_by, layout, wo,
                                      &c.writer, err);
     tn_schema_unref(schema);
     if (rc) {
@@ -1280,7 +1280,7 @@ static int copy_to(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int6
                    tn_error *err)
 {
     tn_write_options wo = {0};
-    tn_copy_overwrite overwrite = TN_COPY_OVERWRITE_NONE;
+    tn_copy_layout layout = {.overwrite = TN_COPY_OVERWRITE_NONE};
     const char *unknown = NULL;
     for (uint32_t i = 0; i < s->copy.option_count && !unknown; i++) {
         const char *k = s->copy.option_names[i];
@@ -1304,17 +1304,22 @@ static int copy_to(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int6
         else if (strcasecmp(k, "row_group_size") == 0)
             wo.row_group_rows = strtoll(v, NULL, 10);
         else if (strcasecmp(k, "overwrite") == 0)
-            overwrite = option_true(v) ? TN_COPY_OVERWRITE_ALL : overwrite;
+            layout.overwrite = option_true(v) ? TN_COPY_OVERWRITE_ALL : layout.overwrite;
         else if (strcasecmp(k, "overwrite_or_ignore") == 0)
-            overwrite = option_true(v) ? TN_COPY_OVERWRITE_IGNORE : overwrite;
+            layout.overwrite = option_true(v) ? TN_COPY_OVERWRITE_IGNORE : layout.overwrite;
+        else if (strcasecmp(k, "filename_pattern") == 0)
+            layout.filename_pattern = v;
+        else if (strcasecmp(k, "write_partition_columns") == 0)
+            layout.write_partition_columns = option_true(v);
         else
             unknown = k;
     }
     if (unknown)
         return tn_error_set_at(err, TN_EINVAL, NULL, s->node.pos.line, s->node.pos.column,
                                "unknown COPY option %s: use FORMAT, HEADER, DELIMITER, NULL, "
-                               "COMPRESSION, ARRAY, ROW_GROUP_SIZE, PARTITION_BY, OVERWRITE or "
-                               "OVERWRITE_OR_IGNORE", unknown);
+                               "COMPRESSION, ARRAY, ROW_GROUP_SIZE, PARTITION_BY, OVERWRITE, "
+                               "OVERWRITE_OR_IGNORE, FILENAME_PATTERN or WRITE_PARTITION_COLUMNS",
+                               unknown);
     if (wo.json_array && wo.format && strcasecmp(wo.format, "ndjson") == 0)
         wo.format = "json";
     const tn_sql_query *q = s->copy.query;
@@ -1333,7 +1338,7 @@ static int copy_to(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int6
         q = made->query;
     }
     if (s->copy.partition_by.count)
-        return copy_to_partitions(e, arena, s, q, &wo, overwrite, rows, err);
+        return copy_to_partitions(e, arena, s, q, &wo, &layout, rows, err);
     copy_out c = {s->copy.path, &wo, NULL, 0};
     tn_schema *schema = NULL;
     rc = run_query(e, arena, q, &schema, copy_batch, &c, err);

@@ -85,13 +85,23 @@ typedef enum tn_copy_overwrite {
     TN_COPY_OVERWRITE_IGNORE, /* OVERWRITE_OR_IGNORE: files of the same name replaced */
 } tn_copy_overwrite;
 
+/* How a partitioned COPY names and fills its files (COPY options, as DuckDB's). */
+typedef struct tn_copy_layout {
+    tn_copy_overwrite overwrite;
+    const char *filename_pattern; /* FILENAME_PATTERN; NULL = "data_{i}": {i} is the file's
+                                     number in its folder, {uuid} ({uuidv4}, {uuidv7}) a new
+                                     UUID; a pattern with neither gets the number appended */
+    bool write_partition_columns; /* WRITE_PARTITION_COLUMNS: the PARTITION_BY columns are
+                                     also written into the files */
+} tn_copy_layout;
+
 typedef struct tn_copy_partitions tn_copy_partitions;
 struct tn_write_options;
 /* Checks the folder and the PARTITION_BY columns against the query's schema, empties the
- * folder for OVERWRITE and creates it. dir must outlive the writer (opts is copied). 0 or an error
- * set in err. */
+ * folder for OVERWRITE and creates it. dir must outlive the writer (opts and layout are
+ * copied). 0 or an error set in err. */
 int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
-                            const tn_sql_ident_list *by, tn_copy_overwrite overwrite,
+                            const tn_sql_ident_list *by, const tn_copy_layout *layout,
                             const struct tn_write_options *opts, tn_copy_partitions **out,
                             tn_error *err);
 /* Writes a batch of the query's rows into their partitions' files. */

@@ -14,6 +14,7 @@
 typedef struct csv_writer {
     tn_atomic_file file;
     bool file_open;
+    tn_file_group *file_group; /* NULL: finish commits the file itself */
     char delimiter;
     const char *null_text; /* owned copy, or NULL: NULL is the empty field */
     size_t null_len;
@@ -120,6 +121,7 @@ int tn_csv_writer_open(const char *path, const tn_schema *schema, const tn_write
     if ((rc = tn_atomic_file_open(&w->file, path, err)) != 0)
         goto fail;
     w->file_open = true;
+    w->file_group = opts->file_group;
     if (!opts->no_header && schema->column_count > 0) {
         for (uint32_t c = 0; c < schema->column_count; c++) {
             const char *name = schema->columns[c].name;
@@ -206,7 +208,7 @@ int tn_csv_writer_finish(void *state, tn_error *err)
     csv_writer *w = state;
     int rc = flush_out(w, err);
     if (!rc)
-        rc = tn_atomic_file_commit(&w->file, err);
+        rc = tn_atomic_file_finish(&w->file, w->file_group, err);
     if (rc)
         tn_atomic_file_abort(&w->file);
     writer_free(w);

@@ -18,6 +18,7 @@
 typedef struct json_writer {
     tn_atomic_file file;
     bool file_open;
+    tn_file_group *file_group; /* NULL: finish commits the file itself */
     tn_schema *schema;
     bool array; /* json_array: one array document */
     uint64_t rows;
@@ -122,6 +123,7 @@ int tn_json_writer_open(const char *path, const tn_schema *schema, const tn_writ
     if (!w) return tn_error_set(err, TN_ENOMEM, "out of memory");
     int rc;
     w->array = opts && opts->json_array;
+    w->file_group = opts ? opts->file_group : NULL;
     w->schema = tn_schema_copy(schema);
     if (!w->schema) goto oom;
     uint32_t n = w->schema->column_count;
@@ -287,7 +289,7 @@ int tn_json_writer_finish(void *state, tn_error *err)
         rc = tn_error_set(err, TN_ENOMEM, "out of memory writing JSON");
     if (rc == 0) rc = flush(w, err);
     if (rc == 0) {
-        rc = tn_atomic_file_commit(&w->file, err);
+        rc = tn_atomic_file_finish(&w->file, w->file_group, err);
         if (rc == 0) w->file_open = false; /* else writer_free removes the temporary file */
     }
     writer_free(w);

@@ -101,4 +101,6 @@ const tn_format tn_format_parquet = {
     .writer_write = tn_parquet_writer_write,
     .writer_finish = tn_parquet_writer_finish,
     .writer_abort = tn_parquet_writer_abort,
+    .writer_buffered = tn_parquet_writer_buffered,
+    .writer_flush = tn_parquet_writer_flush,
 };

@@ -13,5 +13,9 @@ int tn_parquet_writer_open(const char *path, const tn_schema *schema,
 int tn_parquet_writer_write(void *state, const tn_batch *batch, tn_error *err);
 int tn_parquet_writer_finish(void *state, tn_error *err);
 void tn_parquet_writer_abort(void *state);
+/* Bytes staged for the row group being filled, and writing them out now as a (short) row
+ * group: for callers that keep many writers within a memory budget. */
+int64_t tn_parquet_writer_buffered(void *state);
+int tn_parquet_writer_flush(void *state, tn_error *err);
 
 #endif /* TN_PARQUET_WRITE_H */

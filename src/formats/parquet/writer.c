@@ -820,6 +820,30 @@ static int wait_flushed(pq_writer *w, tn_error *err)
     return rc;
 }
 
+/* Lean writers: frees what a flush leaves behind for the next row group (staged values,
+ * pages, dictionary, ZSTD contexts), so that an idle writer holds next to nothing; the next
+ * row group grows them again. */
+static void release_lean(pq_writer *w, stage_set *ss)
+{
+    for (uint32_t c = 0; c < w->column_count; c++) {
+        column_stage *st = &ss->columns[c];
+        tn_buf_free(&st->values);
+        tn_buf_free(&st->data);
+        tn_buf_free(&st->defs);
+        tn_free(st->offsets);
+        st->offsets = NULL;
+        st->offsets_cap = 0;
+        tn_parquet_dict_free(&w->work[c].dict);
+        tn_parquet_dict_init(&w->work[c].dict, w->plans[c].width);
+        tn_buf_free(&w->work[c].scratch);
+    }
+    release_pages(w, true);
+    for (int i = 0; i < w->workers; i++) {
+        ZSTD_freeCCtx(w->zstd[i]);
+        w->zstd[i] = NULL;
+    }
+}
+
 /* Flushes the set being filled: in the background when more than one thread may work, so
  * that the caller goes on producing rows; inline otherwise (threads = 1).
  *
@@ -833,6 +857,11 @@ static int flush_filled(pq_writer *w, tn_error *err)
     int rc = wait_flushed(w, err);
     if (rc)
         return rc;
+    if (w->lean) {
+        rc = flush_row_group(w, ss, w->pool, err);
+        release_lean(w, ss);
+        return rc;
+    }
     if (!w->pool)
         return flush_row_group(w, ss, NULL, err);
     if (!w->bg_started) {
@@ -1020,10 +1049,12 @@ int tn_parquet_writer_open(const char *path, const tn_schema *schema,
         }
     }
 
+    w->lean = opts->lean;
+    w->file_group = opts->file_group;
     if (opts->threads == 1) {
         w->pool = NULL;
         w->workers = 1;
-    } else if (opts->threads > 1) {
+    } else if (opts->threads > 1 && !w->lean) {
         if ((rc = tn_pool_create(opts->threads, &w->pool)) != 0) {
             tn_error_set(err, rc, "could not start %d writer threads", opts->threads);
             goto fail;
@@ -1092,8 +1123,8 @@ int tn_parquet_writer_write(void *state, const tn_batch *batch, tn_error *err)
         ss->rows += to - from;
         w->rows_staged += to - from;
         from = to;
-        if (!ss->sized && ss->rows >= TN_BATCH_ROWS)
-            stage_presize(w, ss);
+        if (!ss->sized && !w->lean && ss->rows >= TN_BATCH_ROWS)
+            stage_presize(w, ss); /* lean writers grow as they fill: many are small */
         bool full = (w->row_group_rows && (int64_t)ss->rows >= w->row_group_rows) ||
                     (int64_t)ss->bytes >= w->row_group_bytes ||
                     ss->rows >= (size_t)INT32_MAX - TN_BATCH_ROWS;
@@ -1120,12 +1151,29 @@ int tn_parquet_writer_finish(void *state, tn_error *err)
     if (!rc)
         rc = write_footer(w, err);
     if (!rc) {
-        rc = tn_atomic_file_commit(&w->file, err);
+        rc = tn_atomic_file_finish(&w->file, w->file_group, err);
         if (!rc)
             w->file_open = false;
     }
     writer_free(w);
     return rc;
+}
+
+/* Bytes staged for the row group being filled (their PLAIN size). */
+int64_t tn_parquet_writer_buffered(void *state)
+{
+    pq_writer *w = state;
+    return w ? (int64_t)w->sets[w->fill].bytes : 0;
+}
+
+/* Writes the rows staged so far as a row group of their own (a short one). Returns 0 or the
+ * flush's error. */
+int tn_parquet_writer_flush(void *state, tn_error *err)
+{
+    pq_writer *w = state;
+    if (!w)
+        return tn_error_set(err, TN_EINVAL, "no Parquet writer");
+    return w->sets[w->fill].rows ? flush_filled(w, err) : 0;
 }
 
 /* Drops everything written so far (the temporary file is removed) and frees the writer. */

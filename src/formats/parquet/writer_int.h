@@ -132,6 +132,8 @@ typedef struct pq_writer {
     bool data_page_v2;
     bool dictionary;
 
+    bool lean;        /* one set, flushed on the caller's thread, buffers freed after */
+    tn_file_group *file_group; /* NULL: finish commits the file itself */
     tn_pool *pool;    /* for flushes on the caller's thread; NULL = run inline */
     bool own_pool;
     tn_pool *bg_pool; /* for the flusher thread: never the shared pool (see flush_filled) */

@@ -274,3 +274,125 @@ Test(files, read_range_reads_only_the_range_and_checks_it)
     snprintf(path, sizeof path, "%s/missing.bin", test_dir);
     cr_assert_eq(tn_file_read_range(path, 0, 1, &data, &err), TN_ENOENT);
 }
+
+/* Writes `text` into an atomic file at test_dir/name and hands it to the group. */
+static void add_to_group(tn_file_group *g, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", test_dir, name);
+    tn_atomic_file f;
+    tn_error err = {0};
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), 0, "%s", err.message);
+    cr_assert_eq(tn_atomic_file_write(&f, text, strlen(text), &err), 0);
+    cr_assert_eq(tn_file_group_add(g, &f, &err), 0, "%s", err.message);
+    tn_atomic_file_abort(&f); /* closed by the add: a no-op */
+}
+
+static void assert_file_holds(const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", test_dir, name);
+    char *data = NULL;
+    size_t len = 0;
+    tn_error err = {0};
+    cr_assert_eq(tn_file_read_all(path, &data, &len, &err), 0, "%s", err.message);
+    cr_assert_eq(len, strlen(text));
+    cr_assert_eq(memcmp(data, text, len), 0);
+    tn_free(data);
+}
+
+Test(files, group_commit_makes_all_files_appear_together)
+{
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/k=1", test_dir);
+    cr_assert_eq(mkdir(sub, 0777), 0);
+    tn_file_group *g = NULL;
+    tn_error err = {0};
+    cr_assert_eq(tn_file_group_new(&g, &err), 0);
+    cr_assert_eq(tn_file_group_commit(g, &err), 0, "an empty group commits");
+
+    add_to_group(g, "a.csv", "a\n1\n");
+    add_to_group(g, "b.csv", "b\n2\n");
+    add_to_group(g, "k=1/c.csv", "c\n3\n");
+    cr_assert_eq(dir_entries(NULL, 0), 3, "two temporary files and the folder");
+    const char *names[] = {"a.csv", "b.csv", "k=1/c.csv"};
+    for (int i = 0; i < 3; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", test_dir, names[i]);
+        cr_assert_eq(access(path, F_OK), -1, "%s is not there before the commit", names[i]);
+    }
+
+    cr_assert_eq(tn_file_group_commit(g, &err), 0, "%s", err.message);
+    assert_file_holds("a.csv", "a\n1\n");
+    assert_file_holds("b.csv", "b\n2\n");
+    assert_file_holds("k=1/c.csv", "c\n3\n");
+    cr_assert_eq(dir_entries(NULL, 0), 3, "no temporary file left");
+
+    /* the group goes on after a commit; files not committed are removed with it */
+    add_to_group(g, "d.csv", "d\n");
+    cr_assert_eq(dir_entries(NULL, 0), 4);
+    tn_file_group_free(g);
+    cr_assert_eq(dir_entries(NULL, 0), 3, "the uncommitted file's temporary file is removed");
+    tn_file_group_free(NULL);
+
+    snprintf(sub, sizeof sub, "%s/k=1/c.csv", test_dir);
+    unlink(sub);
+    snprintf(sub, sizeof sub, "%s/k=1", test_dir);
+    rmdir(sub);
+}
+
+Test(files, group_commit_failure_removes_what_was_not_renamed)
+{
+    /* a non-empty folder where the second file goes: its rename fails */
+    char blocker[512], inside[512];
+    snprintf(blocker, sizeof blocker, "%s/b.csv", test_dir);
+    snprintf(inside, sizeof inside, "%s/b.csv/x", test_dir);
+    cr_assert_eq(mkdir(blocker, 0777), 0);
+    FILE *fp = fopen(inside, "w");
+    cr_assert_not_null(fp);
+    fclose(fp);
+
+    tn_file_group *g = NULL;
+    tn_error err = {0};
+    cr_assert_eq(tn_file_group_new(&g, &err), 0);
+    add_to_group(g, "a.csv", "a\n");
+    add_to_group(g, "b.csv", "b\n");
+    add_to_group(g, "c.csv", "c\n");
+    cr_assert_eq(dir_entries(NULL, 0), 4);
+    int rc = tn_file_group_commit(g, &err);
+    cr_assert_neq(rc, 0);
+    cr_assert(strstr(err.message, "b.csv") != NULL, "%s", err.message);
+    char name[512];
+    snprintf(name, sizeof name, "%s/c.csv", test_dir);
+    cr_assert_eq(access(name, F_OK), -1, "files after the failure are not renamed");
+    cr_assert_eq(dir_entries(NULL, 0), 2, "a.csv and the folder; no temporary file left");
+    assert_file_holds("a.csv", "a\n");
+    tn_file_group_free(g);
+    cr_assert_eq(dir_entries(NULL, 0), 2);
+
+    unlink(inside);
+    rmdir(blocker);
+}
+
+Test(files, finish_commits_alone_or_into_a_group)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/alone.csv", test_dir);
+    tn_atomic_file f;
+    tn_error err = {0};
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), 0);
+    cr_assert_eq(tn_atomic_file_write(&f, "x\n", 2, &err), 0);
+    cr_assert_eq(tn_atomic_file_finish(&f, NULL, &err), 0, "%s", err.message);
+    assert_file_holds("alone.csv", "x\n");
+
+    tn_file_group *g = NULL;
+    cr_assert_eq(tn_file_group_new(&g, &err), 0);
+    snprintf(path, sizeof path, "%s/grouped.csv", test_dir);
+    cr_assert_eq(tn_atomic_file_open(&f, path, &err), 0);
+    cr_assert_eq(tn_atomic_file_write(&f, "y\n", 2, &err), 0);
+    cr_assert_eq(tn_atomic_file_finish(&f, g, &err), 0, "%s", err.message);
+    cr_assert_eq(access(path, F_OK), -1);
+    cr_assert_eq(tn_file_group_commit(g, &err), 0, "%s", err.message);
+    assert_file_holds("grouped.csv", "y\n");
+    tn_file_group_free(g);
+}
