@@ -208,11 +208,11 @@ static int sync_folder(const char *path, tn_error *err)
     return rc;
 }
 
-/* Flushes, fsyncs, renames the temporary file over the path, fsyncs the folder and closes.
- * For standard output only flushes. Returns 0 or TN_EIO naming the path; on failure the
- * temporary file is removed. Either way the file is closed afterwards (abort is a no-op). */
-int tn_atomic_file_commit(tn_atomic_file *file, tn_error *err)
+/* The first step of committing a file: its buffer written out. Standard output is then done
+ * (*done set, the file released); a failure removes the temporary file. */
+static int commit_start(tn_atomic_file *file, bool *done, tn_error *err)
 {
+    *done = true;
     if (!file->buffer)
         return tn_error_set(err, TN_EINVAL, "commit of a file that is not open");
     int rc = flush_buffer(file, err);
@@ -220,8 +220,23 @@ int tn_atomic_file_commit(tn_atomic_file *file, tn_error *err)
         release(file);
         return rc;
     }
-    if (rc)
-        goto fail;
+    if (rc) {
+        tn_atomic_file_abort(file);
+        return rc;
+    }
+    *done = false;
+    return 0;
+}
+
+/* Flushes, fsyncs, renames the temporary file over the path, fsyncs the folder and closes.
+ * For standard output only flushes. Returns 0 or TN_EIO naming the path; on failure the
+ * temporary file is removed. Either way the file is closed afterwards (abort is a no-op). */
+int tn_atomic_file_commit(tn_atomic_file *file, tn_error *err)
+{
+    bool done;
+    int rc = commit_start(file, &done, err);
+    if (done)
+        return rc;
     if (fsync(file->fd) != 0) {
         rc = errno_error(err, errno, "cannot sync", file->path, true);
         goto fail;
@@ -243,10 +258,7 @@ int tn_atomic_file_commit(tn_atomic_file *file, tn_error *err)
     return rc;
 
 fail:
-    if (file->fd >= 0)
-        close(file->fd);
-    unlink(file->temp_path);
-    release(file);
+    tn_atomic_file_abort(file);
     return rc;
 }
 
@@ -321,15 +333,10 @@ static int keep_fs_fd(tn_file_group *g, int fd, bool *kept)
 
 int tn_file_group_add(tn_file_group *g, tn_atomic_file *file, tn_error *err)
 {
-    if (!file->buffer)
-        return tn_error_set(err, TN_EINVAL, "commit of a file that is not open");
-    int rc = flush_buffer(file, err);
-    if (!file->path) { /* standard output */
-        release(file);
+    bool done;
+    int rc = commit_start(file, &done, err);
+    if (done)
         return rc;
-    }
-    if (rc)
-        goto fail;
     if (g->file_count == g->file_cap) {
         size_t cap = g->file_cap ? g->file_cap * 2 : 16;
         group_file *files = tn_realloc(g->files, cap * sizeof *files);
@@ -359,10 +366,7 @@ int tn_file_group_add(tn_file_group *g, tn_atomic_file *file, tn_error *err)
     return 0;
 
 fail:
-    if (file->fd >= 0)
-        close(file->fd);
-    unlink(file->temp_path);
-    release(file);
+    tn_atomic_file_abort(file);
     return rc;
 }
 
