@@ -9,13 +9,14 @@
  * WRITE_PARTITION_COLUMNS keeps the partition columns in them too. Used by session.c's
  * copy_to.
  *
- * Memory: at most OPEN_WRITERS_MAX lean writers are open at once (formats.h), with row groups
- * of PARTITION_ROW_GROUP_ROWS rows unless COPY sets a size; when the rows they stage pass
- * STAGED_BYTES_MAX, the fullest one writes its row group early. Rows of a partition that
- * finds every writer taken wait in memory, up to PENDING_ROWS_MAX rows of all partitions;
- * then each such partition gets a writer in turn, the least recently used ones closing their
- * files, and a partition that gets a writer again writes a new file (data_1, data_2, ...),
- * as DuckDB does.
+ * Memory: at most partitioned_write_max_open_files (100) lean writers are open at once
+ * (formats.h), with row groups of PARTITION_ROW_GROUP_ROWS rows unless COPY sets a size; when
+ * the rows they stage pass STAGED_BYTES_MAX (or a quarter of memory_limit), the fullest one
+ * writes its row group early. Rows of a partition that finds every writer taken wait in
+ * memory, up to partitioned_write_flush_threshold (524,288) rows of all partitions; then each
+ * such partition gets a writer in turn, the least recently used ones closing their files, and
+ * a partition that gets a writer again writes a new file (data_1, data_2, ...), as DuckDB
+ * does. The two settings are the session's (SET), as in DuckDB.
  *
  * Durability: the files go into one tn_file_group and appear together at
  * tn_copy_partitions_finish, after a few syncs for all of them (not two fsyncs per file); a
@@ -32,12 +33,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* Writers open at once (DuckDB's partitioned_write_max_open_files). */
-#define OPEN_WRITERS_MAX 100
-/* Rows of partitions without a writer kept before they are written out (DuckDB's
- * partitioned_write_flush_threshold). */
-#define PENDING_ROWS_MAX 524288
-/* Bytes all open writers may stage before the fullest writes its row group early. */
+/* Writers open at once, and rows of partitions without a writer kept before they are written
+ * out, unless the session sets them (DuckDB's partitioned_write_max_open_files and
+ * partitioned_write_flush_threshold, with DuckDB's defaults). */
+#define OPEN_WRITERS_DEFAULT 100
+#define PENDING_ROWS_DEFAULT 524288
+/* Bytes all open writers may stage before the fullest writes its row group early: this, or a
+ * quarter of the session's memory_limit when that is less. */
 #define STAGED_BYTES_MAX ((int64_t)128 << 20)
 /* Rows per Parquet row group when COPY sets no size (DuckDB's default): what each open
  * writer buffers, instead of the writers' 128 MiB. */
@@ -72,7 +74,10 @@ struct tn_copy_partitions {
     tn_buf text;             /* scratch: a value as text */
     uint32_t *row_part;      /* per row of a batch: its partition */
     uint32_t *local;         /* per partition: its rows' slot in this batch + 1, 0 = none */
-    uint32_t open_parts[OPEN_WRITERS_MAX]; /* the partitions that have a writer */
+    uint32_t *open_parts;    /* the partitions that have a writer: open_max of them */
+    uint32_t open_max;
+    int64_t pending_max;     /* rows in pending batches that make them be written out */
+    int64_t staged_max;      /* bytes staged by all open writers before the fullest flushes */
     uint32_t open_count;
     uint64_t clock;          /* ticks at every write, for last_used */
     int64_t staged;          /* bytes staged by all open writers */
@@ -195,6 +200,13 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
     if (!opts->row_group_rows && !opts->row_group_bytes)
         cp->opts.row_group_rows = PARTITION_ROW_GROUP_ROWS;
     cp->opts.lean = true;
+    cp->open_max = layout->max_open_files ? layout->max_open_files : OPEN_WRITERS_DEFAULT;
+    cp->pending_max = layout->flush_threshold_rows ? layout->flush_threshold_rows
+                                                   : PENDING_ROWS_DEFAULT;
+    cp->open_parts = tn_calloc(cp->open_max, sizeof *cp->open_parts);
+    cp->staged_max = STAGED_BYTES_MAX;
+    if (layout->memory_limit > 0 && layout->memory_limit / 4 < cp->staged_max)
+        cp->staged_max = layout->memory_limit / 4;
     cp->ext = extension(dir, opts);
     cp->pattern = tn_strdup(pattern);
     cp->key_count = by->count;
@@ -206,7 +218,7 @@ int tn_copy_partitions_open(const char *dir, const tn_schema *schema,
     int rc = tn_file_group_new(&cp->group, err);
     cp->opts.file_group = cp->group;
     if (rc == 0 && (!cp->key_cols || !cp->file_cols || !cp->file_schema || !cp->index ||
-                    !cp->row_part || !cp->pattern))
+                    !cp->row_part || !cp->pattern || !cp->open_parts))
         rc = tn_error_set(err, TN_ENOMEM, "out of memory");
     bool *is_key = rc ? NULL : tn_calloc(schema->column_count, sizeof *is_key);
     if (rc == 0 && !is_key)
@@ -430,14 +442,14 @@ static int close_least_recent(tn_copy_partitions *cp, tn_error *err)
 }
 
 /* Takes note of what p's writer stages after a write; when all writers stage more than
- * STAGED_BYTES_MAX, the fullest ones write their row groups now. */
+ * their budget (staged_max), the fullest ones write their row groups now. */
 static int note_staged(tn_copy_partitions *cp, partition *p, tn_error *err)
 {
     int64_t now = tn_writer_buffered(p->writer);
     cp->staged += now - p->staged;
     p->staged = now;
     p->last_used = ++cp->clock;
-    while (cp->staged > STAGED_BYTES_MAX) {
+    while (cp->staged > cp->staged_max) {
         partition *fullest = &cp->parts[cp->open_parts[0]];
         for (uint32_t i = 1; i < cp->open_count; i++) {
             partition *q = &cp->parts[cp->open_parts[i]];
@@ -465,7 +477,7 @@ static int write_pending(tn_copy_partitions *cp, tn_error *err)
         partition *p = &cp->parts[i];
         if (p->pending_count == 0)
             continue;
-        if (!p->writer && cp->open_count == OPEN_WRITERS_MAX)
+        if (!p->writer && cp->open_count == cp->open_max)
             rc = close_least_recent(cp, err);
         if (rc == 0 && !p->writer)
             rc = open_writer(cp, p, err);
@@ -526,14 +538,14 @@ static int write_rows(tn_copy_partitions *cp, partition *p, const tn_batch *b,
                       const uint32_t *sel, uint32_t n, tn_error *err)
 {
     int rc;
-    if (!p->writer && p->pending_count == 0 && cp->open_count < OPEN_WRITERS_MAX &&
+    if (!p->writer && p->pending_count == 0 && cp->open_count < cp->open_max &&
         (rc = open_writer(cp, p, err)) != 0)
         return rc;
     if (!p->writer) {
         if ((rc = keep_rows(cp, p, b, sel, n, err)) != 0)
             return rc;
         cp->pending_rows += n;
-        return cp->pending_rows >= PENDING_ROWS_MAX ? write_pending(cp, err) : 0;
+        return cp->pending_rows >= cp->pending_max ? write_pending(cp, err) : 0;
     }
     tn_batch_reset(cp->out);
     for (uint32_t j = 0; j < cp->file_schema->column_count; j++)
@@ -609,6 +621,7 @@ void tn_copy_partitions_abort(tn_copy_partitions *cp)
         tn_free(cp->parts[i].pending);
     }
     tn_free(cp->parts);
+    tn_free(cp->open_parts);
     tn_free(cp->pattern);
     tn_free(cp->local);
     tn_free(cp->key_cols);

@@ -253,8 +253,24 @@ int tn_sql_engine_set(tn_sql_engine *e, const char *name, const char *value, tn_
         e->options.threads = atoi(value);
         return 0;
     }
+    if (strcmp(name, "partitioned_write_max_open_files") == 0 ||
+        strcmp(name, "partitioned_write_flush_threshold") == 0) {
+        char *end;
+        long long v = strtoll(value, &end, 10);
+        bool files = strcmp(name, "partitioned_write_max_open_files") == 0;
+        if (end == value || *end || v < 1 || (files && v > 100000))
+            return tn_error_set(err, TN_EINVAL, "%s must be a whole number from 1%s", name,
+                                files ? " to 100000" : "");
+        if (files)
+            e->options.partitioned_write_max_open_files = (uint32_t)v;
+        else
+            e->options.partitioned_write_flush_threshold = v;
+        return 0;
+    }
     return tn_error_set(err, TN_EINVAL,
-                        "unknown setting \"%s\": use sqlite_compat, memory_limit or threads", name);
+                        "unknown setting \"%s\": use sqlite_compat, memory_limit, threads, "
+                        "partitioned_write_max_open_files or partitioned_write_flush_threshold",
+                        name);
 }
 
 /* ---- results ---------------------------------------------------------------------------- */
@@ -1280,7 +1296,12 @@ static int copy_to(tn_sql_engine *e, tn_arena *arena, const tn_sql_stmt *s, int6
                    tn_error *err)
 {
     tn_write_options wo = {0};
-    tn_copy_layout layout = {.overwrite = TN_COPY_OVERWRITE_NONE};
+    tn_copy_layout layout = {
+        .overwrite = TN_COPY_OVERWRITE_NONE,
+        .max_open_files = e->options.partitioned_write_max_open_files,
+        .flush_threshold_rows = e->options.partitioned_write_flush_threshold,
+        .memory_limit = e->options.memory_limit,
+    };
     const char *unknown = NULL;
     for (uint32_t i = 0; i < s->copy.option_count && !unknown; i++) {
         const char *k = s->copy.option_names[i];

@@ -27,6 +27,8 @@ typedef struct tn_sql_engine_options {
     bool sqlite_compat;          /* integer `/` and x/0 = NULL, as SQLite (conformance tests) */
     int64_t memory_limit;        /* bytes an operator may materialise; 0 = 80% of RAM */
     int threads;                 /* 0 = all cores */
+    uint32_t partitioned_write_max_open_files;  /* COPY PARTITION_BY: 0 = 100 */
+    int64_t partitioned_write_flush_threshold;  /* COPY PARTITION_BY: rows; 0 = 524,288 */
 } tn_sql_engine_options;
 
 /* Opens a session. opts may be NULL (no project). Returns 0 or TN_ENOMEM. */

@@ -93,6 +93,11 @@ typedef struct tn_copy_layout {
                                      UUID; a pattern with neither gets the number appended */
     bool write_partition_columns; /* WRITE_PARTITION_COLUMNS: the PARTITION_BY columns are
                                      also written into the files */
+    uint32_t max_open_files;      /* writers open at once; 0 = 100 */
+    int64_t flush_threshold_rows; /* rows waiting for a writer before they are written; 0 =
+                                     524,288 */
+    int64_t memory_limit;         /* the session's: a quarter of it bounds the bytes the
+                                     writers stage (at most 128 MiB); 0 = no limit */
 } tn_copy_layout;
 
 typedef struct tn_copy_partitions tn_copy_partitions;
