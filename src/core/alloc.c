@@ -116,31 +116,25 @@ static void *volatile heap_filler;
 
 static _Atomic uintptr_t advised_regions[ADVISED_REGIONS];
 
-static void advise_huge(uintptr_t start, uintptr_t end)
-{
-#ifdef MADV_HUGEPAGE
-    if (end > start)
-        (void)madvise((void *)start, end - start, MADV_HUGEPAGE); /* advice only */
-#else
-    (void)start;
-    (void)end;
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
 #endif
-}
-
-static void populate(uintptr_t start, uintptr_t end, int advice)
-{
-    start = (start + SMALL_PAGE_BYTES - 1) & ~(SMALL_PAGE_BYTES - 1);
-    end &= ~(SMALL_PAGE_BYTES - 1);
-    if (end > start)
-        (void)madvise((void *)start, end - start, advice);
-}
-
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it */
 #endif
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25 /* Linux 6.1; older kernels refuse it */
 #endif
+
+/* Gives the kernel `advice` for the whole pages in [start, end); advice only: a kernel that
+ * does not know it refuses, and nothing changes. */
+static void advise(uintptr_t start, uintptr_t end, int advice)
+{
+    start = (start + SMALL_PAGE_BYTES - 1) & ~(SMALL_PAGE_BYTES - 1);
+    end &= ~(SMALL_PAGE_BYTES - 1);
+    if (end > start)
+        (void)madvise((void *)start, end - start, advice);
+}
 
 void tn_alloc_use_huge_pages(void)
 {
@@ -156,13 +150,13 @@ void tn_alloc_use_huge_pages(void)
     uintptr_t first_end = (uintptr_t)first + HEAP_PREFAULT_BYTES;
     uintptr_t heap_end = (uintptr_t)sbrk(0);
     if (first)
-        populate((uintptr_t)first, first_end, MADV_POPULATE_WRITE);
+        advise((uintptr_t)first, first_end, MADV_POPULATE_WRITE);
     /* Only on the main heap: a thread that is not the program's first may allocate from an
      * arena of its own (its first block is seen to by advise_region). */
     uintptr_t boundary = (first_end + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
     if (first && (uintptr_t)first >= (uintptr_t)end && first_end <= heap_end &&
         heap_end != (uintptr_t)-1 && boundary < heap_end) {
-        advise_huge(boundary, heap_end);
+        advise(boundary, heap_end, MADV_HUGEPAGE);
         atomic_store(&heap_advised_end, heap_end);
         /* The filler: the rest of the first block, kept for the life of the program. Never
          * written, it takes no memory; the C library's bookkeeping past it lands just below
@@ -206,13 +200,13 @@ static void advise_region(uintptr_t p, size_t size)
         if (seen == 0) {
             if (atomic_compare_exchange_strong(&advised_regions[i], &seen, region) ||
                 seen != region) {
-                advise_huge(region, region + ARENA_REGION_BYTES);
+                advise(region, region + ARENA_REGION_BYTES, MADV_HUGEPAGE);
                 /* the blocks written before this advice: the arena's header, and the C
                  * library's bookkeeping right after the first block it handed out */
-                populate(region, region + HUGE_PAGE_BYTES, MADV_COLLAPSE);
+                advise(region, region + HUGE_PAGE_BYTES, MADV_COLLAPSE);
                 uintptr_t after = (p + size) & ~(HUGE_PAGE_BYTES - 1);
                 if (after != region && after + HUGE_PAGE_BYTES <= region + ARENA_REGION_BYTES)
-                    populate(after, after + HUGE_PAGE_BYTES, MADV_COLLAPSE);
+                    advise(after, after + HUGE_PAGE_BYTES, MADV_COLLAPSE);
             }
             return;
         }
@@ -230,10 +224,10 @@ static void *advise_allocation(void *p, size_t size)
     uintptr_t advised = atomic_load_explicit(&heap_advised_end, memory_order_relaxed);
     if (heap_end != (uintptr_t)-1 && heap_end > advised &&
         atomic_compare_exchange_strong(&heap_advised_end, &advised, heap_end))
-        advise_huge(advised, heap_end);
+        advise(advised, heap_end, MADV_HUGEPAGE);
     if (size >= 2 * HUGE_PAGE_BYTES) {
         uintptr_t start = (address + HUGE_PAGE_BYTES - 1) & ~(HUGE_PAGE_BYTES - 1);
-        advise_huge(start, (address + size) & ~(HUGE_PAGE_BYTES - 1));
+        advise(start, (address + size) & ~(HUGE_PAGE_BYTES - 1), MADV_HUGEPAGE);
     } else if (address >= heap_end) {
         /* mapped memory lies above the heap */
         advise_region(address, size);
@@ -317,7 +311,7 @@ static size_t large_length(size_t size)
 static void large_advise(void *p, size_t len)
 {
     if (atomic_load_explicit(&huge_pages_wanted, memory_order_relaxed))
-        advise_huge((uintptr_t)p, (uintptr_t)p + len);
+        advise((uintptr_t)p, (uintptr_t)p + len, MADV_HUGEPAGE);
 }
 
 /* A new zeroed mapping for `size` bytes; NULL when the kernel refuses. */
